@@ -1,0 +1,159 @@
+"""Frozen, keyword-only configs, one per stage, validated when built.
+
+Every field name is also the CLI flag (``max_bytes`` -> ``--max-bytes``) and the
+word used in reports and docs. :class:`Config` bundles the stage configs;
+:meth:`Config.replace` takes flat overrides and routes each to its stage::
+
+    >>> from textclean.config import Config
+    >>> Config().replace(min_sentence_chars=10).dedup.min_sentence_chars
+    10
+"""
+
+from __future__ import annotations
+
+import codecs
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .boilerplate import RuleSet
+
+__all__ = ["DecodeConfig", "NormalizeConfig", "BoilerplateConfig", "DedupConfig", "Config"]
+
+MiB = 1024 * 1024
+
+
+def _positive(name: str, value: object, *, allow_zero: bool = False) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if allow_zero else 1):
+        bound = ">= 0" if allow_zero else ">= 1"
+        raise ConfigError(f"{name} must be an integer {bound}, got {value!r}")
+
+
+def _fraction(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DecodeConfig:
+    """How bytes become text.
+
+    ``encoding`` forces a codec (no detection; undecodable bytes make the document
+    skipped). ``max_bytes`` is the largest input read; bigger ones are skipped as
+    ``"oversize"``. ``detect_bytes`` bounds how much chardet sees.
+    ``min_plausibility`` is the lowest share of plausible characters a detected
+    decoding needs to be accepted (see :mod:`textclean.decode`).
+    """
+
+    encoding: str | None = None
+    max_bytes: int = 64 * MiB
+    detect_bytes: int = 64 * 1024
+    min_plausibility: float = 0.75
+
+    def __post_init__(self) -> None:
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ConfigError(
+                    f"encoding {self.encoding!r} is not a codec Python knows; "
+                    "use a name such as 'utf-8', 'gb18030', 'big5hkscs' or 'utf-16'"
+                ) from None
+        _positive("max_bytes", self.max_bytes)
+        _positive("detect_bytes", self.detect_bytes)
+        _fraction("min_plausibility", self.min_plausibility)
+
+
+@dataclass(frozen=True, kw_only=True)
+class NormalizeConfig:
+    """Output-safe normalisation (punctuation is never folded in the output).
+
+    ``html_entities`` decodes ``&nbsp;``, ``&ldquo;``, ``&#8220;`` ...;
+    ``max_line_chars`` caps one paragraph: a longer line is cut into pieces at
+    sentence ends so later stages stay fast (never dropped silently).
+    """
+
+    html_entities: bool = True
+    max_line_chars: int = 100_000
+
+    def __post_init__(self) -> None:
+        _positive("max_line_chars", self.max_line_chars)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BoilerplateConfig:
+    """Which boilerplate rules run and where "head" and "tail" end.
+
+    ``rules`` is a :class:`~textclean.boilerplate.RuleSet`; ``None`` means the
+    built-in Chinese pack. ``disable_rules`` lists rule ids to switch off.
+    ``head_lines`` / ``tail_lines`` size the zones that zone-bound rules look at,
+    counted in non-blank lines. ``junk_run_chars``: a line made mostly of one
+    character repeated at least this many times is removed as junk.
+    """
+
+    rules: RuleSet | None = None
+    disable_rules: frozenset[str] = frozenset()
+    head_lines: int = 8
+    tail_lines: int = 8
+    junk_run_chars: int = 200
+
+    def __post_init__(self) -> None:
+        if isinstance(self.disable_rules, str) or not all(isinstance(r, str) for r in self.disable_rules):
+            raise ConfigError("disable_rules must be a set of rule ids (strings), e.g. {'zh.meta.source'}")
+        object.__setattr__(self, "disable_rules", frozenset(self.disable_rules))
+        _positive("head_lines", self.head_lines, allow_zero=True)
+        _positive("tail_lines", self.tail_lines, allow_zero=True)
+        _positive("junk_run_chars", self.junk_run_chars)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DedupConfig:
+    """Repeated paragraphs and sentences inside one document.
+
+    ``dedup_paragraphs``: a paragraph equal to an earlier one goes, whatever its
+    length. ``dedup_sentences``: a sentence (text up to and including one of
+    ``。！？；!?;``) of at least ``min_sentence_chars`` characters that appeared
+    earlier in the document goes; a paragraph left empty goes too.
+    """
+
+    dedup_paragraphs: bool = True
+    dedup_sentences: bool = True
+    min_sentence_chars: int = 8
+
+    def __post_init__(self) -> None:
+        _positive("min_sentence_chars", self.min_sentence_chars)
+
+
+_STAGES = ("decode", "normalize", "boilerplate", "dedup")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    """All stage configs. Build with keywords or :meth:`replace` flat overrides."""
+
+    decode: DecodeConfig = field(default_factory=DecodeConfig)
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+
+    def replace(self, **overrides: Any) -> Config:
+        """A copy with flat overrides routed to the stage that owns each field.
+
+        An unknown name raises :class:`ConfigError` listing the valid ones.
+        """
+        if not overrides:
+            return self
+        per_stage: dict[str, dict[str, Any]] = {}
+        owners = {f.name: stage for stage in _STAGES for f in dataclasses.fields(getattr(self, stage))}
+        for name, value in overrides.items():
+            if name not in owners:
+                valid = ", ".join(sorted(owners))
+                raise ConfigError(f"unknown option {name!r}; valid options are: {valid}")
+            per_stage.setdefault(owners[name], {})[name] = value
+        return dataclasses.replace(
+            self,
+            **{stage: dataclasses.replace(getattr(self, stage), **kw) for stage, kw in per_stage.items()},
+        )

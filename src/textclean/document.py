@@ -1,0 +1,128 @@
+"""The record that flows through the pipeline: :class:`Document` and its trace.
+
+A document is immutable. Every step returns a new document (``dataclasses.replace``)
+and appends a :class:`Removal` for each line or span it took out, so the final
+document explains itself: which rule, which zone, which duplicate.
+
+Lines are tracked by their number in the decoded input (1-based), kept in
+``Document.origin`` in step with ``text.split("\\n")``. In the input one
+non-blank line is one paragraph, so "paragraph at line 12" is what reports and
+``textclean explain`` show.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+__all__ = ["Document", "Removal", "Line"]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One paragraph of a document with the input line it came from."""
+
+    number: int
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Removal:
+    """One thing a step took out of a document.
+
+    ``kind`` is ``"line"`` (a whole paragraph), ``"span"`` (part of a line, e.g. an
+    inline UI label), or ``"sentence"``. ``rule`` is a boilerplate rule id, a
+    mined template id, or a dedup rule such as ``"duplicate-paragraph"``.
+    ``duplicate_of`` names the input line of the copy that was kept.
+    """
+
+    step: str
+    rule: str
+    kind: str
+    line: int
+    text: str
+    zone: str | None = None
+    duplicate_of: int | None = None
+    duplicate_of_document: str | None = None
+    similarity: float | None = None
+
+    @property
+    def reason(self) -> str:
+        """A short human-readable reason, as shown by ``textclean explain``."""
+        if self.duplicate_of is not None:
+            where = f"paragraph at line {self.duplicate_of}"
+            if self.duplicate_of_document is not None:
+                where += f" of {self.duplicate_of_document}"
+            text = f"{self.rule}: duplicate of {where}"
+            if self.similarity is not None and self.similarity < 1.0:
+                text += f" (similarity {self.similarity:.2f})"
+            return text
+        if self.zone:
+            return f"{self.rule} [{self.zone}]"
+        return self.rule
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """A document and what happened to it.
+
+    ``id`` is stable and unique within a run (the relative path for folder input).
+    ``data`` holds the raw bytes until the decode step turns them into ``text``.
+    ``skipped`` holds the reason when the document is set aside (``"empty"``,
+    ``"binary"``, ``"undecodable"``, ``"oversize"``, ``"no content"``); a skipped
+    document passes through later steps unchanged and is not written.
+
+    >>> doc = Document.from_text("标题\\n\\n正文。", id="a.txt")
+    >>> doc.lines()
+    [Line(number=1, text='标题'), Line(number=3, text='正文。')]
+    """
+
+    id: str
+    text: str = ""
+    data: bytes | None = field(default=None, repr=False)
+    source: str | None = None
+    encoding: str | None = None
+    confidence: float | None = None
+    skipped: str | None = None
+    detail: str | None = None
+    chars_in: int = 0
+    origin: tuple[int, ...] | None = None
+    trace: tuple[Removal, ...] = ()
+    warnings: tuple[str, ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_text(cls, text: str, *, id: str = "<text>", **fields: Any) -> Document:
+        """A document from already decoded text (lines numbered as given)."""
+        return cls(id=id, text=text, chars_in=len(text), **fields)
+
+    def lines(self) -> list[Line]:
+        """The current non-empty paragraphs with their input line numbers."""
+        texts = self.text.split("\n")
+        numbers: Iterable[int] = self.origin if self.origin is not None else range(1, len(texts) + 1)
+        return [Line(n, t) for n, t in zip(numbers, texts) if t]
+
+    def with_lines(self, lines: Iterable[Line], removals: Iterable[Removal] = ()) -> Document:
+        """A copy holding ``lines`` (empty ones dropped) and the extra removals."""
+        kept = [line for line in lines if line.text]
+        return dataclasses.replace(
+            self,
+            text="\n".join(line.text for line in kept),
+            origin=tuple(line.number for line in kept),
+            trace=self.trace + tuple(removals),
+        )
+
+    def skip(self, reason: str, detail: str | None = None) -> Document:
+        """A copy set aside for ``reason``; its text is dropped."""
+        return dataclasses.replace(self, skipped=reason, detail=detail, text="", data=None, origin=())
+
+    @property
+    def output_text(self) -> str:
+        """The text as written: one paragraph per line, LF, final newline."""
+        if not self.text:
+            return ""
+        return self.text + "\n"

@@ -1,0 +1,33 @@
+"""The exception tree of textclean, in one place.
+
+textclean raises only for programmer and configuration errors. A bad *document*
+(undecodable bytes, binary data, nothing left after cleaning) never raises: it
+becomes a skipped :class:`~textclean.document.Document` with a reason.
+
+::
+
+    TextcleanError
+    ├── ConfigError (also ValueError)      a config value or option is invalid
+    │   └── RuleError                      a boilerplate rule or rule pack is invalid
+    └── OutputError (also OSError)         the output location cannot be used
+"""
+
+from __future__ import annotations
+
+__all__ = ["TextcleanError", "ConfigError", "RuleError", "OutputError"]
+
+
+class TextcleanError(Exception):
+    """Base class of every exception textclean raises on purpose."""
+
+
+class ConfigError(TextcleanError, ValueError):
+    """An option or config value is invalid; the message says how to fix it."""
+
+
+class RuleError(ConfigError):
+    """A boilerplate rule or rule pack is invalid (bad pattern, field, or example)."""
+
+
+class OutputError(TextcleanError, OSError):
+    """The output location cannot be used (inside the input, unwritable, ...)."""

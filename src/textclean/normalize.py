@@ -1,0 +1,118 @@
+"""Chinese-safe normalisation of the output, and the folding used only in dedup keys.
+
+The output keeps every character of the content as it was: ``，。“”《》`` and
+ASCII ``,.:`` alike. What changes (:func:`normalize_line`): line ends become LF,
+HTML entities are decoded, zero-width and control characters go, tabs become
+spaces, and each line is stripped of surrounding white space (ASCII, U+3000,
+NBSP). Blank lines go: one paragraph per line.
+
+:func:`fold` is different: it builds a *key* for comparing paragraphs (NFKC,
+width, case, punctuation and white space removed, digits folded) and its result
+is never written out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+import unicodedata
+
+from .config import NormalizeConfig
+from .document import Document, Line
+
+__all__ = ["normalize_line", "normalize", "split_long_line", "fold"]
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# Zero-width and invisible format characters, soft hyphen, BOM, C0/C1 controls (not \t, \n).
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
+_SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*")
+
+
+def _unescape(match: re.Match[str]) -> str:
+    value = html.unescape(match.group(0))
+    # An entity may encode a line break or a control character: keep the line whole.
+    return " " if value in ("\n", "\r", "\t") else value
+
+
+def normalize_line(line: str, *, html_entities: bool = True) -> str:
+    """Normalise one line for output; punctuation and inner spaces are kept.
+
+    >>> normalize_line("\\u3000\\u3000他说：&ldquo;好&rdquo;。\\u200b ")
+    '他说：“好”。'
+    """
+    if html_entities and "&" in line:
+        for _ in range(2):  # "&amp;nbsp;" is common in scraped text
+            unescaped = _ENTITY.sub(_unescape, line)
+            if unescaped == line:
+                break
+            line = unescaped
+    if "\t" in line:
+        line = line.replace("\t", " ")
+    line = _INVISIBLE.sub("", line)
+    return line.strip()
+
+
+def split_long_line(line: str, limit: int) -> list[str]:
+    """Cut a line longer than ``limit`` after sentence ends (or hard, if none)."""
+    if len(line) <= limit:
+        return [line]
+    pieces: list[str] = []
+    start = 0
+    while len(line) - start > limit:
+        window = line[start : start + limit]
+        cut = 0
+        for match in _SENTENCE_END.finditer(window):
+            cut = match.end()
+        if cut == 0:
+            cut = limit
+        pieces.append(line[start : start + cut])
+        start += cut
+    pieces.append(line[start:])
+    return [piece for piece in pieces if piece]
+
+
+def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
+    """Normalise a decoded document: one stripped paragraph per line, lines numbered.
+
+    >>> normalize(Document.from_text("  标题\\r\\n\\r\\n\\u3000\\u3000正文。")).lines()
+    [Line(number=1, text='标题'), Line(number=3, text='正文。')]
+    """
+    if doc.skipped:
+        return doc
+    config = config or NormalizeConfig()
+    raw_lines = _LINE_BREAKS.sub("\n", doc.text).split("\n")
+    numbers = doc.origin if doc.origin is not None and len(doc.origin) == len(raw_lines) else None
+    lines: list[Line] = []
+    for index, raw in enumerate(raw_lines):
+        number = numbers[index] if numbers else index + 1
+        text = normalize_line(raw, html_entities=config.html_entities)
+        for piece in split_long_line(text, config.max_line_chars):
+            lines.append(Line(number, piece.strip()))
+    kept = [line for line in lines if line.text]
+    return dataclasses.replace(
+        doc,
+        text="\n".join(line.text for line in kept),
+        origin=tuple(line.number for line in kept),
+    )
+
+
+def fold(text: str) -> str:
+    """The dedup key of a paragraph: NFKC, case-folded, punctuation, symbols and
+    white space removed, every digit folded to ``0``. Never used for output.
+
+    >>> fold("２０２３年，ＡＢＣ（试点）。") == fold("2023年,abc(试点)")
+    True
+    """
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    out = []
+    for ch in folded:
+        if ch.isdigit():
+            out.append("0")
+            continue
+        category = unicodedata.category(ch)
+        if category[0] in "PSZC":
+            continue
+        out.append(ch)
+    return "".join(out)

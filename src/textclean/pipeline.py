@@ -1,0 +1,138 @@
+"""The pipeline: small steps over a stream of documents.
+
+A step is anything with a ``name`` and ``run(documents) -> documents``. Most steps
+are :class:`Map` steps around a pure ``Document -> Document`` function; skipped
+documents flow through every step untouched so the report can explain them.
+
+>>> from textclean.pipeline import Pipeline
+>>> from textclean.document import Document
+>>> [doc.text for doc in Pipeline.default().run([Document(id="a", data="标题\\n\\n标题\\n正文。".encode())])]
+['标题\\n正文。']
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
+
+from .boilerplate import resolve_rules, strip_boilerplate
+from .config import Config
+from .decode import decode
+from .dedup import dedup_document
+from .document import Document
+from .normalize import normalize
+
+__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document"]
+
+
+@runtime_checkable
+class Step(Protocol):
+    name: str
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]: ...
+
+
+@dataclass(frozen=True)
+class Map:
+    """A step applying a pure function to each document that is not skipped."""
+
+    name: str
+    function: Callable[[Document], Document]
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        function = self.function
+        for doc in documents:
+            yield doc if doc.skipped else function(doc)
+
+
+def decode_document(doc: Document, config: Config | None = None) -> Document:
+    """Turn ``doc.data`` into ``doc.text`` (or skip it with the reason)."""
+    if doc.data is None:
+        return doc
+    config = config or Config()
+    result = decode(doc.data, config.decode)
+    if not result.ok:
+        return dataclasses.replace(doc, chars_in=0).skip(result.reason or "undecodable", result.detail)
+    text = result.text or ""
+    return dataclasses.replace(
+        doc,
+        data=None,
+        text=text,
+        encoding=result.encoding,
+        confidence=result.confidence,
+        detail=result.detail,
+        chars_in=len(text),
+    )
+
+
+def mark_empty(doc: Document) -> Document:
+    """Skip a document with nothing left as ``"no content"`` (it is not written)."""
+    return doc if doc.text else doc.skip("no content", "nothing left after cleaning")
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """An ordered list of steps; :meth:`run` streams documents through them lazily."""
+
+    steps: tuple[Step, ...]
+
+    def __init__(self, steps: Iterable[Step]) -> None:
+        object.__setattr__(self, "steps", tuple(steps))
+
+    @classmethod
+    def default(cls, config: Config | None = None) -> Pipeline:
+        """decode -> normalize -> boilerplate -> dedup -> mark empty documents."""
+        config = config or Config()
+        rules = resolve_rules(config.boilerplate)
+        return cls(
+            [
+                Map("decode", functools.partial(decode_document, config=config)),
+                Map("normalize", functools.partial(normalize, config=config.normalize)),
+                Map("boilerplate", functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)),
+                Map("dedup", functools.partial(dedup_document, config=config.dedup)),
+                Map("finish", mark_empty),
+            ]
+        )
+
+    def then(self, *steps: Step) -> Pipeline:
+        """A new pipeline with ``steps`` appended (e.g. a writer)."""
+        return Pipeline([*self.steps, *steps])
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        stream: Iterable[Document] = documents
+        for step in self.steps:
+            stream = step.run(stream)
+        return iter(stream)
+
+
+def clean_document(doc: Document, *, config: Config | None = None) -> Document:
+    """Run the default pipeline on one document (bytes in ``data`` or ``text``)."""
+    return next(Pipeline.default(config).run([doc]))
+
+
+def clean_bytes(data: bytes, *, config: Config | None = None, id: str = "<bytes>", **overrides: object) -> Document:
+    """Decode and clean raw bytes; the result says which encoding was found.
+
+    >>> doc = clean_bytes("欢迎来到某某范文网!\\n正文。".encode("gbk"))
+    >>> doc.encoding, doc.text
+    ('gb18030', '正文。')
+    """
+    config = (config or Config()).replace(**overrides)
+    return clean_document(Document(id=id, data=data), config=config)
+
+
+def clean(text: str, *, config: Config | None = None, **overrides: object) -> str:
+    """Clean one document's text; returns one paragraph per line with a final newline.
+
+    Options are the config field names (``min_sentence_chars=10``,
+    ``disable_rules={"zh.meta.label"}``, ...). An empty result is ``""``.
+
+    >>> clean("现在位置:首页> 范文 > 讲话\\n\\n标题\\n\\n  标题\\n正文第一句话在这里。正文第一句话在这里。")
+    '标题\\n正文第一句话在这里。\\n'
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"clean() takes str, got {type(text).__name__}; use clean_bytes() for bytes")
+    config = (config or Config()).replace(**overrides)
+    return clean_document(Document.from_text(text), config=config).output_text

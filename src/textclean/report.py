@@ -1,0 +1,111 @@
+"""The run report: per document what was removed and why, and corpus totals.
+
+JSON layout (``textclean clean --report FILE``)::
+
+    {"textclean": "0.1.0",
+     "summary": {"files": 5, "written": 4, "skipped": {"empty": 1},
+                 "encodings": {"utf-8": 3, "gb18030": 1},
+                 "chars_in": ..., "chars_out": ...,
+                 "rules": {"zh.meta.dated": {"lines": 2, "spans": 0, "sentences": 0, "chars": 48}, ...}},
+     "files": [{"id": "a/b.txt", "encoding": "utf-8", "confidence": 1.0,
+                "chars_in": 1200, "chars_out": 900, "output": "...",
+                "removed": [{"rule": "duplicate-paragraph", "kind": "line", "line": 9,
+                             "text": "...", "duplicate_of": 3, "reason": "..."}]},
+               {"id": "c.txt", "skipped": "binary", "detail": "PNG image"}]}
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .document import Document
+
+__all__ = ["Report"]
+
+
+@dataclass
+class Report:
+    """Accumulates documents as they finish; :meth:`to_dict` gives the JSON form."""
+
+    files: list[dict[str, Any]] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    encodings: Counter[str] = field(default_factory=Counter)
+    rules: dict[str, Counter[str]] = field(default_factory=dict)
+    chars_in: int = 0
+    chars_out: int = 0
+
+    def add(self, doc: Document) -> dict[str, Any]:
+        entry: dict[str, Any] = {"id": doc.id}
+        if doc.source:
+            entry["source"] = doc.source
+        if doc.encoding:
+            entry["encoding"] = doc.encoding
+            entry["confidence"] = doc.confidence
+            self.encodings[doc.encoding] += 1
+        if doc.skipped:
+            entry["skipped"] = doc.skipped
+            self.skipped[doc.skipped] += 1
+        if doc.detail:
+            entry["detail"] = doc.detail
+        chars_out = len(doc.text)
+        entry["chars_in"] = doc.chars_in
+        entry["chars_out"] = chars_out
+        self.chars_in += doc.chars_in
+        self.chars_out += chars_out
+        if "output" in doc.meta:
+            entry["output"] = doc.meta["output"]
+        removed = []
+        for removal in doc.trace:
+            item = removal.to_dict()
+            item["reason"] = removal.reason
+            removed.append(item)
+            totals = self.rules.setdefault(removal.rule, Counter())
+            totals[removal.kind + "s"] += 1
+            totals["chars"] += len(removal.text)
+        entry["removed"] = removed
+        if doc.warnings:
+            entry["warnings"] = list(doc.warnings)
+        self.files.append(entry)
+        return entry
+
+    @property
+    def written(self) -> int:
+        return len(self.files) - sum(self.skipped.values())
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "files": len(self.files),
+            "written": self.written,
+            "skipped": dict(sorted(self.skipped.items())),
+            "encodings": dict(sorted(self.encodings.items())),
+            "chars_in": self.chars_in,
+            "chars_out": self.chars_out,
+            "rules": {
+                rule: {k: totals.get(k, 0) for k in ("lines", "spans", "sentences", "chars")}
+                for rule, totals in sorted(self.rules.items())
+            },
+        }
+
+    def summary_line(self) -> str:
+        """One line for the end of a CLI run."""
+        skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items())) or "none"
+        encodings = ", ".join(f"{enc}: {n}" for enc, n in sorted(self.encodings.items())) or "none"
+        return (
+            f"{len(self.files)} files: {self.written} written, {sum(self.skipped.values())} skipped ({skipped}); "
+            f"encodings {encodings}; {self.chars_in} chars in, {self.chars_out} out"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        from . import __version__
+
+        return {"textclean": __version__, "summary": self.summary(), "files": self.files}
+
+    def write(self, path: Path) -> None:
+        from .io import write_atomic
+
+        data = json.dumps(self.to_dict(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
+        write_atomic(Path(path), data)
