@@ -89,6 +89,7 @@ class Document:
     confidence: float | None = None
     skipped: str | None = None
     detail: str | None = None
+    bytes_in: int = 0
     chars_in: int = 0
     origin: tuple[int, ...] | None = None
     trace: tuple[Removal, ...] = ()

@@ -45,6 +45,7 @@ def read_folder(root: Path, *, max_bytes: int | None = None, files: list[Path] |
         doc = Document(id=path.relative_to(root).as_posix(), source=str(path))
         try:
             size = path.stat().st_size
+            doc = dataclasses.replace(doc, bytes_in=size)
             if max_bytes is not None and size > max_bytes:
                 yield doc.skip(
                     "oversize", f"{size} bytes is more than max_bytes={max_bytes}; raise --max-bytes to read it"
@@ -96,11 +97,14 @@ def _safe_target(out_dir: Path, doc_id: str) -> Path:
 class WriteTree:
     """A step that writes each kept document to ``out_dir/<id>`` (UTF-8, LF, no BOM).
 
+    ``rename`` writes the (single) document under that name instead of its id.
+
     Skipped documents are not written. The written path goes in ``meta["output"]``.
     Write failures raise :class:`OutputError`: a run that cannot write must stop.
     """
 
     out_dir: Path
+    rename: str | None = None
     name: str = "write"
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
@@ -109,7 +113,7 @@ class WriteTree:
             if doc.skipped:
                 yield doc
                 continue
-            target = _safe_target(out_dir, doc.id)
+            target = _safe_target(out_dir, self.rename or doc.id)
             try:
                 write_atomic(target, doc.output_text.encode("utf-8"))
             except OSError as exc:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import html.entities
 import re
 import unicodedata
 
@@ -31,7 +32,11 @@ _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*")
 
 
 def _unescape(match: re.Match[str]) -> str:
-    value = html.unescape(match.group(0))
+    entity = match.group(0)
+    if entity[1] == "#":
+        value = html.unescape(entity)
+    else:  # only complete, known names: html.unescape would turn "&notanentity;" into "¬anentity;"
+        value = html.entities.html5.get(entity[1:], entity)
     # An entity may encode a line break or a control character: keep the line whole.
     return " " if value in ("\n", "\r", "\t") else value
 

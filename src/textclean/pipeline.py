@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
 
@@ -22,7 +23,10 @@ from .config import Config
 from .decode import decode
 from .dedup import dedup_document
 from .document import Document
+from .errors import ConfigError
 from .normalize import normalize
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document"]
 
@@ -36,15 +40,30 @@ class Step(Protocol):
 
 @dataclass(frozen=True)
 class Map:
-    """A step applying a pure function to each document that is not skipped."""
+    """A step applying a pure function to each document that is not skipped.
+
+    ``errors="skip"`` (corpus runs) turns an unexpected exception on one document
+    into that document skipped as ``"error"`` with the exception in its detail,
+    so one bad page never stops a job; ``errors="raise"`` lets it propagate.
+    """
 
     name: str
     function: Callable[[Document], Document]
+    errors: str = "raise"
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         function = self.function
         for doc in documents:
-            yield doc if doc.skipped else function(doc)
+            if doc.skipped:
+                yield doc
+            elif self.errors == "raise":
+                yield function(doc)
+            else:
+                try:
+                    yield function(doc)
+                except Exception as exc:  # noqa: BLE001 - reported, never silent
+                    logger.warning("%s: %s step failed: %r", doc.id, self.name, exc)
+                    yield doc.skip("error", f"{self.name}: {type(exc).__name__}: {exc}")
 
 
 def decode_document(doc: Document, config: Config | None = None) -> Document:
@@ -82,19 +101,23 @@ class Pipeline:
         object.__setattr__(self, "steps", tuple(steps))
 
     @classmethod
-    def default(cls, config: Config | None = None) -> Pipeline:
-        """decode -> normalize -> boilerplate -> dedup -> mark empty documents."""
+    def default(cls, config: Config | None = None, *, errors: str = "raise") -> Pipeline:
+        """decode -> normalize -> boilerplate -> dedup -> mark empty documents.
+
+        ``errors`` is ``"raise"`` or ``"skip"`` (see :class:`Map`).
+        """
+        if errors not in ("raise", "skip"):
+            raise ConfigError(f"errors must be 'raise' or 'skip', got {errors!r}")
         config = config or Config()
         rules = resolve_rules(config.boilerplate)
-        return cls(
-            [
-                Map("decode", functools.partial(decode_document, config=config)),
-                Map("normalize", functools.partial(normalize, config=config.normalize)),
-                Map("boilerplate", functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)),
-                Map("dedup", functools.partial(dedup_document, config=config.dedup)),
-                Map("finish", mark_empty),
-            ]
-        )
+        steps = [
+            ("decode", functools.partial(decode_document, config=config)),
+            ("normalize", functools.partial(normalize, config=config.normalize)),
+            ("boilerplate", functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)),
+            ("dedup", functools.partial(dedup_document, config=config.dedup)),
+            ("finish", mark_empty),
+        ]
+        return cls(Map(name, function, errors) for name, function in steps)
 
     def then(self, *steps: Step) -> Pipeline:
         """A new pipeline with ``steps`` appended (e.g. a writer)."""

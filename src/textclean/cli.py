@@ -1,0 +1,263 @@
+"""The ``textclean`` command: the only module that prints or exits.
+
+Exit codes: 0 every file was written; 1 some files were skipped (the rest were
+written; reasons on stderr and in the report); 2 usage error or an output that
+cannot be used. Bad input never produces a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Sequence, TextIO
+
+from . import __version__
+from .boilerplate import RuleSet, resolve_rules
+from .config import Config, MiB
+from .document import Document
+from .errors import TextcleanError
+from .io import WriteTree, check_output_dir, list_text_files, read_folder
+from .normalize import normalize_line
+from .pipeline import Pipeline, decode_document
+from .report import Report
+
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+
+
+class Progress:
+    """A progress bar on stderr, shown only once a run has taken a second.
+
+    On a terminal it redraws one line; elsewhere (CI logs) it prints a line at
+    most every ten seconds.
+    """
+
+    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True) -> None:
+        self.total = total
+        self.stream = stream
+        self.enabled = enabled
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.start = time.monotonic()
+        self.last = float("-inf")
+        self.done = 0
+        self.bytes = 0
+        self.shown = False
+
+    def update(self, nbytes: int) -> None:
+        self.done += 1
+        self.bytes += nbytes
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        elapsed = now - self.start
+        if elapsed < 1.0 or now - self.last < (0.1 if self.tty else 10.0):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        rate = self.bytes / MiB / max(elapsed, 1e-9)
+        line = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files {rate:.1f} MB/s"
+        if self.tty:
+            self.stream.write("\r" + line)
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("cleaning options")
+    group.add_argument("--encoding", metavar="ENC", help="force this codec instead of detecting one")
+    group.add_argument(
+        "--max-bytes", type=int, metavar="N", default=None,
+        help=f"skip files larger than N bytes as 'oversize' (default {64 * MiB})",
+    )
+    group.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE",
+                       help="add a TOML rule pack (repeatable)")
+    group.add_argument("--disable-rule", action="append", default=[], metavar="ID",
+                       help="switch off a rule by id (repeatable); see `textclean rules`")
+    group.add_argument("--no-builtin-rules", action="store_true", help="do not use the built-in Chinese pack")
+    group.add_argument("--head-lines", type=int, metavar="N", help="size of the head zone (default 8)")
+    group.add_argument("--tail-lines", type=int, metavar="N", help="size of the tail zone (default 8)")
+    group.add_argument("--min-sentence-chars", type=int, metavar="N",
+                       help="shortest sentence removed as a repeat (default 8)")
+    group.add_argument("--no-dedup-paragraphs", action="store_true", help="keep repeated paragraphs")
+    group.add_argument("--no-dedup-sentences", action="store_true", help="keep repeated sentences")
+
+
+def _config_from(args: argparse.Namespace) -> Config:
+    rules = RuleSet() if args.no_builtin_rules else RuleSet.builtin()
+    for path in args.rules:
+        rules = rules + RuleSet.from_file(path)
+    overrides: dict[str, object] = {"rules": rules, "disable_rules": frozenset(args.disable_rule)}
+    for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars"):
+        value = getattr(args, name)
+        if value is not None:
+            overrides[name] = value
+    if args.no_dedup_paragraphs:
+        overrides["dedup_paragraphs"] = False
+    if args.no_dedup_sentences:
+        overrides["dedup_sentences"] = False
+    config = Config().replace(**overrides)
+    resolve_rules(config.boilerplate)  # an unknown --disable-rule id fails here, before any work
+    return config
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="textclean",
+        description="Clean scraped (Chinese-first) text: decode, strip boilerplate, drop repeats.",
+    )
+    parser.add_argument("--version", action="version", version=f"textclean {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    clean = sub.add_parser("clean", help="clean every .txt under IN into OUT (same relative paths)")
+    clean.add_argument("input", type=Path, metavar="IN", help="input folder (or one .txt file)")
+    clean.add_argument("output", type=Path, metavar="OUT", help="output folder (or file, for one input file)")
+    clean.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report of every removal")
+    clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    _add_config_options(clean)
+
+    explain = sub.add_parser("explain", help="show each line of one file as kept or removed, with the reason")
+    explain.add_argument("file", type=Path, metavar="FILE")
+    _add_config_options(explain)
+
+    rules = sub.add_parser("rules", help="list the boilerplate rules (with --check: run their examples)")
+    rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE", help="add a rule pack")
+    rules.add_argument("--check", action="store_true", help="run every rule's examples; exit 1 on a failure")
+    return parser
+
+
+def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    config = _config_from(args)
+    src: Path = args.input
+    if not src.exists():
+        raise _Usage(f"input {src} does not exist")
+    if src.is_file():
+        root, files = src.parent, [src]
+        out_dir = args.output.parent
+        rename = args.output.name
+        if args.output.resolve() == src.resolve():
+            raise _Usage("output file is the input file; inputs are never modified")
+    else:
+        check_output_dir(src, args.output)
+        root, files, out_dir, rename = src, list_text_files(src), args.output, None
+    if not files:
+        err.write(f"textclean: no .txt files under {src}\n")
+
+    pipeline = Pipeline.default(config, errors="skip").then(WriteTree(out_dir, rename=rename))
+    report = Report()
+    progress = Progress(len(files), err, enabled=not args.quiet)
+    try:
+        for doc in pipeline.run(read_folder(root, max_bytes=config.decode.max_bytes, files=files)):
+            report.add(doc)
+            progress.update(doc.bytes_in)
+            if doc.skipped:
+                detail = f" ({doc.detail})" if doc.detail else ""
+                err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
+            for warning in doc.warnings:
+                err.write(f"textclean: warning: {doc.id}: {warning}\n")
+    finally:
+        progress.close()
+        if args.report:
+            report.write(args.report)
+    if not args.quiet:
+        err.write(f"textclean: {report.summary_line()}\n")
+    return EXIT_SKIPPED if report.skipped else EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    config = _config_from(args)
+    path: Path = args.file
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
+    decoded = decode_document(Document(id=path.name, source=str(path), data=data), config)
+    if decoded.skipped:
+        out.write(f"{path}: skipped: {decoded.skipped}" + (f" ({decoded.detail})" if decoded.detail else "") + "\n")
+        return EXIT_SKIPPED
+    doc = next(Pipeline.default(config, errors="skip").run([decoded]))
+    out.write(f"{path}: encoding {decoded.encoding} (confidence {decoded.confidence})\n")
+    removed: dict[int, list] = defaultdict(list)
+    for removal in doc.trace:
+        removed[removal.line].append(removal)
+    kept_numbers = set(doc.origin or ())
+    raw_lines = (decoded.text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    width = len(str(len(raw_lines)))
+    counts = {"kept": 0, "removed": 0, "changed": 0}
+    for number, raw in enumerate(raw_lines, 1):
+        text = normalize_line(raw)
+        if not text:
+            continue
+        entries = removed.get(number, [])
+        if number in kept_numbers:
+            mark = "~" if entries else "+"
+            counts["changed" if entries else "kept"] += 1
+        else:
+            mark = "-"
+            counts["removed"] += 1
+        out.write(f"{number:>{width}} {mark} {text}\n")
+        for entry in entries:
+            what = "" if entry.kind == "line" else f" {entry.kind} {entry.text!r}"
+            out.write(f"{'':>{width}}   └ removed{what}: {entry.reason}\n")
+        if mark == "-" and not entries:
+            out.write(f"{'':>{width}}   └ removed: every sentence repeats an earlier one\n")
+    if doc.skipped:
+        out.write(f"{path}: nothing left ({doc.skipped})\n")
+    out.write(f"{counts['kept']} kept, {counts['changed']} kept with parts removed, {counts['removed']} removed\n")
+    return EXIT_OK
+
+
+def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    rules = RuleSet.builtin()
+    for path in args.rules:
+        rules = rules + RuleSet.from_file(path)
+    for rule in rules:
+        out.write(f"{rule.id:<32} {rule.category:<11} {rule.scope:<5} {rule.zone:<6} {rule.description}\n")
+    if args.check:
+        failures = rules.failures()
+        for failure in failures:
+            err.write(f"textclean: {failure}\n")
+        out.write(f"{len(rules)} rules, {len(failures)} example failures\n")
+        return EXIT_SKIPPED if failures else EXIT_OK
+    return EXIT_OK
+
+
+class _Usage(Exception):
+    pass
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the CLI; returns the exit code (the console script exits with it)."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage message
+        return int(exc.code or 0) and EXIT_USAGE
+    logging.basicConfig(level=logging.WARNING, format="textclean: %(levelname)s: %(message)s", stream=err)
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    commands = {"clean": _cmd_clean, "explain": _cmd_explain, "rules": _cmd_rules}
+    try:
+        return commands[args.command](args, out, err)
+    except (_Usage, TextcleanError) as exc:
+        err.write(f"textclean: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        err.write("textclean: interrupted; files written so far are complete\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""The public surface: a curated __all__, nothing heavy at import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import textclean
+
+
+def test_all_is_curated_and_importable():
+    assert len(textclean.__all__) == len(set(textclean.__all__))
+    for name in textclean.__all__:
+        assert hasattr(textclean, name), name
+
+
+def test_import_loads_nothing_heavy():
+    code = (
+        "import sys, textclean; "
+        "heavy = [m for m in ('jieba', 'datasketch', 'chardet', 'numpy', 'ray') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_exceptions_share_one_base():
+    for name in ("ConfigError", "RuleError", "OutputError"):
+        assert issubclass(getattr(textclean, name), textclean.TextcleanError)
+    assert issubclass(textclean.ConfigError, ValueError)
+    assert issubclass(textclean.OutputError, OSError)
+
+
+def test_one_call_api():
+    assert textclean.clean("欢迎来到某某文库网!\n标题\n正文。\n标题") == "标题\n正文。\n"
+    doc = textclean.clean_bytes("标题\n正文。".encode("gb18030"))
+    assert (doc.encoding, doc.text) == ("gb18030", "标题\n正文。")

@@ -1,0 +1,166 @@
+"""The CLI, in-process: exit codes, refusals, report contents, explain."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from textclean.cli import Progress, main
+
+from .conftest import GOLDENS, SAMPLES
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_clean_samples_matches_goldens(tmp_path: Path):
+    out = tmp_path / "out"
+    code, _, err = run("clean", str(SAMPLES), str(out), "--quiet")
+    assert code == 0, err
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(p.name for p in GOLDENS.iterdir())
+    for name in written:
+        assert (out / name).read_bytes() == (GOLDENS / name).read_bytes()
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_mirrors_tree_and_never_touches_inputs(tmp_path: Path):
+    src = tmp_path / "in"
+    (src / "site" / "a").mkdir(parents=True)
+    (src / "site" / "a" / "page.txt").write_bytes("欢迎来到某某范文网!\r\n正文。".encode("gbk"))
+    (src / "top.txt").write_text("标题\n正文。\n标题", encoding="utf-8")
+    (src / "ignored.html").write_text("<p>x</p>", encoding="utf-8")
+    before = {p: p.read_bytes() for p in src.rglob("*") if p.is_file()}
+    code, _, err = run("clean", str(src), str(tmp_path / "out"), "--quiet")
+    assert code == 0, err
+    assert (tmp_path / "out" / "site" / "a" / "page.txt").read_bytes() == "正文。\n".encode()
+    assert (tmp_path / "out" / "top.txt").read_bytes() == "标题\n正文。\n".encode()
+    assert not (tmp_path / "out" / "ignored.html").exists()
+    assert before == {p: p.read_bytes() for p in src.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("where", ["same", "inside", "nested"])
+def test_refuses_output_inside_input(tmp_path: Path, where: str):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("正文。", encoding="utf-8")
+    out = {"same": src, "inside": src / "out", "nested": src / "x" / "y"}[where]
+    code, _, err = run("clean", str(src), str(out))
+    assert code == 2
+    assert "inside the input folder" in err
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2(tmp_path: Path):
+    assert run("clean", str(tmp_path / "missing"), str(tmp_path / "out"))[0] == 2
+    assert run("clean")[0] == 2
+    assert run("frobnicate")[0] == 2
+    code, _, err = run("clean", str(SAMPLES), str(tmp_path / "o"), "--disable-rule", "no.such.rule")
+    assert code == 2 and "unknown rule id" in err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid="x"\ncategory="y"\npattern="("\n', encoding="utf-8")
+    code, _, err = run("clean", str(SAMPLES), str(tmp_path / "o"), "--rules", str(bad))
+    assert code == 2 and "does not compile" in err and "bad.toml" in err
+
+
+def test_skips_exit_1_and_are_reported(tmp_path: Path):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "000_ca93ba84090e03e2.txt", src / "good.txt")
+    (src / "empty.txt").write_bytes(b"")
+    (src / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (src / "chrome.txt").write_text("欢迎来到某某文库网!\n推荐访问:\n", encoding="utf-8")
+    report_path = tmp_path / "report.json"
+    code, _, err = run("clean", str(src), str(tmp_path / "out"), "--report", str(report_path))
+    assert code == 1
+    assert "skipped empty.txt: empty" in err
+    assert "skipped image.txt: binary" in err
+    assert "skipped chrome.txt: no content" in err
+    assert (tmp_path / "out" / "good.txt").exists()
+    assert not (tmp_path / "out" / "chrome.txt").exists()
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    summary = report["summary"]
+    assert summary["files"] == 4 and summary["written"] == 1
+    assert summary["skipped"] == {"binary": 1, "empty": 1, "no content": 1}
+    files = {f["id"]: f for f in report["files"]}
+    good = files["good.txt"]
+    assert good["encoding"] == "utf-8" and good["chars_out"] < good["chars_in"]
+    assert [r["rule"] for r in good["removed"]] == ["zh.footer.shared-by"]
+    assert files["image.txt"]["detail"] == "PNG image"
+    assert summary["rules"]["zh.header.welcome"]["lines"] == 1
+
+
+def test_report_names_duplicates(tmp_path: Path):
+    report_path = tmp_path / "r.json"
+    code, _, _ = run("clean", str(SAMPLES), str(tmp_path / "out"), "--report", str(report_path), "-q")
+    assert code == 0
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    doc = next(f for f in report["files"] if f["id"].startswith("004"))
+    dup = next(r for r in doc["removed"] if r["rule"] == "duplicate-paragraph")
+    assert dup["duplicate_of"] == 3 and dup["line"] == 8
+    assert dup["reason"] == "duplicate-paragraph: duplicate of paragraph at line 3"
+    assert report["summary"]["rules"]["duplicate-sentence"]["sentences"] == 3
+
+
+def test_single_file_in_and_out(tmp_path: Path):
+    target = tmp_path / "clean.txt"
+    code, _, _ = run("clean", str(SAMPLES / "000_ca93ba84090e03e2.txt"), str(target), "-q")
+    assert code == 0
+    assert target.read_bytes() == (GOLDENS / "000_ca93ba84090e03e2.txt").read_bytes()
+
+
+def test_explain_marks_each_line():
+    code, out, _ = run("explain", str(SAMPLES / "004_ee7c459c3ded9266.txt"))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].endswith("encoding utf-8 (confidence 1.0)")
+    assert lines[1].startswith(" 1 - 现在位置")
+    assert "zh.nav.breadcrumb [head]" in lines[2]
+    assert any(line.startswith(" 3 + 党委书记") for line in lines)
+    assert "duplicate of paragraph at line 3" in out
+    assert lines[-1].endswith("removed")
+
+
+def test_explain_span_and_skip(tmp_path: Path):
+    page = tmp_path / "p.txt"
+    page.write_text("标题[朗读]\n正文。", encoding="utf-8")
+    code, out, _ = run("explain", str(page))
+    assert code == 0 and "1 ~ 标题[朗读]" in out and "span '[朗读]'" in out
+    empty = tmp_path / "e.txt"
+    empty.write_bytes(b"")
+    code, out, _ = run("explain", str(empty))
+    assert code == 1 and "skipped: empty" in out
+
+
+def test_rules_check():
+    code, out, _ = run("rules", "--check")
+    assert code == 0
+    assert "zh.nav.breadcrumb" in out and "0 example failures" in out
+
+
+def test_summary_line_unless_quiet(tmp_path: Path):
+    _, _, err = run("clean", str(SAMPLES), str(tmp_path / "a"))
+    assert "5 files: 5 written, 0 skipped" in err
+    _, _, err = run("clean", str(SAMPLES), str(tmp_path / "b"), "--quiet")
+    assert err == ""
+
+
+def test_progress_shows_only_after_a_second(monkeypatch):
+    clock = iter([0.0, 0.5, 2.0, 13.0, 14.0])
+    monkeypatch.setattr("textclean.cli.time.monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    progress = Progress(3, stream)
+    progress.update(10)  # 0.5 s: nothing yet
+    assert stream.getvalue() == ""
+    progress.update(10)  # 2 s: shown
+    progress.update(10)  # 13 s: shown again (non-tty: every 10 s)
+    assert stream.getvalue().count("files") == 2
+    quiet = Progress(3, io.StringIO(), enabled=False)
+    quiet.update(1)

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+
+from textclean import Document, fold, normalize
+from textclean.normalize import normalize_line, split_long_line
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("  正文。  ", "正文。"),
+        ("\u3000\u3000正文，“引号”《书名》。", "正文，“引号”《书名》。"),
+        ("\u00a0正文\u00a0", "正文"),
+        ("他说：&ldquo;好&rdquo;&nbsp;", "他说：“好”"),
+        ("A&amp;nbsp;B", "A\u00a0B"),
+        ("零\u200b宽\u200d字\ufeff符", "零宽字符"),
+        ("控制\x00字\x07符\x9f", "控制字符"),
+        ("制表\t符", "制表 符"),
+        ("全角ＡＢＣ１２３，。", "全角ＡＢＣ１２３，。"),
+        ("ASCII, punctuation: kept.", "ASCII, punctuation: kept."),
+        ("&#10;换行实体", "换行实体"),
+        ("&notanentity; &amp", "&notanentity; &amp"),
+    ],
+)
+def test_normalize_line(raw: str, expected: str):
+    assert normalize_line(raw) == expected
+
+
+def test_normalize_numbers_lines_and_drops_blank_ones():
+    doc = normalize(Document.from_text("标题\r\n\r\n  正文。\r第三行\u2028第四行"))
+    assert doc.text == "标题\n正文。\n第三行\n第四行"
+    assert doc.origin == (1, 3, 4, 5)
+
+
+def test_split_long_line_cuts_after_sentences():
+    line = "这是一句话。" * 10
+    pieces = split_long_line(line, 20)
+    assert "".join(pieces) == line
+    assert all(len(p) <= 20 for p in pieces)
+    assert all(p.endswith("。") for p in pieces)
+    assert split_long_line("无标点" * 10, 7) == ["无标点无标点无", "标点无标点无标", "点无标点无标点", "无标点无标点无", "标点"]
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("２０２３年，ＡＢＣ。", "2023年,abc."),
+        ("加强 组织 领导！", "加强组织领导"),
+        ("第1条", "第9条"),
+    ],
+)
+def test_fold_equates_variants(a: str, b: str):
+    assert fold(a) == fold(b)
+
+
+def test_fold_keeps_distinct_text_distinct():
+    assert fold("情况篇一") != fold("情况篇二")

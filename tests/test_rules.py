@@ -1,0 +1,101 @@
+"""Every rule of the built-in pack passes its own examples; packs load and validate."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from textclean import Document, RuleError, RuleSet, strip_boilerplate
+from textclean.boilerplate import Rule
+from textclean.config import BoilerplateConfig
+
+BUILTIN = RuleSet.builtin()
+
+
+@pytest.mark.parametrize("rule", BUILTIN.rules, ids=BUILTIN.ids())
+def test_builtin_rule_examples(rule: Rule):
+    assert rule.examples, f"{rule.id} has no examples"
+    assert rule.counterexamples, f"{rule.id} has no counterexamples"
+    assert rule.description
+    assert rule.failures() == []
+
+
+def test_builtin_ids_are_namespaced_and_categories_cover_the_issue():
+    assert all(rule_id.startswith("zh.") for rule_id in BUILTIN.ids())
+    categories = {rule.category for rule in BUILTIN}
+    for needed in ("header", "breadcrumb", "meta", "promo", "source", "footer", "copyright", "contact",
+                   "related", "navigation", "share", "prompt", "pagination", "image", "inline", "junk"):
+        assert needed in categories
+
+
+USER_PACK = '''
+[[rule]]
+id = "site.footer"
+category = "footer"
+zone = "tail"
+pattern = '^——.{1,10}版主推荐——$'
+examples = ["——某某论坛版主推荐——"]
+counterexamples = ["版主推荐了这本书。"]
+'''
+
+
+def test_user_pack_adds_a_rule(tmp_path: Path):
+    path = tmp_path / "site.toml"
+    path.write_text(USER_PACK, encoding="utf-8")
+    rules = BUILTIN + RuleSet.from_file(path)
+    doc = Document.from_text("正文一。\n——某某论坛版主推荐——")
+    assert strip_boilerplate(doc, rules).text == "正文一。"
+    assert strip_boilerplate(doc, BUILTIN).text == "正文一。\n——某某论坛版主推荐——"
+
+
+@pytest.mark.parametrize(
+    "toml, message",
+    [
+        ('[[rule]]\nid="a"\ncategory="x"\npattern="("', "does not compile"),
+        ('[[rule]]\nid="a"\ncategory="x"\npattern="a"\nscope="page"', "scope must be one of"),
+        ('[[rule]]\nid="a"\ncategory="x"\npattern="a"\nzone="middle"', "zone must be one of"),
+        ('[[rule]]\nid="a"\ncategory="x"\npattern="a?"', "matches the empty string"),
+        ('[[rule]]\nid="a"\ncategory="x"\npattern="a"\ncolour="red"', "unknown field"),
+        ('[[rule]]\nid="a"\npattern="a"', "lacks ['category']"),
+        ('[[rule]]\nid="a b"\ncategory="x"\npattern="a"', "id must be"),
+        ("[[rule]\n", "not valid TOML"),
+        ('[[rule]]\nid="zh.header.welcome"\ncategory="x"\npattern="a"', None),
+    ],
+)
+def test_bad_packs_say_what_to_fix(toml: str, message: str | None):
+    if message is None:  # a duplicate id only fails when merged with the built-in pack
+        with pytest.raises(RuleError, match="defined twice"):
+            BUILTIN + RuleSet.from_toml(toml)
+        return
+    with pytest.raises(RuleError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        RuleSet.from_toml(toml, origin="pack.toml")
+
+
+def test_disable_rule_and_unknown_id():
+    doc = Document.from_text("推荐内容\n正文。")
+    assert strip_boilerplate(doc, BUILTIN.without({"zh.related.heading"})).text == "推荐内容\n正文。"
+    with pytest.raises(RuleError, match="unknown rule id"):
+        BUILTIN.without({"no.such.rule"})
+
+
+def test_catastrophic_user_pattern_times_out_and_is_reported():
+    rule = Rule(id="slow", category="x", pattern=r"(a|aa)+$", timeout=0.05)
+    doc = Document.from_text("a" * 5000 + "!\n正文。")
+    start = time.monotonic()
+    result = strip_boilerplate(doc, RuleSet((rule,)))
+    assert time.monotonic() - start < 2
+    assert result.text == doc.text
+    assert any("timed out" in w for w in result.warnings)
+
+
+def test_zones():
+    rule = Rule(id="t", category="x", pattern="^推广$", zone="tail")
+    rules = RuleSet((rule,))
+    body = [f"正文第{i}段。" for i in range(20)]
+    doc = Document.from_text("\n".join(["推广", *body, "推广"]))
+    result = strip_boilerplate(doc, rules, BoilerplateConfig(tail_lines=3))
+    assert result.text.split("\n")[0] == "推广"
+    assert result.text.split("\n")[-1] == "正文第19段。"
+    assert [r.zone for r in result.trace] == ["tail"]
