@@ -26,7 +26,7 @@ def test_builtin_ids_are_namespaced_and_categories_cover_the_issue():
     assert all(rule_id.startswith("zh.") for rule_id in BUILTIN.ids())
     categories = {rule.category for rule in BUILTIN}
     for needed in ("header", "breadcrumb", "meta", "promo", "source", "footer", "copyright", "contact",
-                   "related", "navigation", "share", "prompt", "pagination", "image", "inline", "junk"):
+                   "related", "navigation", "share", "prompt", "pagination", "image", "inline"):
         assert needed in categories
 
 
@@ -84,7 +84,7 @@ def test_catastrophic_user_pattern_times_out_and_is_reported():
     rule = Rule(id="slow", category="x", pattern=r"(a|aa)+$", timeout=0.05)
     doc = Document.from_text("a" * 5000 + "!\n正文。")
     start = time.monotonic()
-    result = strip_boilerplate(doc, RuleSet((rule,)))
+    result = strip_boilerplate(doc, RuleSet((rule,)), BoilerplateConfig(junk_run_chars=10**6))
     assert time.monotonic() - start < 2
     assert result.text == doc.text
     assert any("timed out" in w for w in result.warnings)
@@ -99,3 +99,14 @@ def test_zones():
     assert result.text.split("\n")[0] == "推广"
     assert result.text.split("\n")[-1] == "正文第19段。"
     assert [r.zone for r in result.trace] == ["tail"]
+
+
+def test_junk_runs_are_cut_and_traced():
+    doc = Document.from_text("正文第一段。\n" + "啊" * 50_000 + "\n正文" + "=" * 150 + "第二段。")
+    result = strip_boilerplate(doc, BUILTIN)
+    assert result.text == "正文第一段。\n正文第二段。"
+    assert [(r.rule, r.kind, r.line) for r in result.trace] == [
+        ("junk.repeated-char", "line", 2),
+        ("junk.repeated-char", "span", 3),
+    ]
+    assert strip_boilerplate(Document.from_text("哈哈哈哈哈哈哈哈"), BUILTIN).text == "哈哈哈哈哈哈哈哈"

@@ -39,7 +39,7 @@ else:  # pragma: no cover
 
 from .errors import RuleError
 
-__all__ = ["Rule", "RuleSet", "strip_boilerplate", "SCOPES", "ZONES"]
+__all__ = ["Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules", "SCOPES", "ZONES", "JUNK_RULE"]
 
 SCOPES = ("line", "span")
 ZONES = ("any", "head", "tail", "edges")
@@ -143,6 +143,7 @@ class RuleSet:
     """
 
     rules: tuple[Rule, ...] = ()
+    _combined: dict[tuple[str, str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -222,6 +223,85 @@ class RuleSet:
         """Every rule's example failures, for tests and `textclean rules --check`."""
         return [problem for rule in self.rules for problem in rule.failures()]
 
+    def candidates(self, scope: str, zone: str, length: int) -> tuple[list[Rule], Any, float]:
+        """The rules of ``scope`` that apply to a line of ``length`` in ``zone``
+        ("head", "tail" or "body"), in pack order, and one compiled alternation
+        of them (a ``match`` for anchored patterns, a ``search`` for the rest) and
+        the longest timeout: a line both miss matches none of the rules, so most
+        content lines cost one or two regex calls."""
+        bucket = _bucket(length, self._limits())
+        key = (scope, zone, bucket)
+        cached = self._combined.get(key)
+        if cached is None:
+            rules = [
+                rule
+                for rule in self.rules
+                if rule.scope == scope
+                and _zone_allows(rule.zone, zone)
+                and (rule.max_chars is None or rule.max_chars >= bucket)
+            ]
+            anchored = [rule.pattern for rule in rules if _anchored(rule.pattern)]
+            floating = [rule.pattern for rule in rules if not _anchored(rule.pattern)]
+            # Anchored patterns are tried at the start of the line only (match), the
+            # rest anywhere (search): one alternation scanned at every position is slow.
+            combined = (
+                regex.compile("|".join(f"(?:{p})" for p in anchored)).match if anchored else None,
+                regex.compile("|".join(f"(?:{p})" for p in floating)).search if floating else None,
+            )
+            timeout = max((rule.timeout for rule in rules), default=1.0)
+            cached = self._combined[key] = (rules, combined, timeout)
+        return cached
+
+    def _limits(self) -> tuple[int, ...]:
+        key = ("limits", "", 0)
+        limits = self._combined.get(key)
+        if limits is None:
+            limits = self._combined[key] = tuple(sorted({r.max_chars for r in self.rules if r.max_chars}))
+        return limits
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    """Split a pattern at its top-level ``|`` (outside groups and classes)."""
+    branches, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, ch in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+    branches.append(pattern[start:])
+    return branches
+
+
+def _anchored(pattern: str) -> bool:
+    return all(branch.startswith("^") for branch in _top_level_branches(pattern))
+
+
+def _bucket(length: int, limits: tuple[int, ...]) -> int:
+    """The smallest rule limit a line of ``length`` fits under (or past them all)."""
+    for limit in limits:
+        if length <= limit:
+            return limit
+    return (limits[-1] + 1) if limits else 0
+
+
+def _zone_allows(rule_zone: str, zone: str) -> bool:
+    if rule_zone == "any":
+        return True
+    if rule_zone == "edges":
+        return zone in ("head", "tail")
+    return rule_zone == zone
+
 
 def _zone(index: int, count: int, config: BoilerplateConfig) -> str:
     if index < config.head_lines:
@@ -231,20 +311,64 @@ def _zone(index: int, count: int, config: BoilerplateConfig) -> str:
     return "body"
 
 
-def _in_zone(rule: Rule, zone: str, index: int, count: int, config: BoilerplateConfig) -> bool:
-    if rule.zone == "any":
-        return True
-    in_tail = index >= count - config.tail_lines
-    in_head = index < config.head_lines
-    if rule.zone == "head":
-        return in_head
-    if rule.zone == "tail":
-        return in_tail
-    return in_head or in_tail
-
-
 def _short(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
+
+
+JUNK_RULE = "junk.repeated-char"
+
+
+def cut_repeated_runs(line: str, run: int) -> tuple[str, list[str]]:
+    """Cut every run of ``run`` or more of one non-space character out of ``line``.
+
+    Keyboard mashing, padding and broken scrapes; done in code because a regex
+    back-reference tried at every position of every line is the slowest rule there
+    is. Any such run covers a position that is a multiple of ``run // 2``, so only
+    those characters are candidates.
+
+    >>> cut_repeated_runs("正文。" + "啊" * 300 + "结束", 100)[0]
+    '正文。结束'
+    """
+    if len(line) < run:
+        return line, []
+    step = max(run // 2, 1)
+    cuts: list[str] = []
+    for ch in {line[i] for i in range(0, len(line), step)}:
+        if ch.isspace() or ch * run not in line:
+            continue
+        pattern = regex.compile(regex.escape(ch) + "{%d,}" % run)
+        cuts.extend(pattern.findall(line))
+        line = pattern.sub("", line)
+    return line, cuts
+
+
+def _firing(
+    rules: RuleSet, scope: str, zones: tuple[str, ...], text: str, number: int, warnings: list[str], *, first: bool = False
+) -> list[Rule]:
+    """The rules of ``scope`` that match ``text`` in any of ``zones``, in pack order."""
+    found: list[Rule] = []
+    for zone in zones:
+        candidates, (match, search), timeout = rules.candidates(scope, zone, len(text))
+        if not candidates:
+            continue
+        try:
+            if (match is None or match(text, timeout=timeout) is None) and (
+                search is None or search(text, timeout=timeout) is None
+            ):
+                continue
+        except TimeoutError:
+            pass  # find the slow rule below, each with its own timeout
+        for rule in candidates:
+            if rule in found:
+                continue
+            try:
+                if rule.matches(text):
+                    found.append(rule)
+                    if first:
+                        return found
+            except TimeoutError:
+                warnings.append(f"rule {rule.id} timed out on line {number}")
+    return found
 
 
 def resolve_rules(config: BoilerplateConfig) -> RuleSet:
@@ -268,18 +392,19 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
     config = config or BoilerplateConfig()
     lines = doc.lines()
     count = len(lines)
-    span_rules = [rule for rule in rules if rule.scope == "span"]
-    line_rules = [rule for rule in rules if rule.scope == "line"]
     kept: list[Line] = []
     removals: list[Removal] = []
     warnings: list[str] = []
     for index, line in enumerate(lines):
         zone = _zone(index, count, config)
-        text = line.text
-        spans: list[Removal] = []
-        for rule in span_rules:
-            if not _in_zone(rule, zone, index, count, config):
-                continue
+        # A short document's tail overlaps its head: a line there is in both zones.
+        zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
+        text, junk = cut_repeated_runs(line.text, config.junk_run_chars)
+        spans: list[Removal] = [
+            Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=_short(cut), zone=zone)
+            for cut in junk
+        ]
+        for rule in _firing(rules, "span", zones, text, line.number, warnings):
             try:
                 text, cuts = rule.cut(text)
             except TimeoutError:
@@ -290,20 +415,10 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
                 for cut in cuts
             )
         text = text.strip()
-        hit: Rule | None = None
-        if text:
-            for rule in line_rules:
-                if not _in_zone(rule, zone, index, count, config):
-                    continue
-                try:
-                    if rule.matches(text):
-                        hit = rule
-                        break
-                except TimeoutError:
-                    warnings.append(f"rule {rule.id} timed out on line {line.number}")
-        if hit is not None:
+        hits = _firing(rules, "line", zones, text, line.number, warnings, first=True) if text else []
+        if hits:
             removals.append(
-                Removal(step="boilerplate", rule=hit.id, kind="line", line=line.number, text=_short(line.text), zone=zone)
+                Removal(step="boilerplate", rule=hits[0].id, kind="line", line=line.number, text=_short(line.text), zone=zone)
             )
         elif not text:
             rule_id = spans[0].rule if spans else "empty"

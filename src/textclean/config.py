@@ -90,15 +90,16 @@ class BoilerplateConfig:
     ``rules`` is a :class:`~textclean.boilerplate.RuleSet`; ``None`` means the
     built-in Chinese pack. ``disable_rules`` lists rule ids to switch off.
     ``head_lines`` / ``tail_lines`` size the zones that zone-bound rules look at,
-    counted in non-blank lines. ``junk_run_chars``: a line made mostly of one
-    character repeated at least this many times is removed as junk.
+    counted in non-blank lines. ``junk_run_chars``: a run of one non-space
+    character repeated at least this many times is cut out as junk (rule
+    ``junk.repeated-char``); a line left empty goes.
     """
 
     rules: RuleSet | None = None
     disable_rules: frozenset[str] = frozenset()
     head_lines: int = 8
     tail_lines: int = 8
-    junk_run_chars: int = 200
+    junk_run_chars: int = 100
 
     def __post_init__(self) -> None:
         if isinstance(self.disable_rules, str) or not all(isinstance(r, str) for r in self.disable_rules):

@@ -7,8 +7,8 @@ Detection order (the first that applies wins):
 3. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) -> that codec;
 4. a binary signature (PNG, PDF, ZIP, GIF, JPEG, gzip, ...) or NUL/control-heavy
    bytes that are not UTF-16/32 -> ``"binary"``;
-5. NUL bytes present -> UTF-16/32 without BOM, LE and BE, each checked for
-   plausibility;
+5. NUL or control bytes present -> UTF-16/32 without BOM, LE and BE, each
+   checked for plausibility (before the binary check of step 4 gives up);
 6. strict UTF-8 (a multi-byte character cut off at the very end is dropped and
    noted as ``utf-8 (truncated)``);
 7. ``chardet`` on the first ``detect_bytes`` bytes, its answers mapped to
@@ -32,6 +32,8 @@ import codecs
 import functools
 import unicodedata
 from dataclasses import dataclass
+from importlib import resources
+from typing import Iterable
 
 from .config import DecodeConfig
 
@@ -95,9 +97,22 @@ _SUPERSETS = {
     "euc-tw": "big5hkscs",
     "utf-16": "utf-16-le",
 }
-_FALLBACKS = ("gb18030", "big5hkscs", "cp950")
+_FALLBACKS = ("gb18030", "big5hkscs", "cp950", "euc_kr", "cp932", "cp1252")
 _UTF16_32 = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+# Codecs a candidate may use. Single-byte code pages decode *any* bytes, so only the
+# common web ones are allowed: EBCDIC, DOS and Mac code pages turn GBK into
+# letter soup that can look plausible.
+_ALLOWED = frozenset(
+    {
+        "utf-8", *_UTF16_32, "gb18030", "big5hkscs", "cp950", "cp932", "shift_jis", "euc_jp",
+        "euc_kr", "cp949", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256",
+        "cp1257", "cp1258", "iso8859-1", "iso8859-2", "iso8859-5", "iso8859-7", "iso8859-9",
+        "iso8859-15", "koi8-r",
+    }
+)
+_SINGLE_BYTE = frozenset(c for c in _ALLOWED if c.startswith(("cp12", "iso8859", "koi8")))
 _SAMPLE_CHARS = 32_768
+_SHORT = 16  # judged characters below which the plausibility bar is lowered in proportion
 
 
 def decode(data: bytes, config: DecodeConfig | None = None) -> Decoded:
@@ -143,21 +158,25 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
         return Decoded("", encoding="utf-8", confidence=1.0)
     head = data[: config.detect_bytes]
     nuls = head.count(0)
-    if nuls:
+    controls = sum(head.count(b) for b in _BINARY_CONTROL_BYTES)
+    if nuls or (controls and len(data) % 2 == 0):
+        # UTF-16/32 without a BOM: ASCII gives NULs, CJK gives low bytes that look like controls.
         best = _best(data, _UTF16_32, config)
         if best is not None:
             return best
-    controls = sum(head.count(b) for b in _BINARY_CONTROL_BYTES)
     if (nuls + controls) > 0.1 * len(head):
         return Decoded(None, reason="binary", detail=f"{nuls + controls} of the first {len(head)} bytes are control bytes")
 
+    utf8: Decoded | None = None
     try:
-        return Decoded(data.decode("utf-8"), encoding="utf-8", confidence=1.0)
+        utf8 = Decoded(data.decode("utf-8"), encoding="utf-8", confidence=1.0)
     except UnicodeDecodeError as exc:
         if exc.start >= len(data) - 3 and exc.reason == "unexpected end of data":
-            return Decoded(data[: exc.start].decode("utf-8"), encoding="utf-8", confidence=1.0, detail="truncated")
+            utf8 = Decoded(data[: exc.start].decode("utf-8"), encoding="utf-8", confidence=1.0, detail="truncated")
+    if utf8 is not None and _certain_utf8(utf8.text or "", config):
+        return utf8
 
-    candidates = [*_chardet_candidates(head), *_FALLBACKS]
+    candidates = [*(["utf-8"] if utf8 is not None else []), *_chardet_candidates(head), *_FALLBACKS]
     best = _best(data, candidates, config)
     if best is not None:
         return best
@@ -165,6 +184,20 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
 
 
 _BINARY_CONTROL_BYTES = tuple(b for b in range(32) if b not in (0, 9, 10, 12, 13, 27))
+
+
+def _certain_utf8(text: str, config: DecodeConfig) -> bool:
+    """Valid UTF-8 with several multi-byte characters is UTF-8: other encodings
+    almost never form valid sequences by chance. A few bytes can (GBK "通知" is
+    valid UTF-8), so short inputs must also look plausible."""
+    multibyte = 0
+    for ch in text[:4096]:
+        if ord(ch) >= 0x80:
+            multibyte += 1
+            if multibyte >= 8:
+                return True
+    score, judged = _score(text)
+    return multibyte == 0 or score >= _bar(config.min_plausibility, judged)
 
 
 def _forced(data: bytes, encoding: str) -> Decoded:
@@ -178,28 +211,33 @@ def _forced(data: bytes, encoding: str) -> Decoded:
 
 
 def _strict(data: bytes, codec: str, config: DecodeConfig, *, confidence: float | None = None) -> Decoded | None:
+    """``data`` decoded strictly with ``codec`` if that looks plausible (or is certain)."""
     try:
         text = data.decode(codec)
     except (UnicodeDecodeError, LookupError):
         return None
-    if "\ufffd" in text and b"\xef\xbf\xbd" not in data and codec.startswith("utf-8"):
+    if confidence is not None:
+        return Decoded(text, encoding=codec, confidence=confidence)
+    if "\ufffd" in text:
+        return None  # a replacement character the bytes did not encode in a Unicode codec
+    score, judged = _score(text)
+    if codec in _SINGLE_BYTE:
+        score *= 0.9  # a Chinese-first prior: single-byte code pages decode any bytes at all
+    if score < _bar(config.min_plausibility, judged):
         return None
-    score = plausibility(text)
-    if confidence is None and score < config.min_plausibility:
-        return None
-    return Decoded(text, encoding=codec, confidence=confidence if confidence is not None else round(score, 3))
+    return Decoded(text, encoding=codec, confidence=round(score, 3))
 
 
-def _best(data: bytes, candidates: list[str] | tuple[str, ...], config: DecodeConfig) -> Decoded | None:
+def _bar(min_plausibility: float, judged: int) -> float:
+    # A two-character file cannot prove much either way: lower the bar in proportion.
+    return min_plausibility * min(1.0, judged / _SHORT)
+
+
+def _best(data: bytes, candidates: Iterable[str], config: DecodeConfig) -> Decoded | None:
+    """The most plausible strict decoding among ``candidates`` (earlier wins ties)."""
     best: Decoded | None = None
-    seen: set[str] = set()
-    for codec in candidates:
-        if codec in seen:
-            continue
-        seen.add(codec)
+    for codec in dict.fromkeys(candidates):
         result = _strict(data, codec, config)
-        if result is not None and "\ufffd" in (result.text or ""):
-            continue  # a replacement character the bytes did not encode in that codec
         if result is not None and (best is None or result.confidence > best.confidence):
             best = result
     return best
@@ -210,19 +248,21 @@ def _chardet_candidates(head: bytes) -> list[str]:
 
     names: list[str] = []
     for guess in chardet.detect_all(head):
-        name = guess.get("encoding")
+        name = (guess.get("encoding") or "").lower()
         if not name:
             continue
         try:
-            codec = codecs.lookup(name).name
+            codec = codecs.lookup(_SUPERSETS.get(name, name)).name
         except LookupError:
             continue
-        names.append(_SUPERSETS.get(name.lower(), _SUPERSETS.get(codec, codec)))
+        codec = _SUPERSETS.get(codec, codec)
+        if codec in _ALLOWED:
+            names.append(codec)
     return names
 
 
 def _by_line(data: bytes, candidates: list[str], config: DecodeConfig) -> Decoded:
-    order = ["utf-8", *dict.fromkeys(c for c in candidates if c not in _UTF16_32)]
+    order = [c for c in dict.fromkeys(candidates) if c not in _UTF16_32 and c != "utf-8"]
     pieces: list[str] = []
     used: set[str] = set()
     lines = data.split(b"\n")
@@ -230,37 +270,25 @@ def _by_line(data: bytes, candidates: list[str], config: DecodeConfig) -> Decode
         if not raw.strip():
             pieces.append(raw.decode("ascii", "ignore"))
             continue
-        for codec in order:
-            try:
-                text = raw.decode(codec)
-            except (UnicodeDecodeError, LookupError):
-                if codec == "utf-8" and number == len(lines):
-                    try:  # a UTF-8 character cut off at the very end of the file
-                        text = _utf8_truncated(raw)
-                    except UnicodeDecodeError:
-                        continue
-                else:
-                    continue
-            if codec == "utf-8" or plausibility(text) >= config.min_plausibility:
-                pieces.append(text)
-                used.add(codec)
-                break
-        else:
-            return Decoded(
-                None,
-                reason="undecodable",
-                detail=f"line {number} is not valid in any of: {', '.join(order)}",
-            )
-    if len(used) == 1:
-        (codec,) = used
-        return Decoded("\n".join(pieces), encoding=codec, confidence=round(plausibility("\n".join(pieces)), 3))
+        try:
+            text = raw.decode("utf-8") if number < len(lines) else _utf8_truncated(raw)
+            codec = "utf-8"
+        except UnicodeDecodeError:
+            best = _best(raw, order, config)
+            if best is None:
+                return Decoded(
+                    None,
+                    reason="undecodable",
+                    detail=f"line {number} is not plausible text in any of: utf-8, {', '.join(order)}",
+                )
+            text, codec = best.text or "", best.encoding or ""
+        pieces.append(text)
+        used.add(codec)
     text = "\n".join(pieces)
-    return Decoded(
-        text,
-        encoding="mixed:" + "+".join(sorted(used)),
-        confidence=round(plausibility(text), 3),
-        detail="decoded line by line",
-    )
+    score = round(_score(text)[0], 3)
+    if len(used) == 1:
+        return Decoded(text, encoding=used.pop(), confidence=score)
+    return Decoded(text, encoding="mixed:" + "+".join(sorted(used)), confidence=score, detail="decoded line by line")
 
 
 def _utf8_truncated(raw: bytes) -> str:
@@ -273,64 +301,105 @@ def _utf8_truncated(raw: bytes) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _common_han() -> frozenset[str]:
-    """GB2312's 6,763 hanzi and Big5's 5,401 level-1 characters (built once, lazily)."""
-    chars: set[str] = set()
+def _han_weights() -> dict[str, float]:
+    """How much a Chinese character vouches for a decoding (built once, lazily).
+
+    1.0: the 1,500 most frequent characters and their traditional forms
+    (``data/common_han.txt``); 0.4: other GB2312 hanzi and Big5 level-1 characters;
+    0.3: the rest of GBK. Other CJK characters count 0.1
+    (see :func:`plausibility`). Bytes in the wrong codec spread evenly over thousands of
+    rarely used characters, so they score low.
+    """
+    gb2312: set[str] = set()
     for lead in range(0xB0, 0xF8):
         for trail in range(0xA1, 0xFF):
             try:
-                chars.add(bytes((lead, trail)).decode("gb2312"))
+                gb2312.add(bytes((lead, trail)).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
+    weights: dict[str, float] = {}
+    for lead in range(0x81, 0xFF):  # GBK beyond GB2312: rarer simplified and many traditional forms
+        for trail in (*range(0x40, 0x7F), *range(0x80, 0xFF)):
+            try:
+                weights[bytes((lead, trail)).decode("gbk")] = 0.3
+            except UnicodeDecodeError:
+                pass
+    weights.update(dict.fromkeys(gb2312, 0.4))
     for lead in range(0xA4, 0xC7):
         for trail in (*range(0x40, 0x7F), *range(0xA1, 0xFF)):
             try:
-                chars.add(bytes((lead, trail)).decode("big5"))
+                ch = bytes((lead, trail)).decode("big5")
             except UnicodeDecodeError:
-                pass
-    return frozenset(chars)
+                continue
+            if ch not in gb2312:
+                weights[ch] = 0.4
+    listing = resources.files("textclean").joinpath("data/common_han.txt").read_text(encoding="utf-8")
+    for line in listing.splitlines():
+        if not line.startswith("#"):
+            weights.update(dict.fromkeys(line.strip(), 1.0))
+    return weights
 
 
 def plausibility(text: str, *, sample: int = _SAMPLE_CHARS) -> float:
-    """The weighted share of plausible characters among the non-space ones.
+    """The weighted share of plausible characters among the non-space ones (0..1).
 
     1.0 for text with nothing to judge. A Chinese page in the right codec scores
-    above 0.95; the same bytes in the wrong codec usually below 0.6.
+    above 0.9; the same bytes in a wrong codec usually below 0.6.
 
-    >>> plausibility("市委书记在全市意识形态工作会上的讲话。") > 0.95
+    >>> plausibility("市委书记在全市意识形态工作会上的讲话。") > 0.9
     True
     >>> plausibility("ÊÐÎ¯Êé¼ÇÔÚÈ«ÊÐ") < 0.5
     True
     """
-    common = _common_han()
+    return _score(text, sample=sample)[0]
+
+
+def _script(ch: str) -> str | None:
+    o = ord(ch)
+    if ("a" <= ch <= "z") or ("A" <= ch <= "Z") or 0xC0 <= o <= 0x24F:
+        return "latin"
+    if 0x370 <= o <= 0x3FF:
+        return "greek"
+    if 0x400 <= o <= 0x4FF:
+        return "cyrillic"
+    return None
+
+
+def _score(text: str, *, sample: int = _SAMPLE_CHARS) -> tuple[float, int]:
+    weights = _han_weights()
     total = 0
     good = 0.0
+    previous: str | None = None
     for ch in text[:sample]:
         if ch.isspace():
+            previous = None
             continue
         total += 1
         o = ord(ch)
+        script = _script(ch) if o >= 0x80 or ch.isalpha() else None
+        if script is not None and previous is not None and script != previous:
+            previous = script  # "Cafй", "×ÖÌå": letters of two scripts inside one word is mojibake
+            continue
+        previous = script
         if o < 0x80:
             good += 1.0 if ch.isprintable() else 0.0
-        elif ch in common:
-            good += 1.0
+        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
+            good += weights.get(ch, 0.1)
         elif 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0x2010 <= o <= 0x2027 or o in _PUNCT_EXTRA:
             good += 1.0
-        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-            good += 0.3
         elif 0xE000 <= o <= 0xF8FF or o == 0xFFFD or 0xD800 <= o <= 0xDFFF or o < 0xA0:
             pass
+        elif 0xAC00 <= o <= 0xD7A3:
+            good += 0.8  # Hangul syllables: real Korean must beat Korean bytes read as GB18030
+        elif 0x3040 <= o <= 0x30FF:
+            good += 0.8  # kana
+        elif unicodedata.category(ch) in ("Cn", "Co", "Cs", "Cc", "Cf", "Mn", "Me"):
+            pass  # unassigned, private, control, format; combining marks (rare in Chinese pages, common in mojibake)
         else:
-            category = unicodedata.category(ch)
-            if category in ("Cn", "Co", "Cs", "Cc"):
-                pass
-            elif 0x00C0 <= o <= 0x00FF or 0xAC00 <= o <= 0xD7AF:
-                good += 0.25  # Latin-1 letters and Hangul: what a wrong codec for Chinese produces
-            else:
-                good += 0.5
+            good += 0.5  # accented Latin, Cyrillic, Greek, symbols: possible, but what wrong codecs produce
     if total == 0:
-        return 1.0
-    return good / total
+        return 1.0, 0
+    return good / total, total
 
 
 _PUNCT_EXTRA = frozenset(map(ord, "·×÷°±§¨¤¥£¢©®™€…‰′″※№℃→←↑↓■□▲△◆◇○●★☆─━│┃ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ①②③④⑤⑥⑦⑧⑨⑩"))

@@ -32,15 +32,16 @@ def split_sentences(text: str) -> list[str]:
     >>> split_sentences("他说：“好。”我们走吧！还有")
     ['他说：“好。”', '我们走吧！', '还有']
     """
-    pieces = [match.group(0) for match in _SENTENCE.finditer(text)]
-    rest = text[sum(map(len, pieces)) :]
-    if rest:
-        pieces.append(rest)
+    return [piece for piece, _ in _pieces(text)]
+
+
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """Sentences flagged True, and a trailing piece without an end mark flagged False."""
+    pieces = [(match.group(0), True) for match in _SENTENCE.finditer(text)]
+    end = sum(len(piece) for piece, _ in pieces)
+    if end < len(text):
+        pieces.append((text[end:], False))
     return pieces
-
-
-def _is_sentence(piece: str) -> bool:
-    return bool(_SENTENCE.fullmatch(piece))
 
 
 def dedup_document(doc: Document, config: DedupConfig | None = None) -> Document:
@@ -71,9 +72,9 @@ def dedup_document(doc: Document, config: DedupConfig | None = None) -> Document
         text = line.text
         if config.dedup_sentences:
             parts: list[str] = []
-            for piece in split_sentences(text):
+            for piece, is_sentence in _pieces(text):
                 key = piece.strip()
-                if len(key) >= config.min_sentence_chars and _is_sentence(piece):
+                if is_sentence and len(key) >= config.min_sentence_chars:
                     earlier = seen_sentences.get(key)
                     if earlier is not None:
                         removals.append(
