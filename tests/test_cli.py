@@ -164,3 +164,66 @@ def test_progress_shows_only_after_a_second(monkeypatch):
     assert stream.getvalue().count("files") == 2
     quiet = Progress(3, io.StringIO(), enabled=False)
     quiet.update(1)
+
+
+def test_mixed_folder_of_hostile_input(tmp_path: Path):
+    """Every encoding and every damaged case in one run: exit 1, good files written, skips explained."""
+    src = tmp_path / "in"
+    src.mkdir()
+    body = "市委书记在全市意识形态工作会上的讲话。\n同志们：开展意识形态工作会，是一次尝试，也是一个创新。\n"
+    trad = "市委書記在全市意識形態工作會上的講話。\n同志們：開展意識形態工作會，是一次嘗試。\n"
+    good = {
+        "utf8.txt": body.encode(),
+        "utf8bom.txt": b"\xef\xbb\xbf" + body.encode(),
+        "gbk.txt": body.replace("\n", "\r\n").encode("gbk"),
+        "gb18030.txt": (body + "朱镕基。\n").encode("gb18030"),
+        "big5.txt": trad.encode("big5"),
+        "utf16.txt": body.encode("utf-16"),
+        "utf16le-nobom.txt": body.encode("utf-16-le"),
+        "truncated.txt": (body + "尾").encode()[:-1],
+        "mixed.txt": body.encode() + trad.encode("big5"),
+        "junkline.txt": (body + "啊" * 30_000 + "\n").encode(),
+    }
+    bad = {
+        "empty.txt": (b"", "empty"),
+        "png.txt": (b"\x89PNG\r\n\x1a\n" + bytes(300), "binary"),
+        "nuls.txt": (bytes(2000), "binary"),
+        "chrome.txt": ("欢迎来到某某文库网!\n本文来源:https://example.com/1.html\n".encode(), "no content"),
+    }
+    for name, data in good.items():
+        (src / name).write_bytes(data)
+    for name, (data, _) in bad.items():
+        (src / name).write_bytes(data)
+    report_path = tmp_path / "report.json"
+    code, _, err = run("clean", str(src), str(tmp_path / "out"), "--report", str(report_path))
+    assert code == 1
+    for name in good:
+        assert (tmp_path / "out" / name).is_file(), name
+        written = (tmp_path / "out" / name).read_bytes()
+        written.decode("utf-8")
+        assert b"\r" not in written and not written.startswith(b"\xef\xbb\xbf")
+    for name, (_, reason) in bad.items():
+        assert not (tmp_path / "out" / name).exists()
+        assert f"skipped {name}: {reason}" in err
+    assert (tmp_path / "out" / "junkline.txt").read_text(encoding="utf-8") == body
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    files = {f["id"]: f for f in report["files"]}
+    assert files["gbk.txt"]["encoding"] == "gb18030"
+    assert files["big5.txt"]["encoding"] == "big5hkscs"
+    assert files["utf16le-nobom.txt"]["encoding"] == "utf-16-le"
+    assert files["mixed.txt"]["encoding"] == "mixed:big5hkscs+utf-8"
+    assert all(0 < f["confidence"] <= 1 for f in files.values() if "encoding" in f)
+    assert report["summary"]["skipped"] == {"binary": 2, "empty": 1, "no content": 1}
+    assert "14 files: 10 written, 4 skipped (binary: 2, empty: 1, no content: 1)" in err
+    assert "gb18030: 2" in err
+
+
+def test_forced_encoding_flag(tmp_path: Path):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes("标题\n正文。".encode("gbk"))
+    code, _, err = run("clean", str(src), str(tmp_path / "out"), "--encoding", "utf-8", "-q")
+    assert code == 1 and "skipped a.txt: undecodable" in err
+    code, _, _ = run("clean", str(src), str(tmp_path / "out2"), "--encoding", "gbk", "-q")
+    assert code == 0 and (tmp_path / "out2" / "a.txt").read_text(encoding="utf-8") == "标题\n正文。\n"
+    assert run("clean", str(src), str(tmp_path / "o3"), "--encoding", "klingon")[0] == 2

@@ -50,7 +50,7 @@ class DecodeConfig:
 
     encoding: str | None = None
     max_bytes: int = 64 * MiB
-    detect_bytes: int = 64 * 1024
+    detect_bytes: int = 16 * 1024
     min_plausibility: float = 0.75
 
     def __post_init__(self) -> None:

@@ -1,29 +1,25 @@
 """Bytes to text, or a reasoned refusal: never mojibake, never a crash.
 
-Detection order (the first that applies wins):
+Detection order (the first that applies wins); README.md "Decoding" says the same:
 
 1. empty input -> refused ``"empty"``; larger than ``max_bytes`` -> ``"oversize"``;
 2. a forced ``encoding`` -> strict decode, else ``"undecodable"``;
 3. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE) -> that codec;
-4. a binary signature (PNG, PDF, ZIP, GIF, JPEG, gzip, ...) or NUL/control-heavy
-   bytes that are not UTF-16/32 -> ``"binary"``;
-5. NUL or control bytes present -> UTF-16/32 without BOM, LE and BE, each
-   checked for plausibility (before the binary check of step 4 gives up);
+4. a binary signature (PNG, PDF, ZIP, GIF, JPEG, gzip, ...) -> ``"binary"``;
+5. NUL or control bytes present -> UTF-16/32 without BOM, LE and BE, each checked
+   for plausibility; failing that, NUL/control-heavy bytes -> ``"binary"``;
 6. strict UTF-8 (a multi-byte character cut off at the very end is dropped and
-   noted as ``utf-8 (truncated)``);
+   noted as ``truncated``); with only a few multi-byte characters the text must
+   also look plausible;
 7. ``chardet`` on the first ``detect_bytes`` bytes, its answers mapped to
-   supersets (GB2312/GBK -> GB18030, Big5 -> Big5-HKSCS / cp950) and followed by
-   GB18030, Big5-HKSCS and cp950 as fallbacks; each candidate must decode the
-   *whole* input strictly and look plausible; the most plausible wins;
+   supersets (GB2312/GBK -> GB18030, Big5 -> Big5-HKSCS) and followed by fixed
+   fallbacks; each candidate must decode the *whole* input strictly and look
+   plausible; the most plausible wins;
 8. nothing decodes the whole input -> line by line (a file that switches from
-   UTF-8 to GBK part-way), each line with the first codec that decodes it
-   plausibly; a line nothing decodes -> ``"undecodable"``.
+   UTF-8 to GBK part-way); a line nothing decodes plausibly -> ``"undecodable"``.
 
-*Plausible* means: of the non-space characters, at least ``min_plausibility``
-(weighted) are ASCII, common Chinese characters (GB2312 hanzi or Big5 level-1),
-CJK or general punctuation; rare CJK, Latin-1 letters, kana and Hangul count
-partly; private-use, unassigned, control and U+FFFD characters count nothing.
-A decoding never yields U+FFFD that the bytes did not encode.
+*Plausible*: see :func:`plausibility`. A decoding never yields U+FFFD that the
+bytes did not encode.
 """
 
 from __future__ import annotations
@@ -32,6 +28,7 @@ import codecs
 import functools
 import unicodedata
 from dataclasses import dataclass
+from collections import Counter
 from importlib import resources
 from typing import Iterable
 
@@ -111,7 +108,8 @@ _ALLOWED = frozenset(
     }
 )
 _SINGLE_BYTE = frozenset(c for c in _ALLOWED if c.startswith(("cp12", "iso8859", "koi8")))
-_SAMPLE_CHARS = 32_768
+_SAMPLE_CHARS = 8_192
+_CONVINCING = 0.95
 _SHORT = 16  # judged characters below which the plausibility bar is lowered in proportion
 
 
@@ -176,7 +174,15 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
     if utf8 is not None and _certain_utf8(utf8.text or "", config):
         return utf8
 
-    candidates = [*(["utf-8"] if utf8 is not None else []), *_chardet_candidates(head), *_FALLBACKS]
+    # Earlier candidates win ties: multi-byte answers, our CJK fallbacks, then
+    # cp1252 before chardet's other single-byte guesses.
+    guesses = _chardet_candidates(head)
+    candidates = [
+        *(["utf-8"] if utf8 is not None else []),
+        *(c for c in guesses if c not in _SINGLE_BYTE),
+        *_FALLBACKS,
+        *(c for c in guesses if c in _SINGLE_BYTE),
+    ]
     best = _best(data, candidates, config)
     if best is not None:
         return best
@@ -240,6 +246,8 @@ def _best(data: bytes, candidates: Iterable[str], config: DecodeConfig) -> Decod
         result = _strict(data, codec, config)
         if result is not None and (best is None or result.confidence > best.confidence):
             best = result
+            if result.confidence >= _CONVINCING and codec not in _SINGLE_BYTE:
+                break  # no other codec can do meaningfully better; skip decoding the file again
     return best
 
 
@@ -362,44 +370,55 @@ def _script(ch: str) -> str | None:
         return "greek"
     if 0x400 <= o <= 0x4FF:
         return "cyrillic"
+    if 0x590 <= o <= 0x6FF:
+        return "hebrew-arabic"
     return None
 
 
+def _weight(ch: str, weights: dict[str, float]) -> float:
+    o = ord(ch)
+    if o < 0x80:
+        return 1.0 if ch.isprintable() else 0.0
+    if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
+        return weights.get(ch, 0.1)
+    if 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0x2010 <= o <= 0x2027 or o in _PUNCT_EXTRA:
+        return 1.0
+    if 0xE000 <= o <= 0xF8FF or o == 0xFFFD or 0xD800 <= o <= 0xDFFF or o < 0xA0:
+        return 0.0
+    if 0xAC00 <= o <= 0xD7A3 or 0x3040 <= o <= 0x30FF:
+        return 0.8  # Hangul, kana: real Korean/Japanese must beat their bytes read as GB18030
+    if o <= 0x24F:
+        return 0.35  # Latin-1/Extended letters and signs: a few in European text, a flood in mojibake
+    if unicodedata.category(ch) in ("Cn", "Co", "Cs", "Cc", "Cf", "Mn", "Me"):
+        return 0.0  # unassigned, private, control, format; combining marks (rare in Chinese, common in mojibake)
+    return 0.5  # Cyrillic, Greek, symbols: possible, but also what wrong codecs produce
+
+
 def _score(text: str, *, sample: int = _SAMPLE_CHARS) -> tuple[float, int]:
+    """(weighted share of plausible characters, number of characters judged)."""
     weights = _han_weights()
+    chunk = text[:sample]
     total = 0
     good = 0.0
-    previous: str | None = None
-    for ch in text[:sample]:
+    scripts: set[str] = set()
+    for ch, n in Counter(chunk).items():  # counting first: a page has few distinct characters
         if ch.isspace():
-            previous = None
             continue
-        total += 1
-        o = ord(ch)
-        script = _script(ch) if o >= 0x80 or ch.isalpha() else None
-        if script is not None and previous is not None and script != previous:
-            previous = script  # "Cafй", "×ÖÌå": letters of two scripts inside one word is mojibake
-            continue
-        previous = script
-        if o < 0x80:
-            good += 1.0 if ch.isprintable() else 0.0
-        elif 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF:
-            good += weights.get(ch, 0.1)
-        elif 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E or 0x2010 <= o <= 0x2027 or o in _PUNCT_EXTRA:
-            good += 1.0
-        elif 0xE000 <= o <= 0xF8FF or o == 0xFFFD or 0xD800 <= o <= 0xDFFF or o < 0xA0:
-            pass
-        elif 0xAC00 <= o <= 0xD7A3:
-            good += 0.8  # Hangul syllables: real Korean must beat Korean bytes read as GB18030
-        elif 0x3040 <= o <= 0x30FF:
-            good += 0.8  # kana
-        elif unicodedata.category(ch) in ("Cn", "Co", "Cs", "Cc", "Cf", "Mn", "Me"):
-            pass  # unassigned, private, control, format; combining marks (rare in Chinese pages, common in mojibake)
-        else:
-            good += 0.5  # accented Latin, Cyrillic, Greek, symbols: possible, but what wrong codecs produce
+        total += n
+        good += n * _weight(ch, weights)
+        script = _script(ch) if ch.isalpha() else None
+        if script is not None:
+            scripts.add(script)
+    if len(scripts) > 1:  # "Cafй", "×ÖÌå": letters of two scripts inside one word is mojibake
+        previous: str | None = None
+        for ch in chunk:
+            script = _script(ch) if ch.isalpha() else None
+            if script is not None and previous is not None and script != previous:
+                good -= _weight(ch, weights)
+            previous = script
     if total == 0:
         return 1.0, 0
-    return good / total, total
+    return max(good, 0.0) / total, total
 
 
 _PUNCT_EXTRA = frozenset(map(ord, "·×÷°±§¨¤¥£¢©®™€…‰′″※№℃→←↑↓■□▲△◆◇○●★☆─━│┃ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ①②③④⑤⑥⑦⑧⑨⑩"))
