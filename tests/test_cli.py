@@ -227,3 +227,13 @@ def test_forced_encoding_flag(tmp_path: Path):
     code, _, _ = run("clean", str(src), str(tmp_path / "out2"), "--encoding", "gbk", "-q")
     assert code == 0 and (tmp_path / "out2" / "a.txt").read_text(encoding="utf-8") == "标题\n正文。\n"
     assert run("clean", str(src), str(tmp_path / "o3"), "--encoding", "klingon")[0] == 2
+
+
+def test_explain_numbers_lines_like_the_report(tmp_path: Path):
+    page = tmp_path / "p.txt"
+    page.write_bytes("标题\r\n\r\n推荐访问:\u2028正文。\r标题".encode())
+    code, out, _ = run("explain", str(page))
+    assert code == 0
+    assert " 3 - 推荐访问:" in out.replace("\n3", "\n 3") or "3 - 推荐访问:" in out
+    assert "4 + 正文。" in out
+    assert "5 - 标题" in out and "duplicate of paragraph at line 1" in out

@@ -31,13 +31,12 @@ import regex
 
 from .config import BoilerplateConfig
 from .document import Document, Line, Removal
+from .errors import RuleError
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
-
-from .errors import RuleError
 
 __all__ = ["Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules", "SCOPES", "ZONES", "JUNK_RULE"]
 

@@ -21,7 +21,7 @@ from .config import Config, MiB
 from .document import Document
 from .errors import TextcleanError
 from .io import WriteTree, check_output_dir, list_text_files, read_folder
-from .normalize import normalize_line
+from .normalize import normalize_line, split_lines
 from .pipeline import Pipeline, decode_document
 from .report import Report
 
@@ -192,7 +192,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for removal in doc.trace:
         removed[removal.line].append(removal)
     kept_numbers = set(doc.origin or ())
-    raw_lines = (decoded.text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_lines = split_lines(decoded.text or "")
     width = len(str(len(raw_lines)))
     counts = {"kept": 0, "removed": 0, "changed": 0}
     for number, raw in enumerate(raw_lines, 1):

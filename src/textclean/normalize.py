@@ -22,7 +22,7 @@ import unicodedata
 from .config import NormalizeConfig
 from .document import Document, Line
 
-__all__ = ["normalize_line", "normalize", "split_long_line", "fold"]
+__all__ = ["normalize_line", "normalize", "split_lines", "split_long_line", "fold"]
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Zero-width and invisible format characters, soft hyphen, BOM, C0/C1 controls (not \t, \n).
@@ -78,6 +78,11 @@ def split_long_line(line: str, limit: int) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
+def split_lines(text: str) -> list[str]:
+    """The input's lines, as numbered in reports: CRLF, CR, U+2028/2029, VT, FF and NEL all end a line."""
+    return _LINE_BREAKS.sub("\n", text).split("\n")
+
+
 def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
     """Normalise a decoded document: one stripped paragraph per line, lines numbered.
 
@@ -87,7 +92,7 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
     if doc.skipped:
         return doc
     config = config or NormalizeConfig()
-    raw_lines = _LINE_BREAKS.sub("\n", doc.text).split("\n")
+    raw_lines = split_lines(doc.text)
     numbers = doc.origin if doc.origin is not None and len(doc.origin) == len(raw_lines) else None
     lines: list[Line] = []
     for index, raw in enumerate(raw_lines):
