@@ -1,0 +1,132 @@
+"""Precision and recall of the boilerplate rules on the labelled line sets.
+
+Labelled sets (tests/data):
+  labelled_chrome.tsv   chrome lines: category, zone, text
+  labelled_content.tsv  hard negatives: prose that mentions 来源/网站/时间/版权/下载/公众号 ...
+plus every line of the five goldens as real content; and a held-out pair
+(heldout_chrome.tsv, heldout_content.tsv) written after the rules were tuned.
+
+A chrome line counts as removed when, placed in its zone (head, tail; "any" is
+tested in the body), a line rule removes it or span rules cut all of it. A content
+line counts as retained only if it survives unchanged in the head, the body and the
+tail. Precision per category charges a content line removed by a rule to that
+rule's category.
+
+    python benchmarks/boilerplate_eval.py
+"""
+
+from __future__ import annotations
+
+import collections
+from dataclasses import dataclass
+from pathlib import Path
+
+from textclean import BoilerplateConfig, Document, RuleSet, strip_boilerplate
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+ZONE_CONFIG = {
+    "head": BoilerplateConfig(head_lines=1, tail_lines=0),
+    "tail": BoilerplateConfig(head_lines=0, tail_lines=1),
+    "body": BoilerplateConfig(head_lines=0, tail_lines=0),
+}
+
+
+@dataclass
+class Result:
+    recall: dict[str, tuple[int, int]]  # category -> (removed, total)
+    false_positives: dict[str, list[str]]  # category of the rule -> content lines it removed
+    content_total: int
+    content_kept: int
+    missed: list[str]
+
+    @property
+    def overall_recall(self) -> float:
+        removed = sum(r for r, _ in self.recall.values())
+        return removed / max(sum(t for _, t in self.recall.values()), 1)
+
+    @property
+    def retention(self) -> float:
+        return self.content_kept / max(self.content_total, 1)
+
+
+def _rows(name: str) -> list[list[str]]:
+    rows = []
+    for line in (DATA / name).read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+def _outcome(text: str, zone: str, rules: RuleSet) -> tuple[bool, str | None]:
+    """(removed or changed, category of the rule that did it)."""
+    doc = strip_boilerplate(Document.from_text(text), rules, ZONE_CONFIG[zone])
+    if doc.text == text:
+        return False, None
+    return True, doc.trace[0].rule if doc.trace else None
+
+
+def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result:
+    """``split``: "labelled" (the tuning set plus the goldens) or "heldout"."""
+    rules = rules or RuleSet.builtin()
+    category_of = {rule.id: rule.category for rule in rules}
+    recall: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    missed: list[str] = []
+    for category, zone, text in _rows(f"{split}_chrome.tsv"):
+        removed, _ = _outcome(text, "body" if zone == "any" else zone, rules)
+        recall[category][1] += 1
+        recall[category][0] += removed
+        if not removed:
+            missed.append(f"{category}\t{zone}\t{text}")
+    content = [text for _, text in _rows(f"{split}_content.tsv")]
+    if split == "labelled":
+        for golden in sorted((ROOT / "tests" / "goldens" / "expected").glob("*.txt")):
+            content.extend(golden.read_text(encoding="utf-8").splitlines())
+    false_positives: dict[str, list[str]] = collections.defaultdict(list)
+    kept = 0
+    for text in content:
+        hit = None
+        for zone in ("head", "body", "tail"):
+            changed, rule = _outcome(text, zone, rules)
+            if changed:
+                hit = category_of.get(rule or "", rule or "?")
+                break
+        if hit is None:
+            kept += 1
+        else:
+            false_positives[hit].append(text)
+    return Result(
+        recall={k: (v[0], v[1]) for k, v in sorted(recall.items())},
+        false_positives=dict(false_positives),
+        content_total=len(content),
+        content_kept=kept,
+        missed=missed,
+    )
+
+
+def main() -> None:
+    for split in ("labelled", "heldout"):
+        print(f"== {split}")
+        report(evaluate(split=split))
+
+
+def report(result: Result) -> None:
+    print(f"{'category':12} {'recall':>14} {'precision':>10}")
+    for category, (removed, total) in result.recall.items():
+        wrong = len(result.false_positives.get(category, []))
+        precision = removed / (removed + wrong) if removed + wrong else 1.0
+        print(f"{category:12} {removed:>4}/{total:<4} {removed / total:5.3f} {precision:10.3f}")
+    extra = set(result.false_positives) - set(result.recall)
+    for category in sorted(extra):
+        print(f"{category:12} {'-':>14} {'0.000':>10}  ({len(result.false_positives[category])} content lines)")
+    print(f"line-removal recall {result.overall_recall:.3f}; content retention "
+          f"{result.content_kept}/{result.content_total} = {result.retention:.4f}")
+    for line in result.missed:
+        print("missed:", line)
+    for category, lines in result.false_positives.items():
+        for line in lines:
+            print(f"removed content ({category}): {line}")
+
+
+if __name__ == "__main__":
+    main()
