@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 
 import pytest
 
@@ -10,6 +11,7 @@ from .conftest import ROOT
 
 spec = importlib.util.spec_from_file_location("boilerplate_eval", ROOT / "benchmarks" / "boilerplate_eval.py")
 boilerplate_eval = importlib.util.module_from_spec(spec)
+sys.modules["boilerplate_eval"] = boilerplate_eval  # dataclasses look their module up there
 spec.loader.exec_module(boilerplate_eval)  # type: ignore[union-attr]
 
 
