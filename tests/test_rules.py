@@ -110,3 +110,16 @@ def test_junk_runs_are_cut_and_traced():
         ("junk.repeated-char", "span", 3),
     ]
     assert strip_boilerplate(Document.from_text("哈哈哈哈哈哈哈哈"), BUILTIN).text == "哈哈哈哈哈哈哈哈"
+
+
+def test_titles_listed_after_a_related_marker_go_with_it():
+    body = [f"正文第{i}段，这是文章的内容。" for i in range(10)]
+    doc = Document.from_text("\n".join([*body, "相关文章：", "2023年工作总结", "《述职报告范文》", "- 心得体会"]))
+    result = strip_boilerplate(doc, BUILTIN)
+    assert result.text == "\n".join(body)
+    assert [r.rule for r in result.trace] == ["zh.related.heading", *["related.list-item"] * 3]
+    # not in the body, and not sentences
+    doc = Document.from_text("\n".join(["推荐阅读：", "第一段很长的内容。", *body]))
+    assert strip_boilerplate(doc, BUILTIN).text.split("\n")[0] == "第一段很长的内容。"
+    doc = Document.from_text("\n".join([*body, "相关推荐", "这是一句完整的话，不是标题。"]))
+    assert strip_boilerplate(doc, BUILTIN).text.endswith("这是一句完整的话，不是标题。")

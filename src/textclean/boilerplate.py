@@ -38,7 +38,10 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules", "SCOPES", "ZONES", "JUNK_RULE"]
+__all__ = [
+    "Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules",
+    "SCOPES", "ZONES", "JUNK_RULE", "RELATED_ITEM_RULE",
+]
 
 SCOPES = ("line", "span")
 ZONES = ("any", "head", "tail", "edges")
@@ -315,6 +318,8 @@ def _short(text: str, limit: int = 300) -> str:
 
 
 JUNK_RULE = "junk.repeated-char"
+RELATED_ITEM_RULE = "related.list-item"
+_TITLE_LIKE = regex.compile(r"^(?:[-·•*>»]\s*)?[^。！？!?；;]{2,40}$|^《[^》]{1,60}》[^。！？]{0,10}$")
 
 
 def cut_repeated_runs(line: str, run: int) -> tuple[str, list[str]]:
@@ -379,7 +384,10 @@ def resolve_rules(config: BoilerplateConfig) -> RuleSet:
 def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None) -> Document:
     """Cut span matches out of each line, then drop lines a line rule matches.
 
-    Every removal is traced with its rule id and zone. A rule that times out on a
+    After a line removed by a ``related`` rule in the tail zone (推荐访问:,
+    相关文章, 往期精选 …), the title-like lines that follow in the tail (short, no
+    sentence end) go too, as ``related.list-item``. Every removal is traced with
+    its rule id and zone. A rule that times out on a
     line is treated as not matching there, and a warning is added to the document.
 
     >>> doc = Document.from_text("欢迎来到某某范文网!\\n正文第一段。\\n本文来源:https://example.com/1.html")
@@ -394,8 +402,16 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
     kept: list[Line] = []
     removals: list[Removal] = []
     warnings: list[str] = []
+    related_block = False  # after a related-links marker in the tail: the list of titles that follows
     for index, line in enumerate(lines):
         zone = _zone(index, count, config)
+        if related_block and zone == "tail" and _TITLE_LIKE.match(line.text):
+            removals.append(
+                Removal(step="boilerplate", rule=RELATED_ITEM_RULE, kind="line", line=line.number,
+                        text=_short(line.text), zone=zone)
+            )
+            continue
+        related_block = False
         # A short document's tail overlaps its head: a line there is in both zones.
         zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
         text, junk = cut_repeated_runs(line.text, config.junk_run_chars)
@@ -416,8 +432,13 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
         text = text.strip()
         hits = _firing(rules, "line", zones, text, line.number, warnings, first=True) if text else []
         if hits:
+            hit = hits[0]
+            related_block = zone == "tail" and hit.category == "related"
             removals.append(
-                Removal(step="boilerplate", rule=hits[0].id, kind="line", line=line.number, text=_short(line.text), zone=zone)
+                Removal(
+                    step="boilerplate", rule=hit.id, kind="line", line=line.number, text=_short(line.text), zone=zone,
+                    template=hit.description if hit.category == "mined" else None,
+                )
             )
         elif not text:
             rule_id = spans[0].rule if spans else "empty"

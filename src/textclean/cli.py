@@ -20,9 +20,10 @@ from .boilerplate import RuleSet, resolve_rules
 from .config import Config, MiB
 from .document import Document
 from .errors import TextcleanError
-from .io import WriteTree, check_output_dir, list_text_files, read_folder
+from .io import WriteTree, check_output_dir, list_text_files, read_folder, write_atomic
+from .mining import MinedRules
 from .normalize import normalize_line, split_lines
-from .pipeline import Pipeline, decode_document
+from .pipeline import Pipeline, decode_document, mine_documents
 from .report import Report
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
@@ -35,7 +36,8 @@ class Progress:
     most every ten seconds.
     """
 
-    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True) -> None:
+    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True, label: str = "") -> None:
+        self.label = label + " " if label else ""
         self.total = total
         self.stream = stream
         self.enabled = enabled
@@ -59,7 +61,7 @@ class Progress:
         width = 30
         filled = int(width * self.done / max(self.total, 1))
         rate = self.bytes / MiB / max(elapsed, 1e-9)
-        line = f"[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files {rate:.1f} MB/s"
+        line = f"{self.label}[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files {rate:.1f} MB/s"
         if self.tty:
             self.stream.write("\r" + line)
         else:
@@ -91,6 +93,11 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                        help="shortest sentence removed as a repeat (default 8)")
     group.add_argument("--no-dedup-paragraphs", action="store_true", help="keep repeated paragraphs")
     group.add_argument("--no-dedup-sentences", action="store_true", help="keep repeated sentences")
+    mining = parser.add_argument_group("mining options (folder runs)")
+    mining.add_argument("--no-mine", action="store_true", help="do not mine repeated lines across a site's pages")
+    mining.add_argument("--mine-min-docs", type=int, metavar="N", help="fewest pages a mined line needs (default 3)")
+    mining.add_argument("--mine-min-share", type=float, metavar="F",
+                        help="smallest share of a folder's pages a mined line needs (default 0.2)")
 
 
 def _config_from(args: argparse.Namespace) -> Config:
@@ -98,7 +105,8 @@ def _config_from(args: argparse.Namespace) -> Config:
     for path in args.rules:
         rules = rules + RuleSet.from_file(path)
     overrides: dict[str, object] = {"rules": rules, "disable_rules": frozenset(args.disable_rule)}
-    for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars"):
+    for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars",
+                 "mine_min_docs", "mine_min_share"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
@@ -106,6 +114,8 @@ def _config_from(args: argparse.Namespace) -> Config:
         overrides["dedup_paragraphs"] = False
     if args.no_dedup_sentences:
         overrides["dedup_sentences"] = False
+    if args.no_mine:
+        overrides["mine"] = False
     config = Config().replace(**overrides)
     resolve_rules(config.boilerplate)  # an unknown --disable-rule id fails here, before any work
     return config
@@ -129,7 +139,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="show each line of one file as kept or removed, with the reason")
     explain.add_argument("file", type=Path, metavar="FILE")
+    explain.add_argument("--corpus", type=Path, metavar="DIR",
+                         help="mine DIR first (FILE inside it), as `textclean clean DIR OUT` would")
     _add_config_options(explain)
+
+    mine = sub.add_parser("mine", help="list the lines and templates that repeat across each site folder's pages")
+    mine.add_argument("input", type=Path, metavar="IN", help="input folder; each sub-folder is a site")
+    mine.add_argument("--export", type=Path, metavar="FILE", help="also write them as a TOML rule pack for review")
+    mine.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    _add_config_options(mine)
 
     rules = sub.add_parser("rules", help="list the boilerplate rules (with --check: run their examples)")
     rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE", help="add a rule pack")
@@ -154,9 +172,13 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not files:
         err.write(f"textclean: no .txt files under {src}\n")
 
-    pipeline = Pipeline.default(config, errors="skip").then(WriteTree(out_dir, rename=rename))
     report = Report()
-    progress = Progress(len(files), err, enabled=not args.quiet)
+    mined = None
+    if config.mining.mine and rename is None and len(files) >= config.mining.mine_min_docs:
+        mined, candidates = _mine(root, files, config, err, quiet=args.quiet)
+        report.add_mined(candidates)
+    pipeline = Pipeline.default(config, errors="skip", mined=mined).then(WriteTree(out_dir, rename=rename))
+    progress = Progress(len(files), err, enabled=not args.quiet, label="cleaning" if mined is not None else "")
     try:
         for doc in pipeline.run(read_folder(root, max_bytes=config.decode.max_bytes, files=files)):
             report.add(doc)
@@ -175,6 +197,46 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_SKIPPED if report.skipped else EXIT_OK
 
 
+def _mine(root: Path, files: list[Path], config: Config, err: TextIO, *, quiet: bool) -> tuple[MinedRules, list]:
+    """The corpus pass: count every file's lines, return the mined rules and their evidence."""
+    progress = Progress(len(files), err, enabled=not quiet, label="mining")
+    documents = read_folder(root, max_bytes=config.decode.max_bytes, files=files)
+
+    def counted():  # type: ignore[no-untyped-def]
+        for doc in documents:
+            progress.update(doc.bytes_in)
+            yield doc
+
+    miner = mine_documents(counted(), config)
+    progress.close()
+    base = resolve_rules(config.boilerplate)
+    candidates = miner.candidates(base)
+    return miner.result(base), candidates
+
+
+def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    config = _config_from(args)
+    root: Path = args.input
+    if not root.is_dir():
+        raise _Usage(f"{root} is not a folder; mining needs a folder of pages")
+    files = list_text_files(root)
+    mined, candidates = _mine(root, files, config, err, quiet=args.quiet)
+    group = None
+    for candidate in candidates:
+        if candidate.group != group:
+            group = candidate.group
+            out.write(f"{group or '.'}/  ({candidate.group_docs} pages)\n")
+        out.write(
+            f"  {candidate.docs:>5}/{candidate.group_docs:<5} edges {candidate.edge_share:4.2f}  "
+            f"{candidate.kind:<8}  {candidate.display}\n"
+        )
+    out.write(f"{len(candidates)} lines and templates mined from {len(files)} files\n")
+    if args.export:
+        write_atomic(args.export, mined.to_toml().encode("utf-8"))
+        out.write(f"rule pack written to {args.export}; review it, then use it with --rules\n")
+    return EXIT_OK
+
+
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = _config_from(args)
     path: Path = args.file
@@ -182,11 +244,18 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         data = path.read_bytes()
     except OSError as exc:
         raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    decoded = decode_document(Document(id=path.name, source=str(path), data=data), config)
+    doc_id, mined = path.name, None
+    if args.corpus is not None:
+        try:
+            doc_id = path.resolve().relative_to(args.corpus.resolve()).as_posix()
+        except ValueError:
+            raise _Usage(f"{path} is not inside --corpus {args.corpus}") from None
+        mined, _ = _mine(args.corpus, list_text_files(args.corpus), config, err, quiet=True)
+    decoded = decode_document(Document(id=doc_id, source=str(path), data=data), config)
     if decoded.skipped:
         out.write(f"{path}: skipped: {decoded.skipped}" + (f" ({decoded.detail})" if decoded.detail else "") + "\n")
         return EXIT_SKIPPED
-    doc = next(Pipeline.default(config, errors="skip").run([decoded]))
+    doc = next(Pipeline.default(config, errors="skip", mined=mined).run([decoded]))
     out.write(f"{path}: encoding {decoded.encoding} (confidence {decoded.confidence})\n")
     removed: dict[int, list] = defaultdict(list)
     for removal in doc.trace:
@@ -248,7 +317,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return int(exc.code or 0) and EXIT_USAGE
     logging.basicConfig(level=logging.WARNING, format="textclean: %(levelname)s: %(message)s", stream=err)
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    commands = {"clean": _cmd_clean, "explain": _cmd_explain, "rules": _cmd_rules}
+    commands = {"clean": _cmd_clean, "explain": _cmd_explain, "mine": _cmd_mine, "rules": _cmd_rules}
     try:
         return commands[args.command](args, out, err)
     except (_Usage, TextcleanError) as exc:

@@ -21,7 +21,7 @@ from .errors import ConfigError
 if TYPE_CHECKING:  # pragma: no cover
     from .boilerplate import RuleSet
 
-__all__ = ["DecodeConfig", "NormalizeConfig", "BoilerplateConfig", "DedupConfig", "Config"]
+__all__ = ["DecodeConfig", "NormalizeConfig", "BoilerplateConfig", "DedupConfig", "MiningConfig", "Config"]
 
 MiB = 1024 * 1024
 
@@ -128,7 +128,34 @@ class DedupConfig:
         _positive("min_sentence_chars", self.min_sentence_chars)
 
 
-_STAGES = ("decode", "normalize", "boilerplate", "dedup")
+@dataclass(frozen=True, kw_only=True)
+class MiningConfig:
+    """Cross-page mining of a site's repeated lines and templates (see :mod:`textclean.mining`).
+
+    ``mine`` switches it on for folder runs. A line or template must occur in at
+    least ``mine_min_docs`` pages and ``mine_min_share`` of its folder's pages, be
+    at most ``mine_max_chars`` long, and sit in the head/tail zones in at least
+    ``mine_edge_share`` of its occurrences — or be on ``mine_everywhere_share``
+    of the pages.
+    """
+
+    mine: bool = True
+    mine_min_docs: int = 3
+    mine_min_share: float = 0.2
+    mine_max_chars: int = 120
+    mine_edge_share: float = 0.8
+    mine_everywhere_share: float = 0.8
+
+    def __post_init__(self) -> None:
+        _positive("mine_min_docs", self.mine_min_docs)
+        _positive("mine_max_chars", self.mine_max_chars)
+        for name in ("mine_min_share", "mine_edge_share", "mine_everywhere_share"):
+            _fraction(name, getattr(self, name))
+        if self.mine_min_docs < 2:
+            raise ConfigError("mine_min_docs must be at least 2: a line on one page is not a repeat")
+
+
+_STAGES = ("decode", "normalize", "boilerplate", "dedup", "mining")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -139,6 +166,7 @@ class Config:
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    mining: MiningConfig = field(default_factory=MiningConfig)
 
     def replace(self, **overrides: Any) -> Config:
         """A copy with flat overrides routed to the stage that owns each field.

@@ -33,7 +33,8 @@ class Removal:
 
     ``kind`` is ``"line"`` (a whole paragraph), ``"span"`` (part of a line, e.g. an
     inline UI label), or ``"sentence"``. ``rule`` is a boilerplate rule id, a
-    mined template id, or a dedup rule such as ``"duplicate-paragraph"``.
+    mined template id (``template`` then shows the mined line or template), or a
+    dedup rule such as ``"duplicate-paragraph"``.
     ``duplicate_of`` names the input line of the copy that was kept.
     """
 
@@ -46,6 +47,7 @@ class Removal:
     duplicate_of: int | None = None
     duplicate_of_document: str | None = None
     similarity: float | None = None
+    template: str | None = None
 
     @property
     def reason(self) -> str:
@@ -58,9 +60,8 @@ class Removal:
             if self.similarity is not None and self.similarity < 1.0:
                 text += f" (similarity {self.similarity:.2f})"
             return text
-        if self.zone:
-            return f"{self.rule} [{self.zone}]"
-        return self.rule
+        reason = f"{self.rule} [{self.zone}]" if self.zone else self.rule
+        return f"{reason}: {self.template}" if self.template else reason
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}

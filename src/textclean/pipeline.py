@@ -18,17 +18,18 @@ import logging
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
 
-from .boilerplate import resolve_rules, strip_boilerplate
+from .boilerplate import RuleSet, resolve_rules, strip_boilerplate
 from .config import Config
 from .decode import decode
 from .dedup import dedup_document
 from .document import Document
 from .errors import ConfigError
+from .mining import MinedRules, Miner, group_of
 from .normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document"]
+__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document", "mine_documents"]
 
 
 @runtime_checkable
@@ -91,6 +92,27 @@ def mark_empty(doc: Document) -> Document:
     return doc if doc.text else doc.skip("no content", "nothing left after cleaning")
 
 
+class _SiteBoilerplate:
+    """The boilerplate step with mined rules: the pack plus the document's site rules.
+
+    Holds one merged :class:`RuleSet` per site group, so each group's combined
+    patterns are compiled once.
+    """
+
+    def __init__(self, rules: RuleSet, mined: MinedRules, config: Config) -> None:
+        self.rules = rules
+        self.mined = mined
+        self.config = config.boilerplate
+        self.merged: dict[str, RuleSet] = {}
+
+    def __call__(self, doc: Document) -> Document:
+        group = group_of(doc.id)
+        rules = self.merged.get(group)
+        if rules is None:
+            rules = self.merged[group] = self.rules + self.mined.for_document(doc.id)
+        return strip_boilerplate(doc, rules, self.config)
+
+
 @dataclass(frozen=True)
 class Pipeline:
     """An ordered list of steps; :meth:`run` streams documents through them lazily."""
@@ -101,19 +123,25 @@ class Pipeline:
         object.__setattr__(self, "steps", tuple(steps))
 
     @classmethod
-    def default(cls, config: Config | None = None, *, errors: str = "raise") -> Pipeline:
+    def default(cls, config: Config | None = None, *, errors: str = "raise", mined: MinedRules | None = None) -> Pipeline:
         """decode -> normalize -> boilerplate -> dedup -> mark empty documents.
 
-        ``errors`` is ``"raise"`` or ``"skip"`` (see :class:`Map`).
+        ``errors`` is ``"raise"`` or ``"skip"`` (see :class:`Map`). ``mined`` adds
+        each document's site rules from :mod:`textclean.mining` after the pack's.
         """
         if errors not in ("raise", "skip"):
             raise ConfigError(f"errors must be 'raise' or 'skip', got {errors!r}")
         config = config or Config()
         rules = resolve_rules(config.boilerplate)
+        strip = (
+            _SiteBoilerplate(rules, mined, config).__call__
+            if mined is not None and len(mined)
+            else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)
+        )
         steps = [
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
-            ("boilerplate", functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)),
+            ("boilerplate", strip),
             ("dedup", functools.partial(dedup_document, config=config.dedup)),
             ("finish", mark_empty),
         ]
@@ -159,3 +187,16 @@ def clean(text: str, *, config: Config | None = None, **overrides: object) -> st
         raise TypeError(f"clean() takes str, got {type(text).__name__}; use clean_bytes() for bytes")
     config = (config or Config()).replace(**overrides)
     return clean_document(Document.from_text(text), config=config).output_text
+
+
+def mine_documents(documents: Iterable[Document], config: Config | None = None) -> Miner:
+    """Decode and normalise ``documents`` and count them for mining (the corpus pass).
+
+    The documents are not kept: memory grows with the distinct short lines per
+    site, not with the corpus. Call :meth:`Miner.result` for the rules.
+    """
+    config = config or Config()
+    miner = Miner(config.mining, config.boilerplate)
+    for doc in documents:
+        miner.add(normalize(decode_document(doc, config), config.normalize))
+    return miner

@@ -7,6 +7,8 @@ JSON layout (``textclean clean --report FILE``)::
                  "encodings": {"utf-8": 3, "gb18030": 1},
                  "chars_in": ..., "chars_out": ...,
                  "rules": {"zh.meta.dated": {"lines": 2, "spans": 0, "sentences": 0, "chars": 48}, ...}},
+     "mined": [{"id": "mined.site_a.1a2b3c4d", "group": "site-a", "kind": "template",
+                "template": "《<TITLE>》由…整理。原文：<URL>", "pages": 10, "group_pages": 12, ...}],
      "files": [{"id": "a/b.txt", "encoding": "utf-8", "confidence": 1.0,
                 "chars_in": 1200, "chars_out": 900, "output": "...",
                 "removed": [{"rule": "duplicate-paragraph", "kind": "line", "line": 9,
@@ -37,6 +39,23 @@ class Report:
     rules: dict[str, Counter[str]] = field(default_factory=dict)
     chars_in: int = 0
     chars_out: int = 0
+    mined: list[dict[str, Any]] = field(default_factory=list)
+
+    def add_mined(self, candidates: Any) -> None:
+        """Record the mined rules (``mining.Candidate`` objects) the run used."""
+        for candidate in candidates:
+            rule = candidate.to_rule()
+            self.mined.append(
+                {
+                    "id": rule.id,
+                    "group": candidate.group,
+                    "kind": candidate.kind,
+                    "template": candidate.display,
+                    "pages": candidate.docs,
+                    "group_pages": candidate.group_docs,
+                    "edge_share": candidate.edge_share,
+                }
+            )
 
     def add(self, doc: Document) -> dict[str, Any]:
         entry: dict[str, Any] = {"id": doc.id}
@@ -102,7 +121,7 @@ class Report:
     def to_dict(self) -> dict[str, Any]:
         from . import __version__
 
-        return {"textclean": __version__, "summary": self.summary(), "files": self.files}
+        return {"textclean": __version__, "summary": self.summary(), "mined": self.mined, "files": self.files}
 
     def write(self, path: Path) -> None:
         from .io import write_atomic

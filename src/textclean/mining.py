@@ -1,0 +1,297 @@
+"""Corpus-level boilerplate: lines and templates that repeat across a site's pages.
+
+Documents are grouped by folder (``site-a/p1.txt`` and ``site-a/p2.txt`` are one
+site; files at the top form their own group). :class:`Miner` counts, per group,
+in how many pages each short line occurs, and each *template* of it — the line
+with its changing slots replaced: ``《…》`` titles, URLs, e-mail addresses, dates,
+times and numbers::
+
+    >>> template_of("《我的母亲》由网友分享。地址:http://a.cn/1.html 2023-01-02")
+    '《<TITLE>》由网友分享。地址:<URL> <DATE>'
+
+A line or template is mined as chrome when all of these hold:
+
+* it occurs in at least ``mine_min_docs`` pages and in at least ``mine_min_share``
+  of the group's pages (a quote shared by two articles never qualifies);
+* it is short (at most ``mine_max_chars``) and a template keeps at least four
+  fixed characters and was seen with at least two different fillings;
+* it looks like chrome: at least ``mine_edge_share`` of its occurrences are in the
+  head or tail zone (at most a quarter of the page at each end), or it is a
+  label (an exact line of at most 40 characters with no sentence end) on nearly
+  every page (``mine_everywhere_share``) — a *sentence* on every page is a
+  reposted article, left to dedup;
+* it is not protected: salutations (同志们：), numbered headings (二、存在的问题),
+  and lines the base rule pack already removes are never mined.
+
+The result, :class:`MinedRules`, holds one :class:`~textclean.boilerplate.RuleSet`
+per group; rule ids are ``mined.<group>.<hash>`` and each rule's description is
+the template, so reports and ``explain`` show what was matched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import regex
+
+from .boilerplate import Rule, RuleSet
+from .config import BoilerplateConfig, MiningConfig
+from .document import Document
+
+__all__ = ["template_of", "group_of", "Miner", "MinedRules", "Candidate"]
+
+# Slot markers are private-use characters, so they can never collide with page text.
+_URL, _EMAIL, _TITLE, _DATE, _TIME, _NUM = "\ue000\ue001\ue002\ue003\ue004\ue005"
+_SLOTS = (
+    (_URL, regex.compile(r"(?:https?://|www\.)[^\s\p{Han}，。；）)》】]+"), r"(?:https?://|www\.)[^\s\p{Han}，。；）)》】]+"),
+    (_EMAIL, regex.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"), r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"),
+    (_TITLE, regex.compile(r"(?<=《)[^《》]{1,100}(?=》)"), r"[^《》]{1,100}"),
+    (
+        _DATE,
+        regex.compile(r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?"),
+        r"\d{2,4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?:\s*日)?",
+    ),
+    (_TIME, regex.compile(r"\d{1,2}:\d{2}(?::\d{2})?"), r"\d{1,2}:\d{2}(?::\d{2})?"),
+    (_NUM, regex.compile(r"\d+(?:[.,]\d+)*"), r"\d+(?:[.,]\d+)*"),
+)
+_DISPLAY = {_URL: "<URL>", _EMAIL: "<EMAIL>", _TITLE: "<TITLE>", _DATE: "<DATE>", _TIME: "<TIME>", _NUM: "<N>"}
+_SLOT_PATTERN = {marker: pattern for marker, _, pattern in _SLOTS}
+_PROTECTED = regex.compile(
+    # salutations and numbered headings: formulaic content, repeated on purpose
+    r"^(?:(?:尊敬的|亲爱的|各位)?[^，。！？!?]{0,16}(?:同志们|朋友们|同学们|老师们|领导|来宾|家长们|女士们|先生们|大家好)[^。！？]{0,6}[：:！!，,]?$"
+    r"|^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．]|第[一二三四五六七八九十百\d]+[章节条部分篇])"
+    r"|^(?:附件|附录|注|备注)\s*\d*[：:]?$)"
+)
+
+
+_SENTENCE_END = regex.compile(r"[。！？!?；;]")
+_LABEL_CHARS = 40
+
+
+def template_of(line: str) -> str:
+    """``line`` with its changing slots replaced, for display (``<URL>``, ``<TITLE>``, ...)."""
+    return _display(_template(line))
+
+
+def _template(line: str) -> str:
+    for marker, pattern, _ in _SLOTS:
+        line = pattern.sub(marker, line)
+    return line
+
+
+def _display(template: str) -> str:
+    for marker, shown in _DISPLAY.items():
+        template = template.replace(marker, shown)
+    return template
+
+
+def _to_pattern(template: str) -> str:
+    parts = regex.split(f"([{''.join(_DISPLAY)}])", template)
+    return "^" + "".join(_SLOT_PATTERN.get(part, regex.escape(part)) for part in parts if part) + "$"
+
+
+def group_of(doc_id: str) -> str:
+    """The site group of a document: its folder (``""`` at the top)."""
+    head, _, _ = doc_id.rpartition("/")
+    return head
+
+
+@dataclass
+class _Stats:
+    docs: int = 0
+    edge: int = 0
+    texts: dict[str, None] = field(default_factory=dict)  # distinct fillings seen (first few, in order)
+    distinct: int = 0
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One mined line or template with its evidence."""
+
+    group: str
+    kind: str  # "line" or "template"
+    key: str  # the exact line, or the template with slot markers
+    docs: int
+    group_docs: int
+    edge_share: float
+    examples: tuple[str, ...]
+
+    @property
+    def display(self) -> str:
+        return _display(self.key) if self.kind == "template" else self.key
+
+    @property
+    def share(self) -> float:
+        return self.docs / self.group_docs
+
+    def to_rule(self) -> Rule:
+        digest = hashlib.blake2b(f"{self.kind}\0{self.key}".encode(), digest_size=4).hexdigest()
+        slug = regex.sub(r"[^A-Za-z0-9_\-]+", "_", self.group).strip("_") or "top"
+        pattern = _to_pattern(self.key) if self.kind == "template" else "^" + regex.escape(self.key) + "$"
+        return Rule(
+            id=f"mined.{slug}.{digest}",
+            category="mined",
+            pattern=pattern,
+            zone="any",
+            description=f"{self.display} ({self.docs} of {self.group_docs} pages in {self.group or '.'}/)",
+            examples=self.examples,
+        )
+
+
+class Miner:
+    """Counts lines and templates per site group; :meth:`result` decides.
+
+    >>> from textclean.document import Document
+    >>> miner = Miner()
+    >>> for topic in ("教育", "医疗", "交通", "环保"):
+    ...     body = "\\n".join(f"关于{topic}的第{n}段正文。" for n in range(12))
+    ...     page = f"{topic}工作报告\\n{body}\\n——某某站出品，转载请保留——"
+    ...     miner.add(Document.from_text(page, id=f"site/{topic}.txt"))
+    >>> [c.display for c in miner.candidates()]
+    ['——某某站出品，转载请保留——']
+    """
+
+    def __init__(self, config: MiningConfig | None = None, zones: BoilerplateConfig | None = None) -> None:
+        self.config = config or MiningConfig()
+        self.zones = zones or BoilerplateConfig()
+        self._docs: dict[str, int] = defaultdict(int)
+        self._stats: dict[str, dict[tuple[str, str], _Stats]] = defaultdict(dict)
+
+    def add(self, doc: Document) -> None:
+        """Count one normalised document (skipped ones are ignored)."""
+        if doc.skipped:
+            return
+        group = group_of(doc.id)
+        self._docs[group] += 1
+        stats = self._stats[group]
+        lines = doc.lines()
+        count = len(lines)
+        # In a short page every line is near an edge, which proves nothing: the
+        # zones used for mining cover at most a quarter of the page at each end.
+        head = min(self.zones.head_lines, count // 4)
+        tail = min(self.zones.tail_lines, count // 4)
+        seen: set[tuple[str, str]] = set()
+        for index, line in enumerate(lines):
+            text = line.text
+            if len(text) > self.config.mine_max_chars or _PROTECTED.search(text):
+                continue
+            edge = index < head or index >= count - tail
+            keys = [("line", text)]
+            template = _template(text)
+            if template != text:
+                keys.append(("template", template))
+            for key in keys:
+                if key in seen:
+                    continue
+                seen.add(key)
+                entry = stats.get(key)
+                if entry is None:
+                    entry = stats[key] = _Stats()
+                entry.docs += 1
+                entry.edge += edge
+                if key[0] == "template" and text not in entry.texts and entry.distinct < 3:
+                    entry.texts[text] = None
+                    entry.distinct += 1
+                elif key[0] == "template" and text not in entry.texts:
+                    entry.distinct = max(entry.distinct, 3)
+
+    def candidates(self, base: RuleSet | None = None) -> list[Candidate]:
+        """Everything that passes the thresholds, by group then most pages first.
+
+        With ``base``, lines the base rules already remove are left out.
+        """
+        config = self.config
+        found: list[Candidate] = []
+        for group in sorted(self._stats):
+            group_docs = self._docs[group]
+            need = max(config.mine_min_docs, math.ceil(config.mine_min_share * group_docs))
+            if group_docs < config.mine_min_docs:
+                continue
+            templated: set[str] = set()
+            entries = sorted(self._stats[group].items(), key=lambda item: (-item[1].docs, item[0]))
+            for (kind, key), entry in entries:
+                if entry.docs < need:
+                    continue
+                edge_share = entry.edge / entry.docs
+                # "On nearly every page" counts for exact lines only: a template
+                # with changing slots in the body is more likely content.
+                # A sentence on every page is a reposted article (dedup's business), not chrome.
+                everywhere = (
+                    kind == "line"
+                    and entry.docs / group_docs >= config.mine_everywhere_share
+                    and len(key) <= _LABEL_CHARS
+                    and not _SENTENCE_END.search(key)
+                )
+                if edge_share < config.mine_edge_share and not everywhere:
+                    continue
+                if kind == "template":
+                    fixed = "".join(ch for ch in key if ch not in _DISPLAY)
+                    if entry.distinct < 2 or len(fixed) < 4:
+                        continue
+                    examples = tuple(entry.texts)
+                    templated.add(key)
+                else:
+                    if _template(key) in templated:
+                        continue  # already covered by a template of this group
+                    examples = (key,)
+                if base is not None and all(_removed_by(base, text) for text in examples):
+                    continue
+                found.append(
+                    Candidate(group, kind, key, entry.docs, group_docs, round(edge_share, 3), examples)
+                )
+        return found
+
+    def result(self, base: RuleSet | None = None) -> MinedRules:
+        rules: dict[str, list[Rule]] = defaultdict(list)
+        for candidate in self.candidates(base):
+            rules[candidate.group].append(candidate.to_rule())
+        return MinedRules({group: RuleSet(tuple(found)) for group, found in rules.items()})
+
+
+def _removed_by(rules: RuleSet, text: str) -> bool:
+    return any(rule.scope == "line" and rule.matches(text) for rule in rules)
+
+
+@dataclass(frozen=True)
+class MinedRules:
+    """Mined rule sets by site group; :meth:`for_document` picks the one that applies."""
+
+    groups: dict[str, RuleSet] = field(default_factory=dict)
+
+    def for_document(self, doc_id: str) -> RuleSet:
+        return self.groups.get(group_of(doc_id), RuleSet())
+
+    def __len__(self) -> int:
+        return sum(len(rules) for rules in self.groups.values())
+
+    def to_toml(self) -> str:
+        """All mined rules as a rule pack for review (load it with ``--rules``)."""
+        out = ["# Rules mined by `textclean mine`: review before use; each matched on the pages named.\n"]
+        for group in sorted(self.groups):
+            for rule in self.groups[group]:
+                out.append("[[rule]]")
+                out.append(f"id = {_toml_string(rule.id)}")
+                out.append('category = "mined"')
+                out.append(f"description = {_toml_string(rule.description)}")
+                out.append(f"pattern = {_toml_string(rule.pattern)}")
+                out.append("examples = [" + ", ".join(_toml_string(e) for e in rule.examples) + "]")
+                out.append("")
+        return "\n".join(out)
+
+
+def _toml_string(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in escaped) + '"'
+
+
+def mine(documents: Iterable[Document], config: MiningConfig | None = None,
+         zones: BoilerplateConfig | None = None, base: RuleSet | None = None) -> MinedRules:
+    """Count ``documents`` (normalised) and return the mined rules."""
+    miner = Miner(config, zones)
+    for doc in documents:
+        miner.add(doc)
+    return miner.result(base)
