@@ -160,3 +160,14 @@ def test_explain_with_corpus_names_the_template(tmp_path: Path):
     assert code == 0
     assert "——本篇《<TITLE>》收录于好范文网第<N>期——" in out
     assert "mined.site-a." in out
+
+
+def test_reposted_pages_are_one_page_of_evidence():
+    article = ["文章标题", *[f"这是第{k}段正文，篇幅较长，" + "内容" * 60 + "。" for k in range(6)], "结尾一句话。"]
+    miner = Miner()
+    for i in range(10):
+        miner.add(normalize(Document.from_text("\n".join(article), id=f"site/copy{i}.txt")))
+    for i in range(5):
+        page = [f"{TOPICS[i]}报告", *[f"{TOPICS[i]}正文{k}，" + "文字" * 70 + "。" for k in range(6)], f"{TOPICS[i]}的结尾。"]
+        miner.add(normalize(Document.from_text("\n".join(page), id=f"site/other{i}.txt")))
+    assert miner.candidates() == []

@@ -12,7 +12,8 @@ times and numbers::
 A line or template is mined as chrome when all of these hold:
 
 * it occurs in at least ``mine_min_docs`` pages and in at least ``mine_min_share``
-  of the group's pages (a quote shared by two articles never qualifies);
+  of the group's pages (a quote shared by two articles never qualifies); pages
+  that repeat another page's body (reposts) count once;
 * it is short (at most ``mine_max_chars``) and a template keeps at least four
   fixed characters and was seen with at least two different fillings;
 * it looks like chrome: at least ``mine_edge_share`` of its occurrences are in the
@@ -159,6 +160,8 @@ class Miner:
         self.config = config or MiningConfig()
         self.zones = zones or BoilerplateConfig()
         self._docs: dict[str, int] = defaultdict(int)
+        self._reposts: dict[str, int] = defaultdict(int)
+        self._seen: dict[str, set[bytes]] = defaultdict(set)
         self._stats: dict[str, dict[tuple[str, str], _Stats]] = defaultdict(dict)
 
     def add(self, doc: Document) -> None:
@@ -166,9 +169,17 @@ class Miner:
         if doc.skipped:
             return
         group = group_of(doc.id)
+        lines = doc.lines()
+        # A reposted page is no evidence of chrome: each distinct page body counts
+        # once, the body being the lines too long to be mined (or all of them).
+        body = "\n".join(line.text for line in lines if len(line.text) > self.config.mine_max_chars)
+        fingerprint = hashlib.blake2b((body or doc.text).encode("utf-8"), digest_size=8).digest()
+        if fingerprint in self._seen[group]:
+            self._reposts[group] += 1
+            return
+        self._seen[group].add(fingerprint)
         self._docs[group] += 1
         stats = self._stats[group]
-        lines = doc.lines()
         count = len(lines)
         # In a short page every line is near an edge, which proves nothing: the
         # zones used for mining cover at most a quarter of the page at each end.
