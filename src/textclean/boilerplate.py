@@ -159,6 +159,13 @@ class RuleSet:
     def __len__(self) -> int:
         return len(self.rules)
 
+    def __getstate__(self) -> dict[str, Any]:  # compiled alternations are rebuilt where they are used
+        return {"rules": self.rules}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        object.__setattr__(self, "rules", state["rules"])
+        object.__setattr__(self, "_combined", {})
+
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.rules)
 

@@ -1,14 +1,16 @@
 """The ``textclean`` command: the only module that prints or exits.
 
-Exit codes: 0 every file was written; 1 some files were skipped (the rest were
-written; reasons on stderr and in the report); 2 usage error or an output that
-cannot be used. Bad input never produces a traceback.
+Exit codes: 0 every file was written or deliberately dropped as a duplicate; 1
+some files were skipped (the rest were written; reasons on stderr and in the
+report); 2 usage error or an output that cannot be used. Bad input never
+produces a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from collections import defaultdict
@@ -27,6 +29,9 @@ from .pipeline import Pipeline, decode_document, mine_documents
 from .report import Report
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+# Outcomes of cleaning rather than failures: counted in the summary and the report,
+# not listed one by one on stderr, and no reason for exit code 1.
+DROPPED = frozenset({"duplicate"})
 
 
 class Progress:
@@ -93,6 +98,19 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                        help="shortest sentence removed as a repeat (default 8)")
     group.add_argument("--no-dedup-paragraphs", action="store_true", help="keep repeated paragraphs")
     group.add_argument("--no-dedup-sentences", action="store_true", help="keep repeated sentences")
+    near = parser.add_argument_group("near-duplicate options")
+    near.add_argument("--no-near", action="store_true", help="exact repeats only (no MinHash)")
+    near.add_argument("--no-cross-document", action="store_true", help="deduplicate within each document only")
+    near.add_argument("--shingle", choices=("char", "word"), help="character n-grams (default) or jieba word n-grams")
+    near.add_argument("--ngram", type=int, metavar="N", help="shingle size (default 3)")
+    near.add_argument("--num-perm", type=int, metavar="N", help="MinHash permutations (default 128)")
+    near.add_argument("--bands", type=int, metavar="N", help="LSH bands; must divide --num-perm (default 32)")
+    near.add_argument("--threshold", type=float, metavar="F", help="paragraph similarity threshold (default 0.6)")
+    near.add_argument("--sentence-threshold", type=float, metavar="F", help="sentence similarity threshold (default 0.7)")
+    near.add_argument("--min-near-chars", type=int, metavar="N",
+                      help="shortest paragraph key matched near and across documents (default 30)")
+    near.add_argument("--document-share", type=float, metavar="F",
+                      help="share of a document copied from others that drops it whole (default 0.8)")
     mining = parser.add_argument_group("mining options (folder runs)")
     mining.add_argument("--no-mine", action="store_true", help="do not mine repeated lines across a site's pages")
     mining.add_argument("--mine-min-docs", type=int, metavar="N", help="fewest pages a mined line needs (default 3)")
@@ -106,7 +124,8 @@ def _config_from(args: argparse.Namespace) -> Config:
         rules = rules + RuleSet.from_file(path)
     overrides: dict[str, object] = {"rules": rules, "disable_rules": frozenset(args.disable_rule)}
     for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars",
-                 "mine_min_docs", "mine_min_share"):
+                 "mine_min_docs", "mine_min_share", "shingle", "ngram", "num_perm", "bands", "threshold",
+                 "sentence_threshold", "min_near_chars", "document_share"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
@@ -116,6 +135,10 @@ def _config_from(args: argparse.Namespace) -> Config:
         overrides["dedup_sentences"] = False
     if args.no_mine:
         overrides["mine"] = False
+    if args.no_near:
+        overrides["near"] = False
+    if args.no_cross_document:
+        overrides["cross_document"] = False
     config = Config().replace(**overrides)
     resolve_rules(config.boilerplate)  # an unknown --disable-rule id fails here, before any work
     return config
@@ -135,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("output", type=Path, metavar="OUT", help="output folder (or file, for one input file)")
     clean.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report of every removal")
     clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    clean.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                       help="worker processes for the per-document work (output is the same for any N)")
     _add_config_options(clean)
 
     explain = sub.add_parser("explain", help="show each line of one file as kept or removed, with the reason")
@@ -157,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = _config_from(args)
+    if args.jobs < 1:
+        raise _Usage(f"--jobs must be at least 1, got {args.jobs}")
     src: Path = args.input
     if not src.exists():
         raise _Usage(f"input {src} does not exist")
@@ -175,15 +202,15 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = Report()
     mined = None
     if config.mining.mine and rename is None and len(files) >= config.mining.mine_min_docs:
-        mined, candidates = _mine(root, files, config, err, quiet=args.quiet)
+        mined, candidates = _mine(root, files, config, err, quiet=args.quiet, jobs=args.jobs)
         report.add_mined(candidates)
     pipeline = Pipeline.default(config, errors="skip", mined=mined).then(WriteTree(out_dir, rename=rename))
     progress = Progress(len(files), err, enabled=not args.quiet, label="cleaning" if mined is not None else "")
     try:
-        for doc in pipeline.run(read_folder(root, max_bytes=config.decode.max_bytes, files=files)):
+        for doc in pipeline.run(read_folder(root, max_bytes=config.decode.max_bytes, files=files), jobs=args.jobs):
             report.add(doc)
             progress.update(doc.bytes_in)
-            if doc.skipped:
+            if doc.skipped and doc.skipped not in DROPPED:
                 detail = f" ({doc.detail})" if doc.detail else ""
                 err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
             for warning in doc.warnings:
@@ -194,10 +221,13 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             report.write(args.report)
     if not args.quiet:
         err.write(f"textclean: {report.summary_line()}\n")
-    return EXIT_SKIPPED if report.skipped else EXIT_OK
+    failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
+    return EXIT_SKIPPED if failed else EXIT_OK
 
 
-def _mine(root: Path, files: list[Path], config: Config, err: TextIO, *, quiet: bool) -> tuple[MinedRules, list]:
+def _mine(
+    root: Path, files: list[Path], config: Config, err: TextIO, *, quiet: bool, jobs: int = 1
+) -> tuple[MinedRules, list]:
     """The corpus pass: count every file's lines, return the mined rules and their evidence."""
     progress = Progress(len(files), err, enabled=not quiet, label="mining")
     documents = read_folder(root, max_bytes=config.decode.max_bytes, files=files)
@@ -207,7 +237,7 @@ def _mine(root: Path, files: list[Path], config: Config, err: TextIO, *, quiet: 
             progress.update(doc.bytes_in)
             yield doc
 
-    miner = mine_documents(counted(), config)
+    miner = mine_documents(counted(), config, jobs=jobs)
     progress.close()
     base = resolve_rules(config.boilerplate)
     candidates = miner.candidates(base)
@@ -326,6 +356,12 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except KeyboardInterrupt:
         err.write("textclean: interrupted; files written so far are complete\n")
         return 130
+    except BrokenPipeError:  # `textclean explain … | head`: the reader left, nothing is wrong
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter from complaining at exit
+        except OSError:
+            pass
+        return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -112,20 +112,59 @@ class BoilerplateConfig:
 
 @dataclass(frozen=True, kw_only=True)
 class DedupConfig:
-    """Repeated paragraphs and sentences inside one document.
+    """Repeated and near-repeated paragraphs, sentences and documents.
 
-    ``dedup_paragraphs``: a paragraph equal to an earlier one goes, whatever its
-    length. ``dedup_sentences``: a sentence (text up to and including one of
-    ``。！？；!?;``) of at least ``min_sentence_chars`` characters that appeared
-    earlier in the document goes; a paragraph left empty goes too.
+    Exact, inside one document (the goldens' convention): ``dedup_paragraphs``, a
+    paragraph equal to an earlier one goes whatever its length;
+    ``dedup_sentences``, a sentence (text up to and including ``。！？；!?;``) of
+    at least ``min_sentence_chars`` characters seen earlier in the document goes.
+
+    Near (MinHash over :func:`~textclean.normalize.fold` keys), when ``near`` is
+    on: paragraphs whose key has at least ``min_near_chars`` characters are
+    matched within the document and, with ``cross_document``, against every
+    earlier document; sentences of at least ``min_near_sentence_chars`` key
+    characters within the document. A match needs an estimated Jaccard
+    similarity of ``threshold`` (``sentence_threshold`` for sentences, which are
+    short and share stock phrases) over ``shingle`` n-grams (``"char"`` or
+    ``"word"``) of size ``ngram``, with ``num_perm`` permutations split into
+    ``bands`` LSH bands. A document losing at least ``document_share`` of its
+    characters to copies of other documents is dropped whole as a duplicate.
+    Shorter lines are only removed as exact repeats within their document.
     """
 
     dedup_paragraphs: bool = True
     dedup_sentences: bool = True
     min_sentence_chars: int = 8
+    near: bool = True
+    cross_document: bool = True
+    shingle: str = "char"
+    ngram: int = 3
+    num_perm: int = 128
+    bands: int = 32
+    threshold: float = 0.6
+    sentence_threshold: float = 0.7
+    min_near_chars: int = 30
+    min_near_sentence_chars: int = 20
+    document_share: float = 0.8
+    seed: int = 1
 
     def __post_init__(self) -> None:
         _positive("min_sentence_chars", self.min_sentence_chars)
+        _positive("ngram", self.ngram)
+        _positive("num_perm", self.num_perm)
+        _positive("bands", self.bands)
+        _positive("min_near_chars", self.min_near_chars)
+        _positive("min_near_sentence_chars", self.min_near_sentence_chars)
+        _positive("seed", self.seed, allow_zero=True)
+        _fraction("threshold", self.threshold)
+        _fraction("sentence_threshold", self.sentence_threshold)
+        _fraction("document_share", self.document_share)
+        if self.shingle not in ("char", "word"):
+            raise ConfigError(f"shingle must be 'char' or 'word', got {self.shingle!r}")
+        if self.num_perm % self.bands:
+            raise ConfigError(
+                f"bands={self.bands} must divide num_perm={self.num_perm}; e.g. num_perm=128 with bands 16, 32 or 64"
+            )
 
 
 @dataclass(frozen=True, kw_only=True)

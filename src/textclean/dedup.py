@@ -1,27 +1,53 @@
-"""Repeated paragraphs and sentences inside one document (exact repeats).
+"""Repeated and near-repeated paragraphs, sentences and documents.
 
-Content farms paste the same section twice, repeat a title, or repeat sentence
-runs inside a paragraph. :func:`dedup_document` keeps the first copy and traces
-every later one with the input line of the copy it repeats:
+Two phases, so the heavy part runs anywhere and the decisions stay in order:
 
-* a paragraph equal to an earlier paragraph goes, whatever its length (titles and
-  repeated sections);
-* a sentence (text up to and including ``。！？；!?;``, with closing quotes that
-  follow) of at least ``min_sentence_chars`` characters that appeared earlier in
-  the document, in an earlier paragraph or the same one, goes; a paragraph left
-  empty goes.
+1. :func:`dedup_document` (pure, per document, parallel-safe): exact repeats of
+   paragraphs and sentences inside the document (the goldens' convention), then
+   near repeats inside the document (MinHash over folded keys), then the
+   signatures the corpus phase needs, attached as ``doc.meta["dedup"]``.
+2. :class:`CorpusDedup` (stateful, one per run, fed documents in sorted order):
+   each long paragraph is looked up in a :class:`DedupIndex` of every earlier
+   document's kept paragraphs — exact 64-bit key hash first, then LSH bands of
+   the MinHash signature verified by estimated Jaccard. A document that is
+   mostly copies is dropped whole; otherwise its copies are removed and its new
+   paragraphs indexed. Headings left without their section go too.
+
+The first copy in input order is always the one kept, so results depend only on
+the order of the documents (sorted paths), never on timing or worker count.
+
+Signatures are datasketch ``affine32`` MinHash values computed in bulk with
+numpy: :meth:`Signer.minhash` returns a ``datasketch.LeanMinHash`` equal to
+``MinHash(num_perm, seed, scheme="affine32", hashfunc=char_shingle_hash)`` fed
+the same shingles (tested).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator
+
+import numpy as np
 import regex
 
 from .config import DedupConfig
 from .document import Document, Line, Removal
+from .normalize import fold
+from .shingles import _MULTIPLIER as _SHINGLE_MULTIPLIER
+from .shingles import _OFFSET as _SHINGLE_OFFSET
+from .shingles import WordShingler, _fold32, char_shingle_hash, stable_hash64
 
-__all__ = ["split_sentences", "dedup_document"]
+__all__ = [
+    "split_sentences", "dedup_document", "paragraph_signature", "Signer", "DedupIndex", "CorpusDedup",
+    "drop_orphan_headings", "similarity",
+]
 
 _SENTENCE = regex.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』]*")
+_HEADING = regex.compile(r"^[^。！？!?；;]{1,40}$")
+_BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_BAND_OFFSET = np.uint64(0xCBF29CE484222325)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -44,8 +70,311 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     return pieces
 
 
-def dedup_document(doc: Document, config: DedupConfig | None = None) -> Document:
-    """Drop repeated paragraphs and sentences of one document, keeping the first.
+# ---------------------------------------------------------------- signatures
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's finalizer, as datasketch's affine32 scheme applies it."""
+    h = h.astype(np.uint32, copy=True)
+    with np.errstate(over="ignore"):
+        h ^= h >> np.uint32(16)
+        h *= np.uint32(0x85EBCA6B)
+        h ^= h >> np.uint32(13)
+        h *= np.uint32(0xC2B2AE35)
+        h ^= h >> np.uint32(16)
+    return h
+
+
+class Signer:
+    """Computes MinHash signatures and LSH band keys for dedup keys (picklable).
+
+    >>> signer = Signer(DedupConfig(num_perm=64, bands=16))
+    >>> sigs = signer.signatures(["意识形态工作是党的一项极端重要的工作", "意识形态工作是党的一项极其重要的工作"])
+    >>> sigs.shape, 0.4 < similarity(sigs[0], sigs[1]) < 1.0
+    ((2, 64), True)
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.rows = config.num_perm // config.bands
+        from datasketch import MinHash  # imported here: only near-duplicate detection needs it
+
+        a, b = MinHash(num_perm=config.num_perm, seed=config.seed, scheme="affine32").permutations
+        self.a = np.asarray(a, dtype=np.uint32)
+        self.b = np.asarray(b, dtype=np.uint32)
+        self.words = WordShingler(config.ngram) if config.shingle == "word" else None
+
+    def shingles(self, key: str) -> np.ndarray:
+        """The distinct shingle hashes of one key (what :meth:`signatures` uses)."""
+        return self._shingles([key])[1]
+
+    def signatures(self, keys: list[str]) -> np.ndarray:
+        """One row of ``num_perm`` uint32 values per key, computed for all keys at once."""
+        out = np.empty((len(keys), self.config.num_perm), dtype=np.uint32)
+        if not keys:
+            return out
+        segments, hashes = self._shingles(keys)
+        starts = np.searchsorted(segments, np.arange(len(keys)))
+        hashes = _fmix32(hashes)
+        step = max(1, 4_000_000 // self.config.num_perm)  # bound the (shingles x num_perm) temporary
+        first = 0
+        while first < len(keys):
+            last = first
+            while last < len(keys) and (last == first or starts[last] - starts[first] < step):
+                last += 1
+            lo = starts[first]
+            hi = starts[last] if last < len(keys) else hashes.size
+            with np.errstate(over="ignore"):
+                permuted = np.multiply.outer(self.a, hashes[lo:hi])  # permutations x shingles: rows contiguous
+                permuted += self.b[:, None]
+            out[first:last] = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=1).T
+            first = last
+        return out
+
+    def _shingles(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(key index, shingle hash) of the distinct shingles of every key, sorted by key.
+
+        Every key yields at least one shingle (an empty key hashes as "").
+        """
+        if self.words is not None:
+            sets = [self.words.hashes(key) for key in keys]
+            sets = [s if s.size else np.array([char_shingle_hash("")], dtype=np.uint32) for s in sets]
+            segments = np.repeat(np.arange(len(keys)), [s.size for s in sets])
+            return segments, np.concatenate(sets)
+        n = self.config.ngram
+        lengths = np.array([len(key) for key in keys], dtype=np.int64)
+        points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        windows = np.maximum(lengths - n + 1, 0)
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        pieces_seg: list[np.ndarray] = []
+        pieces_hash: list[np.ndarray] = []
+        total = int(windows.sum())
+        if total:
+            span = points.size - n + 1
+            with np.errstate(over="ignore"):
+                rolling = np.full(span, _SHINGLE_OFFSET, dtype=np.uint64)
+                for j in range(n):
+                    rolling = (rolling ^ points[j : j + span]) * _SHINGLE_MULTIPLIER
+            seg = np.repeat(np.arange(len(keys)), windows)
+            first_window = np.concatenate(([0], np.cumsum(windows)[:-1]))
+            position = offsets[seg] + (np.arange(total) - first_window[seg])
+            pieces_seg.append(seg)
+            pieces_hash.append(_fold32(rolling[position]))
+        short = np.flatnonzero(lengths < n)  # shorter than n: one shingle, the whole key
+        if short.size:
+            pieces_seg.append(short)
+            pieces_hash.append(np.array([char_shingle_hash(keys[i]) for i in short], dtype=np.uint32))
+        combined = np.unique(
+            (np.concatenate(pieces_seg).astype(np.uint64) << np.uint64(32)) | np.concatenate(pieces_hash).astype(np.uint64)
+        )
+        return (combined >> np.uint64(32)).astype(np.int64), (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+
+    def bands(self, signatures: np.ndarray) -> np.ndarray:
+        """LSH band keys: one uint64 per band per signature, bands kept apart."""
+        count = signatures.shape[0]
+        grouped = signatures.reshape(count, self.config.bands, self.rows).astype(np.uint64)
+        with np.errstate(over="ignore"):
+            keys = np.full((count, self.config.bands), _BAND_OFFSET, dtype=np.uint64)
+            for j in range(self.rows):
+                keys = (keys ^ grouped[:, :, j]) * _BAND_MULTIPLIER
+            keys ^= np.arange(self.config.bands, dtype=np.uint64) * _BAND_MULTIPLIER
+        return keys
+
+    def minhash(self, key: str) -> Any:
+        """The signature of ``key`` as a ``datasketch.LeanMinHash``."""
+        from datasketch import LeanMinHash
+
+        return LeanMinHash(seed=self.config.seed, hashvalues=self.signatures([key])[0], scheme="affine32")
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["config"])  # type: ignore[misc]
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures (share of equal values)."""
+    return float(np.count_nonzero(a == b)) / a.size
+
+
+# ---------------------------------------------------------------- the index
+
+class _Table:
+    """uint64 -> int mapping where the first value stored for a key wins.
+
+    New keys go to a dict; every 65,536 they are sorted into numpy tiers that
+    merge as they grow (like an LSM tree): about 12 bytes per key instead of a
+    Python dict's ~100.
+    """
+
+    def __init__(self, flush_at: int = 65_536) -> None:
+        self.flush_at = flush_at
+        self.pending: dict[int, int] = {}
+        self.tiers: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
+
+    def __len__(self) -> int:
+        return len(self.pending) + sum(keys.size for keys, _ in self.tiers)
+
+    def nbytes(self) -> int:
+        return sum(k.nbytes + v.nbytes for k, v in self.tiers) + len(self.pending) * 100
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The stored value for each key, or -1."""
+        out = np.full(keys.size, -1, dtype=np.int64)
+        for tier_keys, tier_values in self.tiers:
+            pos = np.searchsorted(tier_keys, keys)
+            pos[pos >= tier_keys.size] = 0
+            hit = (tier_keys[pos] == keys) & (out < 0)
+            out[hit] = tier_values[pos[hit]]
+        if self.pending:
+            for i, key in enumerate(keys.tolist()):
+                if out[i] < 0:
+                    out[i] = self.pending.get(key, -1)
+        return out
+
+    def insert(self, keys: np.ndarray, value: int) -> None:
+        for key in keys.tolist():
+            self.pending.setdefault(key, value)
+        if len(self.pending) >= self.flush_at:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        keys = np.fromiter(self.pending.keys(), dtype=np.uint64, count=len(self.pending))
+        values = np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending))
+        order = np.argsort(keys, kind="stable")
+        self.tiers.append((keys[order], values[order]))
+        self.pending = {}
+        while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
+            newer_keys, newer_values = self.tiers.pop()
+            older_keys, older_values = self.tiers.pop()
+            keys = np.concatenate([older_keys, newer_keys])
+            values = np.concatenate([older_values, newer_values])
+            keys, first = np.unique(keys, return_index=True)  # the older entry of a key wins
+            self.tiers.append((keys, values[first]))
+
+
+class DedupIndex:
+    """Every kept long paragraph of the run so far: exact hashes, LSH bands, signatures.
+
+    Memory per indexed paragraph: ``4 * num_perm`` bytes of signature, about
+    12 bytes per band key and 12 for the exact key, 8 for where it came from
+    (:meth:`bytes_per_entry` measures it).
+    """
+
+    def __init__(self, config: DedupConfig) -> None:
+        self.config = config
+        self.exact = _Table()
+        self.band_table = _Table()
+        self._signatures: list[np.ndarray] = []
+        self._current: list[np.ndarray] = []
+        self._where: list[np.ndarray] = []
+        self._where_current: list[tuple[int, int]] = []
+        self.documents: list[str] = []
+        self.count = 0
+
+    def add_document(self, doc_id: str) -> int:
+        self.documents.append(doc_id)
+        return len(self.documents) - 1
+
+    def _signature(self, entry: int) -> np.ndarray:
+        chunk, row = divmod(entry, 4096)
+        if chunk < len(self._signatures):
+            return self._signatures[chunk][row]
+        return self._current[row]
+
+    def where(self, entry: int) -> tuple[str, int]:
+        """(document id, input line) of an indexed paragraph."""
+        chunk, row = divmod(entry, 4096)
+        if chunk < len(self._where):
+            document, line = self._where[chunk][row]
+        else:
+            document, line = self._where_current[row]
+        return self.documents[int(document)], int(line)
+
+    def match(self, exact: int, signature: np.ndarray, bands: np.ndarray) -> tuple[int, float] | None:
+        """The earliest indexed paragraph this one repeats, with the similarity."""
+        hit = int(self.exact.lookup(np.array([exact], dtype=np.uint64))[0])
+        if hit >= 0:
+            return hit, 1.0
+        best: tuple[int, float] | None = None
+        for candidate in sorted({int(c) for c in self.band_table.lookup(bands) if c >= 0}):
+            score = similarity(signature, self._signature(candidate))
+            if score >= self.config.threshold:
+                return candidate, score  # candidates in entry order: the earliest copy wins
+        return best
+
+    def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
+        entry = self.count
+        self.exact.insert(np.array([exact], dtype=np.uint64), entry)
+        self.band_table.insert(bands, entry)
+        self._current.append(signature.copy())
+        self._where_current.append((document, line))
+        self.count += 1
+        if len(self._current) == 4096:
+            self._signatures.append(np.stack(self._current))
+            self._where.append(np.array(self._where_current, dtype=np.int32))
+            self._current, self._where_current = [], []
+        return entry
+
+    def nbytes(self) -> int:
+        signatures = sum(s.nbytes for s in self._signatures) + len(self._current) * 4 * self.config.num_perm
+        where = sum(w.nbytes for w in self._where) + len(self._where_current) * 8
+        return signatures + where + self.exact.nbytes() + self.band_table.nbytes()
+
+    def bytes_per_entry(self) -> float:
+        self.exact.flush()
+        self.band_table.flush()
+        return self.nbytes() / max(self.count, 1)
+
+
+# ---------------------------------------------------------------- one document
+
+@dataclass
+class _Pending:
+    """What the corpus phase needs of a document: its long paragraphs' signatures."""
+
+    lines: list[int]
+    exact: list[int]
+    signatures: np.ndarray
+    bands: np.ndarray
+    before: list[Line]  # the paragraphs as dedup received them (for orphaned headings)
+
+
+class _LocalIndex:
+    """Near-duplicate lookup inside one document (a dict of band keys)."""
+
+    def __init__(self, signer: Signer, threshold: float) -> None:
+        self.signer = signer
+        self.threshold = threshold
+        self.bands: dict[int, int] = {}
+        self.signatures: list[np.ndarray] = []
+        self.lines: list[int] = []
+
+    def match_or_add(self, signature: np.ndarray, bands: np.ndarray, line: int) -> tuple[int, float] | None:
+        for candidate in sorted({self.bands[b] for b in bands.tolist() if b in self.bands}):
+            score = similarity(signature, self.signatures[candidate])
+            if score >= self.threshold:
+                return self.lines[candidate], score
+        index = len(self.signatures)
+        self.signatures.append(signature)
+        self.lines.append(line)
+        for band in bands.tolist():
+            self.bands.setdefault(band, index)
+        return None
+
+
+def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Signer | None = None) -> Document:
+    """Drop repeated and near-repeated paragraphs and sentences of one document.
+
+    Exact repeats first (any length), then near repeats of long paragraphs and
+    sentences (when ``config.near``). The first copy is kept; every removal names
+    the input line of the copy it repeats and the estimated similarity.
+
+    Every sentence piece is signed once, in one batch per document; a
+    paragraph's signature is the element-wise minimum of its pieces' (the
+    MinHash of the union of their shingles).
 
     >>> text = "标题\\n第一句很长很长很长。第二句也很长很长。\\n标题\\n第二句也很长很长。新的一句话很长很长。"
     >>> dedup_document(Document.from_text(text)).text
@@ -54,38 +383,200 @@ def dedup_document(doc: Document, config: DedupConfig | None = None) -> Document
     if doc.skipped:
         return doc
     config = config or DedupConfig()
-    seen_paragraphs: dict[str, int] = {}
-    seen_sentences: dict[str, int] = {}
-    kept: list[Line] = []
+    if config.near and signer is None:
+        signer = Signer(config)
+    before = doc.lines()
     removals: list[Removal] = []
-    for line in doc.lines():
+
+    def removed(rule: str, kind: str, line: int, text: str, of: int, score: float) -> None:
+        removals.append(Removal(step="dedup", rule=rule, kind=kind, line=line, text=text,
+                                duplicate_of=of, similarity=round(score, 3)))
+
+    # Exact paragraph repeats: no signature needed.
+    seen_paragraphs: dict[str, int] = {}
+    candidates: list[Line] = []
+    for line in before:
         first = seen_paragraphs.get(line.text)
         if config.dedup_paragraphs and first is not None:
-            removals.append(
-                Removal(
-                    step="dedup", rule="duplicate-paragraph", kind="line", line=line.number,
-                    text=line.text, duplicate_of=first, similarity=1.0,
-                )
-            )
+            removed("duplicate-paragraph", "line", line.number, line.text, first, 1.0)
             continue
         seen_paragraphs.setdefault(line.text, line.number)
-        text = line.text
-        if config.dedup_sentences:
-            parts: list[str] = []
-            for piece, is_sentence in _pieces(text):
-                key = piece.strip()
-                if is_sentence and len(key) >= config.min_sentence_chars:
-                    earlier = seen_sentences.get(key)
-                    if earlier is not None:
-                        removals.append(
-                            Removal(
-                                step="dedup", rule="duplicate-sentence", kind="sentence", line=line.number,
-                                text=key, duplicate_of=earlier, similarity=1.0,
-                            )
-                        )
-                        continue
-                    seen_sentences[key] = line.number
-                parts.append(piece)
-            text = "".join(parts).strip()
-        kept.append(Line(line.number, text))  # with_lines drops it if nothing is left
-    return doc.with_lines(kept, removals)
+        candidates.append(line)
+
+    # One batch of signatures for every sentence piece of the remaining paragraphs.
+    pieces = [_pieces(line.text) for line in candidates]
+    if signer is not None:
+        keys = [[fold(piece) for piece, _ in paragraph] for paragraph in pieces]
+    else:
+        keys = [["" for _ in paragraph] for paragraph in pieces]
+    signatures = sentence_bands = paragraph_signatures = paragraph_bands = None
+    if signer is not None:
+        signatures = signer.signatures([key for paragraph in keys for key in paragraph if key])
+        sentence_bands = signer.bands(signatures)
+        counts = np.array([sum(1 for key in paragraph if key) for paragraph in keys])
+        firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        paragraph_signatures = np.zeros((len(keys), config.num_perm), dtype=np.uint32)
+        signed = counts > 0
+        if signed.any():
+            paragraph_signatures[signed] = np.minimum.reduceat(signatures, firsts[signed], axis=0)
+        paragraph_bands = signer.bands(paragraph_signatures)
+    near_paragraphs = _LocalIndex(signer, config.threshold) if signer is not None else None
+    near_sentences = _LocalIndex(signer, config.sentence_threshold) if signer is not None else None
+    seen_sentences: dict[str, int] = {}
+    kept: list[Line] = []
+    kept_rows: list[list[int]] = []
+    row = 0
+    for number, (line, paragraph, paragraph_keys) in enumerate(zip(candidates, pieces, keys)):
+        rows = []
+        for key in paragraph_keys:
+            rows.append(row if key else -1)
+            row += 1 if key else 0
+        long_enough = sum(len(key) for key in paragraph_keys) >= config.min_near_chars
+        if near_paragraphs is not None and paragraph_signatures is not None and paragraph_bands is not None \
+                and long_enough:
+            hit = near_paragraphs.match_or_add(paragraph_signatures[number], paragraph_bands[number], line.number)
+            if hit is not None:
+                removed("near-duplicate-paragraph", "line", line.number, line.text, *hit)
+                continue
+        parts: list[str] = []
+        part_rows: list[int] = []
+        for (piece, is_sentence), key, r in zip(paragraph, paragraph_keys, rows):
+            stripped = piece.strip()
+            if config.dedup_sentences and is_sentence and len(stripped) >= config.min_sentence_chars:
+                earlier = seen_sentences.get(stripped)
+                if earlier is not None:
+                    removed("duplicate-sentence", "sentence", line.number, stripped, earlier, 1.0)
+                    continue
+                seen_sentences[stripped] = line.number
+            if (config.dedup_sentences and is_sentence and near_sentences is not None and signatures is not None
+                    and sentence_bands is not None and len(key) >= config.min_near_sentence_chars):
+                hit = near_sentences.match_or_add(signatures[r], sentence_bands[r], line.number)
+                if hit is not None:
+                    removed("near-duplicate-sentence", "sentence", line.number, stripped, *hit)
+                    continue
+            parts.append(piece)
+            if r >= 0:
+                part_rows.append(r)
+        kept.append(Line(line.number, "".join(parts).strip()))  # with_lines drops it if nothing is left
+        kept_rows.append(part_rows)
+    result = doc.with_lines(kept, removals)
+    if signer is None or signatures is None or not config.cross_document:
+        return drop_orphan_headings(result, before)
+    # What the corpus phase needs: the kept long paragraphs, signed.
+    lines, exact, signed = [], [], []
+    for line, part_rows in zip(kept, kept_rows):
+        if not line.text or not part_rows:
+            continue
+        key = fold(line.text)
+        if len(key) >= config.min_near_chars:
+            lines.append(line.number)
+            exact.append(stable_hash64(key))
+            signed.append(signatures[part_rows].min(axis=0))
+    stacked = np.stack(signed) if signed else np.zeros((0, config.num_perm), dtype=np.uint32)
+    pending = _Pending(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked), before=before)
+    return dataclasses.replace(result, meta={**result.meta, "dedup": pending})
+
+
+def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
+    """The signature dedup gives a paragraph: the minimum over its sentence pieces' signatures."""
+    keys = [key for key in (fold(piece) for piece, _ in _pieces(text)) if key]
+    return signer.signatures(keys or [""]).min(axis=0)
+
+
+def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
+    """Drop a short heading whose whole section was removed as a duplicate.
+
+    A heading is a kept line of at most 40 characters with no sentence end; its
+    section runs to the next kept heading, leaving out repeats of the heading
+    itself. It goes when its section holds body text and every line of the
+    section was removed as a (near-)duplicate.
+    """
+    if doc.skipped:
+        return doc
+    kept = {line.number for line in doc.lines()}
+    duplicated = {r.line for r in doc.trace if r.step == "dedup" and r.kind == "line"}
+    # a line emptied by sentence removal is a duplicate too
+    duplicated |= {line.number for line in before if line.number not in kept and line.number not in duplicated}
+    orphans: list[Removal] = []
+    for i, line in enumerate(before):
+        if line.number not in kept or not _HEADING.match(line.text):
+            continue
+        section = []
+        for following in before[i + 1 :]:
+            if following.number in kept and _HEADING.match(following.text):
+                break
+            section.append(following)
+        # A repeat of the heading itself is not its section; a section is body text.
+        repeats_of_heading = {r.line for r in doc.trace if r.duplicate_of == line.number and not r.duplicate_of_document}
+        section = [s for s in section if s.number not in repeats_of_heading]
+        if any(not _HEADING.match(s.text) for s in section) and all(s.number in duplicated for s in section):
+            first_dup = next((r for r in doc.trace if r.line == section[0].number and r.duplicate_of), None)
+            orphans.append(Removal(step="dedup", rule="orphan-heading", kind="line", line=line.number,
+                                   text=line.text, duplicate_of=first_dup.duplicate_of if first_dup else None,
+                                   duplicate_of_document=first_dup.duplicate_of_document if first_dup else None))
+    if not orphans:
+        return doc
+    gone = {r.line for r in orphans}
+    return doc.with_lines([line for line in doc.lines() if line.number not in gone], orphans)
+
+
+# ---------------------------------------------------------------- the corpus
+
+class CorpusDedup:
+    """The corpus phase: feed documents in order; each comes back deduplicated
+    against all earlier ones (a pipeline step: ``run(documents)``).
+    """
+
+    name = "corpus-dedup"
+
+    def __init__(self, config: DedupConfig | None = None) -> None:
+        self.config = config or DedupConfig()
+        self.index = DedupIndex(self.config)
+        self.duplicate_documents = 0
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        for doc in documents:
+            yield self.process(doc)
+
+    def process(self, doc: Document) -> Document:
+        pending: _Pending | None = doc.meta.get("dedup") if doc.meta else None
+        if pending is None:
+            return doc
+        doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "dedup"})
+        if doc.skipped:
+            return doc
+        index = self.index
+        # Phase 1: look every long paragraph up, adding nothing yet.
+        matches = [
+            index.match(pending.exact[i], pending.signatures[i], pending.bands[i]) for i in range(len(pending.lines))
+        ]
+        texts = {line.number: line.text for line in doc.lines()}
+        total = sum(len(text) for text in texts.values())
+        copied = Counter()
+        copied_chars = 0
+        for line, found in zip(pending.lines, matches):
+            if found is not None:
+                copied[index.where(found[0])[0]] += len(texts[line])
+                copied_chars += len(texts[line])
+        if total and copied_chars >= self.config.document_share * total:
+            original = copied.most_common(1)[0][0]
+            self.duplicate_documents += 1
+            return doc.skip("duplicate", f"duplicate of {original} ({copied_chars} of {total} characters are copies)")
+        # Phase 2: remove the copies, index the rest.
+        number = index.add_document(doc.id)
+        removals: list[Removal] = []
+        copies: set[int] = set()
+        for i, (line, found) in enumerate(zip(pending.lines, matches)):
+            if found is None:
+                index.add(pending.exact[i], pending.signatures[i], pending.bands[i], number, line)
+                continue
+            other_doc, other_line = index.where(found[0])
+            copies.add(line)
+            removals.append(Removal(
+                step="dedup", rule="duplicate-paragraph" if found[1] >= 1.0 else "near-duplicate-paragraph",
+                kind="line", line=line, text=texts[line], duplicate_of=other_line,
+                duplicate_of_document=other_doc, similarity=round(found[1], 3),
+            ))
+        if removals:
+            doc = doc.with_lines([line for line in doc.lines() if line.number not in copies], removals)
+        return drop_orphan_headings(doc, pending.before)

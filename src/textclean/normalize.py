@@ -19,6 +19,8 @@ import html.entities
 import re
 import unicodedata
 
+import regex
+
 from .config import NormalizeConfig
 from .document import Document, Line
 
@@ -108,6 +110,10 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
     )
 
 
+_FOLD_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{C}\s]+")
+_FOLD_DIGIT = regex.compile(r"\p{Nd}")
+
+
 def fold(text: str) -> str:
     """The dedup key of a paragraph: NFKC, case-folded, punctuation, symbols and
     white space removed, every digit folded to ``0``. Never used for output.
@@ -116,13 +122,4 @@ def fold(text: str) -> str:
     True
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
-    out = []
-    for ch in folded:
-        if ch.isdigit():
-            out.append("0")
-            continue
-        category = unicodedata.category(ch)
-        if category[0] in "PSZC":
-            continue
-        out.append(ch)
-    return "".join(out)
+    return _FOLD_DIGIT.sub("0", _FOLD_DROP.sub("", folded))

@@ -16,12 +16,12 @@ import dataclasses
 import functools
 import logging
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
+from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
 from .boilerplate import RuleSet, resolve_rules, strip_boilerplate
 from .config import Config
 from .decode import decode
-from .dedup import dedup_document
+from .dedup import CorpusDedup, Signer, dedup_document
 from .document import Document
 from .errors import ConfigError
 from .mining import MinedRules, Miner, group_of
@@ -29,7 +29,7 @@ from .normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document", "mine_documents"]
+__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document", "mine_documents", "parallel_map"]
 
 
 @runtime_checkable
@@ -124,7 +124,7 @@ class Pipeline:
 
     @classmethod
     def default(cls, config: Config | None = None, *, errors: str = "raise", mined: MinedRules | None = None) -> Pipeline:
-        """decode -> normalize -> boilerplate -> dedup -> mark empty documents.
+        """decode -> normalize -> boilerplate -> dedup -> corpus dedup -> mark empty documents.
 
         ``errors`` is ``"raise"`` or ``"skip"`` (see :class:`Map`). ``mined`` adds
         each document's site rules from :mod:`textclean.mining` after the pack's.
@@ -133,6 +133,7 @@ class Pipeline:
             raise ConfigError(f"errors must be 'raise' or 'skip', got {errors!r}")
         config = config or Config()
         rules = resolve_rules(config.boilerplate)
+        signer = Signer(config.dedup) if config.dedup.near else None
         strip = (
             _SiteBoilerplate(rules, mined, config).__call__
             if mined is not None and len(mined)
@@ -142,18 +143,37 @@ class Pipeline:
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
             ("boilerplate", strip),
-            ("dedup", functools.partial(dedup_document, config=config.dedup)),
-            ("finish", mark_empty),
+            ("dedup", functools.partial(dedup_document, config=config.dedup, signer=signer)),
         ]
-        return cls(Map(name, function, errors) for name, function in steps)
+        maps: list[Step] = [Map(name, function, errors) for name, function in steps]
+        if signer is not None and config.dedup.cross_document:
+            maps.append(CorpusDedup(config.dedup))
+        maps.append(Map("finish", mark_empty, errors))
+        return cls(maps)
 
     def then(self, *steps: Step) -> Pipeline:
         """A new pipeline with ``steps`` appended (e.g. a writer)."""
         return Pipeline([*self.steps, *steps])
 
-    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+    def run(self, documents: Iterable[Document], *, jobs: int = 1) -> Iterator[Document]:
+        """Stream ``documents`` through the steps.
+
+        With ``jobs > 1`` the leading :class:`Map` steps (pure, per document) run
+        in that many worker processes, in order-preserving windows; the steps
+        after them (the corpus phase) run here, in input order. The output is
+        the same for any ``jobs``.
+        """
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ConfigError(f"jobs must be a whole number >= 1, got {jobs!r}")
+        steps = list(self.steps)
         stream: Iterable[Document] = documents
-        for step in self.steps:
+        if jobs > 1:
+            prefix: list[Map] = []
+            while steps and isinstance(steps[0], Map):
+                prefix.append(steps.pop(0))  # type: ignore[arg-type]
+            if prefix:
+                stream = parallel_map(prefix, stream, jobs)
+        for step in steps:
             stream = step.run(stream)
         return iter(stream)
 
@@ -189,7 +209,7 @@ def clean(text: str, *, config: Config | None = None, **overrides: object) -> st
     return clean_document(Document.from_text(text), config=config).output_text
 
 
-def mine_documents(documents: Iterable[Document], config: Config | None = None) -> Miner:
+def mine_documents(documents: Iterable[Document], config: Config | None = None, *, jobs: int = 1) -> Miner:
     """Decode and normalise ``documents`` and count them for mining (the corpus pass).
 
     The documents are not kept: memory grows with the distinct short lines per
@@ -197,6 +217,49 @@ def mine_documents(documents: Iterable[Document], config: Config | None = None) 
     """
     config = config or Config()
     miner = Miner(config.mining, config.boilerplate)
-    for doc in documents:
-        miner.add(normalize(decode_document(doc, config), config.normalize))
+    steps = [
+        Map("decode", functools.partial(decode_document, config=config), "skip"),
+        Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
+    ]
+    stream: Iterable[Document] = documents
+    if jobs > 1:
+        stream = parallel_map(steps, stream, jobs)
+    else:
+        for step in steps:
+            stream = step.run(stream)
+    for doc in stream:
+        miner.add(doc)
     return miner
+
+
+_WORKER: dict[str, Any] = {}  # per worker process: the steps it was started with
+
+
+def _start_worker(steps: list[Map]) -> None:
+    _WORKER["steps"] = steps
+
+
+def _run_steps(doc: Document) -> Document:
+    for step in _WORKER["steps"]:
+        doc = next(step.run([doc]))
+    return doc
+
+
+def parallel_map(steps: list[Map], documents: Iterable[Document], jobs: int, *, window: int = 64) -> Iterator[Document]:
+    """Run per-document ``steps`` in ``jobs`` processes; results come back in input order.
+
+    Documents are sent in windows of ``window * jobs`` so memory stays bounded
+    however long the input is. Each worker receives the steps once (rule
+    patterns compile once per worker).
+    """
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(jobs, initializer=_start_worker, initargs=(steps,)) as pool:
+        batch: list[Document] = []
+        for doc in documents:
+            batch.append(doc)
+            if len(batch) >= window * jobs:
+                yield from pool.imap(_run_steps, batch, chunksize=4)
+                batch = []
+        if batch:
+            yield from pool.imap(_run_steps, batch, chunksize=4)

@@ -1,0 +1,175 @@
+"""Near-duplicate detection: signatures, the index, within and across documents, jobs."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from textclean import Config, DedupConfig, Document, Pipeline, fold, normalize
+from textclean.cli import main
+from textclean.dedup import CorpusDedup, DedupIndex, Signer, dedup_document, paragraph_signature, similarity
+from textclean.shingles import WordShingler, char_shingle_hash
+
+from .conftest import GOLDENS, SAMPLES
+
+P1 = "今年以来，我局认真贯彻落实上级决策部署，扎实推进放管服改革，全年办理各类审批事项三千二百余件，群众满意度持续提升。"
+P1_SPUN = "今年以来，我局仔细贯彻落实上级决策部署，扎实推进放管服改革，全年办理各种审批事项三千二百余件，群众满意度持续提升。"
+P2 = "围绕提升干部能力素质，我们组织开展了专题培训班，培训干部八百余人次，干部队伍整体素质明显提升，工作作风明显转变。"
+P3 = "社区以创建全国文明城市为契机，组织志愿服务活动六十余场，整治背街小巷十五条，居民生活环境明显改善，满意度大幅提高。"
+
+
+def test_signatures_equal_datasketch():
+    from datasketch import LeanMinHash, MinHash
+
+    config = DedupConfig()
+    signer = Signer(config)
+    for text in (P1, P2, "短", "ab"):
+        key = fold(text)
+        grams = {key[i : i + config.ngram] for i in range(max(len(key) - config.ngram + 1, 1))}
+        reference = MinHash(num_perm=config.num_perm, seed=config.seed, scheme="affine32", hashfunc=char_shingle_hash)
+        reference.update_batch(sorted(grams))
+        ours = signer.minhash(key)
+        assert isinstance(ours, LeanMinHash)
+        assert np.array_equal(ours.hashvalues, reference.hashvalues)
+        assert ours.jaccard(LeanMinHash(reference)) == 1.0
+
+
+def test_similarity_orders_pairs_sensibly():
+    signer = Signer(DedupConfig())
+    same = similarity(paragraph_signature(signer, P1), paragraph_signature(signer, P1_SPUN))
+    other = similarity(paragraph_signature(signer, P1), paragraph_signature(signer, P2))
+    assert same > 0.6 > 0.3 > other
+
+
+def test_word_shingles_own_their_tokenizer():
+    import jieba
+
+    shingler = WordShingler(n=2)
+    assert shingler.hashes(fold(P1)).size > 5
+    assert shingler._tokenizer is not jieba.dt  # never the global tokenizer
+    signer = Signer(DedupConfig(shingle="word", ngram=2))
+    assert similarity(paragraph_signature(signer, P1), paragraph_signature(signer, P1_SPUN)) > 0.5
+
+
+def test_near_duplicate_paragraph_within_a_document():
+    doc = dedup_document(normalize(Document.from_text("\n".join([P1, P2, P1_SPUN, P3]))), DedupConfig(cross_document=False))
+    assert doc.text.split("\n") == [P1, P2, P3]
+    removal = next(r for r in doc.trace if r.rule == "near-duplicate-paragraph")
+    assert removal.line == 3 and removal.duplicate_of == 1 and 0.6 <= removal.similarity < 1.0
+
+
+def test_near_duplicate_sentence_within_a_document():
+    first = "带头维护党中央权威，坚持带头学，坚持读原文，坚持学而用，确保我村各项工作的高效推进。"
+    second = "带头维护党中央权威，坚持带头学，坚持读原文，坚持学而用，确保我街道各项工作的高效推进。"
+    doc = dedup_document(normalize(Document.from_text(f"{P2}{first}\n{P3}{second}")), DedupConfig(cross_document=False))
+    assert doc.text.split("\n") == [P2 + first, P3]
+    assert [r.rule for r in doc.trace] == ["near-duplicate-sentence"]
+
+
+def test_short_lines_only_exact_and_never_across_documents():
+    config = Config()
+    pipeline = Pipeline.default(config)
+    docs = [
+        Document.from_text("二、存在的问题\n" + P1 + "\n网络意识形态工作开展情况篇一\n网络意识形态工作开展情况篇二", id="a.txt"),
+        Document.from_text("二、存在的问题\n" + P2, id="b.txt"),
+    ]
+    out = {d.id: d.text.split("\n") for d in pipeline.run(docs)}
+    assert out["a.txt"] == ["二、存在的问题", P1, "网络意识形态工作开展情况篇一", "网络意识形态工作开展情况篇二"]
+    assert out["b.txt"] == ["二、存在的问题", P2]
+
+
+def test_cross_document_keeps_the_first_copy_in_order():
+    docs = [
+        Document.from_text("\n".join([P1, P2, P3]), id="a.txt"),
+        Document.from_text("\n".join(["另一篇文章的标题", P1_SPUN, "这是第二篇文章自己的内容，与其他文章都不相同，篇幅也足够长，应当保留下来。"]), id="b.txt"),
+    ]
+    out = {d.id: d for d in Pipeline.default().run(docs)}
+    assert out["a.txt"].text.split("\n") == [P1, P2, P3]
+    b = out["b.txt"]
+    assert P1_SPUN not in b.text and "另一篇文章的标题" in b.text
+    removal = next(r for r in b.trace if r.rule == "near-duplicate-paragraph")
+    assert (removal.duplicate_of_document, removal.duplicate_of) == ("a.txt", 1)
+    assert "of a.txt" in removal.reason and "similarity" in removal.reason
+
+
+def test_a_repost_under_other_chrome_is_dropped_whole():
+    article = [P1, P2, P3]
+    docs = [
+        Document.from_text("\n".join(["原创文章", *article]), id="a.txt"),
+        Document.from_text("\n".join(["欢迎来到某某范文网!", "转载文章", *article, "本文来源:https://example.com/1.html"]), id="b.txt"),
+    ]
+    pipeline = Pipeline.default()
+    out = list(pipeline.run([Document(id=d.id, data=d.text.encode()) for d in docs]))
+    assert out[0].skipped is None
+    assert out[1].skipped == "duplicate" and "a.txt" in (out[1].detail or "")
+
+
+def test_orphaned_heading_goes_with_its_section():
+    first = Document.from_text("\n".join(["一、工作情况", P1, P2, "二、存在问题", P3]), id="a.txt")
+    second = Document.from_text("\n".join(["本文自己的开头段落，内容独一无二，篇幅足够长，确保这篇文章不会被整篇当成重复。", "（一）工作情况回顾", P1_SPUN, P2, "（二）我们的新打算", "下一步我们将继续努力，这一段是全新的内容，与上文没有重复之处，必须保留。"]), id="b.txt")
+    out = {d.id: d for d in Pipeline.default().run([first, second])}
+    b = out["b.txt"].text.split("\n")
+    assert "（一）工作情况回顾" not in b and "（二）我们的新打算" in b
+    assert any(r.rule == "orphan-heading" for r in out["b.txt"].trace)
+
+
+def test_index_memory_per_paragraph():
+    config = DedupConfig()
+    index = DedupIndex(config)
+    rng = np.random.default_rng(0)
+    document = index.add_document("x")
+    for i in range(20_000):
+        signature = rng.integers(0, 2**32, config.num_perm, dtype=np.uint64).astype(np.uint32)
+        bands = rng.integers(0, 2**63, config.bands, dtype=np.uint64)
+        index.add(int(rng.integers(0, 2**63)), signature, bands, document, i)
+    assert index.bytes_per_entry() <= 1500
+
+
+def _mixed_corpus(root: Path) -> None:
+    for i, sample in enumerate(sorted(SAMPLES.glob("*.txt"))):
+        text = sample.read_text(encoding="utf-8")
+        for site in ("s1", "s2"):
+            (root / site).mkdir(parents=True, exist_ok=True)
+        (root / "s1" / sample.name).write_text(text, encoding="utf-8")
+        # a repost with other chrome, and a page that shares one section
+        (root / "s2" / f"repost{i}.txt").write_text("欢迎来到某某文库网!\n" + text + "\n推荐访问:", encoding="utf-8")
+        lines = text.splitlines()
+        (root / "s2" / f"mixed{i}.txt").write_text("\n".join([P3, *lines[len(lines) // 2 :], P2]), encoding="gbk", errors="ignore")
+
+
+def _run(*argv: str) -> int:
+    return main(list(argv), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_jobs_1_and_2_give_identical_trees_and_reports(tmp_path: Path):
+    _mixed_corpus(tmp_path / "in")
+    assert _run("clean", str(tmp_path / "in"), str(tmp_path / "o1"), "-q", "--report", str(tmp_path / "r1.json")) in (0, 1)
+    assert _run("clean", str(tmp_path / "in"), str(tmp_path / "o2"), "-q", "--jobs", "2", "--report", str(tmp_path / "r2.json")) in (0, 1)
+    files1 = sorted(p.relative_to(tmp_path / "o1") for p in (tmp_path / "o1").rglob("*.txt"))
+    files2 = sorted(p.relative_to(tmp_path / "o2") for p in (tmp_path / "o2").rglob("*.txt"))
+    assert files1 == files2 and files1
+    for rel in files1:
+        assert (tmp_path / "o1" / rel).read_bytes() == (tmp_path / "o2" / rel).read_bytes()
+    r1 = json.loads((tmp_path / "r1.json").read_text(encoding="utf-8"))
+    r2 = json.loads((tmp_path / "r2.json").read_text(encoding="utf-8"))
+    strip = lambda r: [{k: v for k, v in f.items() if k != "output"} for f in r["files"]]  # noqa: E731
+    assert strip(r1) == strip(r2) and r1["summary"] == r2["summary"]
+    dropped = {f["id"] for f in r1["files"] if f.get("skipped") == "duplicate"}
+    assert {f"s2/repost{i}.txt" for i in range(5)} <= dropped  # the five reposts
+    assert not any(d.startswith("s1/") for d in dropped)  # the originals come first and stay
+
+
+def test_goldens_still_match_with_near_dedup():
+    docs = list(Pipeline.default().run([Document(id=p.name, data=p.read_bytes()) for p in sorted(SAMPLES.glob("*.txt"))]))
+    for doc in docs:
+        assert doc.output_text == (GOLDENS / doc.id).read_text(encoding="utf-8")
+
+
+def test_corpus_dedup_is_a_step():
+    step = CorpusDedup()
+    assert step.name == "corpus-dedup"
+    assert list(step.run([])) == []
