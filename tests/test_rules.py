@@ -123,3 +123,11 @@ def test_titles_listed_after_a_related_marker_go_with_it():
     assert strip_boilerplate(doc, BUILTIN).text.split("\n")[0] == "第一段很长的内容。"
     doc = Document.from_text("\n".join([*body, "相关推荐", "这是一句完整的话，不是标题。"]))
     assert strip_boilerplate(doc, BUILTIN).text.endswith("这是一句完整的话，不是标题。")
+
+
+def test_back_references_survive_the_combined_patterns():
+    doubled = Rule(id="user.doubled", category="x", pattern=r"^(\p{Han})\1{2}$", examples=("好好好",))
+    named = Rule(id="user.named", category="x", pattern=r"^(?P<w>\w+)=(?P=w)$", examples=("ab=ab",))
+    rules = BUILTIN + RuleSet((doubled, named))
+    doc = Document.from_text("正文第一段。\n好好好\nab=ab\nab=cd")
+    assert strip_boilerplate(doc, rules).text == "正文第一段。\nab=cd"

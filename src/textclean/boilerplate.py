@@ -20,6 +20,7 @@ pack costs at most ``timeout`` seconds per line and is reported, never a hung jo
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import sys
 from dataclasses import dataclass, field
@@ -247,10 +248,15 @@ class RuleSet:
                 for rule in self.rules
                 if rule.scope == scope
                 and _zone_allows(rule.zone, zone)
-                and (rule.max_chars is None or rule.max_chars >= bucket)
+                and (rule.max_chars is None or rule.max_chars >= _previous(bucket))
             ]
-            anchored = [rule.pattern for rule in rules if _anchored(rule.pattern)]
-            floating = [rule.pattern for rule in rules if not _anchored(rule.pattern)]
+            # Back-references and named groups change meaning inside a bigger
+            # alternation (group numbers shift): such rules always run on their own.
+            solo = [rule for rule in rules if not _combinable(rule.pattern)]
+            anchored = [rule.pattern for rule in rules if rule not in solo and _anchored(rule.pattern)]
+            floating = [rule.pattern for rule in rules if rule not in solo and not _anchored(rule.pattern)]
+            if solo:  # an alternation that always matches, so the rules are tried one by one
+                floating.append(r"(?s)^")
             # Anchored patterns are tried at the start of the line only (match), the
             # rest anywhere (search): one alternation scanned at every position is slow.
             combined = (
@@ -262,11 +268,7 @@ class RuleSet:
         return cached
 
     def _limits(self) -> tuple[int, ...]:
-        key = ("limits", "", 0)
-        limits = self._combined.get(key)
-        if limits is None:
-            limits = self._combined[key] = tuple(sorted({r.max_chars for r in self.rules if r.max_chars}))
-        return limits
+        return _BUCKETS
 
 
 def _top_level_branches(pattern: str) -> list[str]:
@@ -292,16 +294,33 @@ def _top_level_branches(pattern: str) -> list[str]:
     return branches
 
 
+_UNCOMBINABLE = regex.compile(r"\\[1-9]|\\g<|\(\?P[<=]|\(\?<[A-Za-z_]|\(\?&|\(\?R|\(\?\d")
+
+
+def _combinable(pattern: str) -> bool:
+    """False for patterns that use group numbers or names (back-references, recursion)."""
+    return _UNCOMBINABLE.search(pattern) is None
+
+
 def _anchored(pattern: str) -> bool:
     return all(branch.startswith("^") for branch in _top_level_branches(pattern))
 
 
+# Length classes for the combined patterns: few, so few alternations are compiled.
+# A rule whose max_chars falls inside a class still joins it; rule.matches()
+# checks the exact limit when the alternation says "maybe".
+_BUCKETS = (30, 60, 120, 300, 600)
+
+
 def _bucket(length: int, limits: tuple[int, ...]) -> int:
-    """The smallest rule limit a line of ``length`` fits under (or past them all)."""
-    for limit in limits:
-        if length <= limit:
-            return limit
-    return (limits[-1] + 1) if limits else 0
+    """The smallest length class a line of ``length`` fits under (or past them all)."""
+    return limits[bisect.bisect_left(limits, length)] if length <= limits[-1] else limits[-1] + 1
+
+
+def _previous(bucket: int) -> int:
+    """The shortest line length of a class (rules with a smaller max_chars cannot match there)."""
+    index = bisect.bisect_left(_BUCKETS, bucket)
+    return _BUCKETS[index - 1] + 1 if index > 0 else 0
 
 
 def _zone_allows(rule_zone: str, zone: str) -> bool:

@@ -295,15 +295,30 @@ class DedupIndex:
 
     def match(self, exact: int, signature: np.ndarray, bands: np.ndarray) -> tuple[int, float] | None:
         """The earliest indexed paragraph this one repeats, with the similarity."""
-        hit = int(self.exact.lookup(np.array([exact], dtype=np.uint64))[0])
-        if hit >= 0:
-            return hit, 1.0
-        best: tuple[int, float] | None = None
-        for candidate in sorted({int(c) for c in self.band_table.lookup(bands) if c >= 0}):
-            score = similarity(signature, self._signature(candidate))
-            if score >= self.config.threshold:
-                return candidate, score  # candidates in entry order: the earliest copy wins
-        return best
+        return self.match_many(np.array([exact], dtype=np.uint64), signature[None, :], bands[None, :])[0]
+
+    def match_many(
+        self, exact: np.ndarray, signatures: np.ndarray, bands: np.ndarray
+    ) -> list[tuple[int, float] | None]:
+        """:meth:`match` for a batch (one table lookup for all of a document's paragraphs)."""
+        count = exact.size
+        if not count:
+            return []
+        exact_hits = self.exact.lookup(exact.astype(np.uint64))
+        band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
+        out: list[tuple[int, float] | None] = []
+        for i in range(count):
+            if exact_hits[i] >= 0:
+                out.append((int(exact_hits[i]), 1.0))
+                continue
+            found = None
+            for candidate in np.unique(band_hits[i][band_hits[i] >= 0]).tolist():  # entry order: earliest first
+                score = similarity(signatures[i], self._signature(candidate))
+                if score >= self.config.threshold:
+                    found = (candidate, score)
+                    break
+            out.append(found)
+        return out
 
     def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
         entry = self.count
@@ -343,25 +358,44 @@ class _Pending:
 
 
 class _LocalIndex:
-    """Near-duplicate lookup inside one document (a dict of band keys)."""
+    """Near-duplicate lookup inside one document.
 
-    def __init__(self, signer: Signer, threshold: float) -> None:
-        self.signer = signer
+    A document holds a few dozen to a few hundred signatures, so all pairs are
+    compared up front in one numpy operation (blocks of rows, bounded memory);
+    the walk in reading order then only consults that matrix. Very long
+    documents fall back to comparing each new signature with the kept ones.
+    """
+
+    _PAIRWISE_LIMIT = 1500
+
+    def __init__(self, signatures: np.ndarray, threshold: float) -> None:
+        self.signatures = signatures
         self.threshold = threshold
-        self.bands: dict[int, int] = {}
-        self.signatures: list[np.ndarray] = []
-        self.lines: list[int] = []
+        self.kept = np.zeros(len(signatures), dtype=bool)
+        self.lines = np.zeros(len(signatures), dtype=np.int64)
+        self.similar: np.ndarray | None = None
+        count = len(signatures)
+        if 0 < count <= self._PAIRWISE_LIMIT:
+            need = int(np.ceil(self.threshold * signatures.shape[1]))
+            self.similar = np.empty((count, count), dtype=bool)
+            for start in range(0, count, 128):
+                block = signatures[start : start + 128]
+                equal = np.count_nonzero(block[:, None, :] == signatures[None, :, :], axis=2)
+                self.similar[start : start + 128] = equal >= need
 
-    def match_or_add(self, signature: np.ndarray, bands: np.ndarray, line: int) -> tuple[int, float] | None:
-        for candidate in sorted({self.bands[b] for b in bands.tolist() if b in self.bands}):
-            score = similarity(signature, self.signatures[candidate])
-            if score >= self.threshold:
-                return self.lines[candidate], score
-        index = len(self.signatures)
-        self.signatures.append(signature)
-        self.lines.append(line)
-        for band in bands.tolist():
-            self.bands.setdefault(band, index)
+    def match_or_add(self, row: int, line: int) -> tuple[int, float] | None:
+        """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
+        if self.similar is not None:
+            hits = np.flatnonzero(self.similar[row, :row] & self.kept[:row])
+        else:
+            kept = np.flatnonzero(self.kept[:row])
+            scores = np.count_nonzero(self.signatures[kept] == self.signatures[row], axis=1) / self.signatures.shape[1]
+            hits = kept[scores >= self.threshold]
+        if hits.size:
+            first = int(hits[0])
+            return int(self.lines[first]), similarity(self.signatures[row], self.signatures[first])
+        self.kept[row] = True
+        self.lines[row] = line
         return None
 
 
@@ -409,22 +443,23 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         keys = [[fold(piece) for piece, _ in paragraph] for paragraph in pieces]
     else:
         keys = [["" for _ in paragraph] for paragraph in pieces]
-    signatures = sentence_bands = paragraph_signatures = paragraph_bands = None
+    signatures = paragraph_signatures = None
     if signer is not None:
         signatures = signer.signatures([key for paragraph in keys for key in paragraph if key])
-        sentence_bands = signer.bands(signatures)
         counts = np.array([sum(1 for key in paragraph if key) for paragraph in keys])
         firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         paragraph_signatures = np.zeros((len(keys), config.num_perm), dtype=np.uint32)
         signed = counts > 0
         if signed.any():
             paragraph_signatures[signed] = np.minimum.reduceat(signatures, firsts[signed], axis=0)
-        paragraph_bands = signer.bands(paragraph_signatures)
-    near_paragraphs = _LocalIndex(signer, config.threshold) if signer is not None else None
-    near_sentences = _LocalIndex(signer, config.sentence_threshold) if signer is not None else None
+    near_paragraphs = near_sentences = None
+    if signatures is not None and paragraph_signatures is not None:
+        near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold)
+        near_sentences = _LocalIndex(signatures, config.sentence_threshold)
     seen_sentences: dict[str, int] = {}
     kept: list[Line] = []
     kept_rows: list[list[int]] = []
+    kept_keys: list[str] = []
     row = 0
     for number, (line, paragraph, paragraph_keys) in enumerate(zip(candidates, pieces, keys)):
         rows = []
@@ -432,14 +467,14 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             rows.append(row if key else -1)
             row += 1 if key else 0
         long_enough = sum(len(key) for key in paragraph_keys) >= config.min_near_chars
-        if near_paragraphs is not None and paragraph_signatures is not None and paragraph_bands is not None \
-                and long_enough:
-            hit = near_paragraphs.match_or_add(paragraph_signatures[number], paragraph_bands[number], line.number)
+        if near_paragraphs is not None and paragraph_signatures is not None and long_enough:
+            hit = near_paragraphs.match_or_add(number, line.number)
             if hit is not None:
                 removed("near-duplicate-paragraph", "line", line.number, line.text, *hit)
                 continue
         parts: list[str] = []
         part_rows: list[int] = []
+        part_keys: list[str] = []
         for (piece, is_sentence), key, r in zip(paragraph, paragraph_keys, rows):
             stripped = piece.strip()
             if config.dedup_sentences and is_sentence and len(stripped) >= config.min_sentence_chars:
@@ -449,25 +484,26 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
                     continue
                 seen_sentences[stripped] = line.number
             if (config.dedup_sentences and is_sentence and near_sentences is not None and signatures is not None
-                    and sentence_bands is not None and len(key) >= config.min_near_sentence_chars):
-                hit = near_sentences.match_or_add(signatures[r], sentence_bands[r], line.number)
+                    and len(key) >= config.min_near_sentence_chars):
+                hit = near_sentences.match_or_add(r, line.number)
                 if hit is not None:
                     removed("near-duplicate-sentence", "sentence", line.number, stripped, *hit)
                     continue
             parts.append(piece)
+            part_keys.append(key)
             if r >= 0:
                 part_rows.append(r)
         kept.append(Line(line.number, "".join(parts).strip()))  # with_lines drops it if nothing is left
         kept_rows.append(part_rows)
+        kept_keys.append("".join(part_keys))  # the paragraph's key, without folding it again
     result = doc.with_lines(kept, removals)
     if signer is None or signatures is None or not config.cross_document:
         return drop_orphan_headings(result, before)
     # What the corpus phase needs: the kept long paragraphs, signed.
     lines, exact, signed = [], [], []
-    for line, part_rows in zip(kept, kept_rows):
+    for line, part_rows, key in zip(kept, kept_rows, kept_keys):
         if not line.text or not part_rows:
             continue
-        key = fold(line.text)
         if len(key) >= config.min_near_chars:
             lines.append(line.number)
             exact.append(stable_hash64(key))
@@ -547,9 +583,7 @@ class CorpusDedup:
             return doc
         index = self.index
         # Phase 1: look every long paragraph up, adding nothing yet.
-        matches = [
-            index.match(pending.exact[i], pending.signatures[i], pending.bands[i]) for i in range(len(pending.lines))
-        ]
+        matches = index.match_many(np.array(pending.exact, dtype=np.uint64), pending.signatures, pending.bands)
         texts = {line.number: line.text for line in doc.lines()}
         total = sum(len(text) for text in texts.values())
         copied = Counter()
