@@ -102,6 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     pages = generate(args.out, args.mb, args.sites, args.seed)
     if args.jsonl:
+        args.jsonl.parent.mkdir(parents=True, exist_ok=True)
         with args.jsonl.open("w", encoding="utf-8") as handle:
             for rel, text in pages:
                 handle.write(json.dumps({"id": rel, "text": text}, ensure_ascii=False) + "\n")

@@ -103,7 +103,8 @@ def main() -> None:
         root = Path(tmp)
         pages = corpus.generate(root / "in", args.mb, 8, 7)
         megabytes = sum(len(text.encode()) for _, text in pages) / 1e6
-        jsonl = root / "corpus.jsonl"
+        jsonl = root / "jsonl" / "corpus.jsonl"  # a folder of its own: the reader takes every file in it
+        jsonl.parent.mkdir()
         import json
 
         with jsonl.open("w", encoding="utf-8") as handle:
