@@ -173,3 +173,23 @@ def test_corpus_dedup_is_a_step():
     step = CorpusDedup()
     assert step.name == "corpus-dedup"
     assert list(step.run([])) == []
+
+
+def test_to_simplified_matches_traditional_copies():
+    simplified = "市委书记在全市意识形态工作会上的讲话，强调要牢牢掌握意识形态工作领导权，切实做好各项工作。"
+    traditional = "市委書記在全市意識形態工作會上的講話，強調要牢牢掌握意識形態工作領導權，切實做好各項工作。"
+    docs = [Document.from_text(simplified, id="a.txt"), Document.from_text("另一篇的开头，内容不同，篇幅足够长，可以保留下来的一段话。\n" + traditional, id="b.txt")]
+    plain = {d.id: d.text for d in Pipeline.default().run(docs)}
+    assert traditional in plain["b.txt"]
+    converted = {d.id: d.text for d in Pipeline.default(Config().replace(to_simplified=True)).run(docs)}
+    assert traditional not in converted["b.txt"]
+
+
+def test_to_simplified_without_the_extra_says_what_to_install(monkeypatch):
+    import sys
+
+    from textclean import ConfigError
+
+    monkeypatch.setitem(sys.modules, "opencc", None)  # as if the extra were not installed
+    with pytest.raises(ConfigError, match=r"textclean\[opencc\]"):
+        DedupConfig(to_simplified=True)

@@ -109,6 +109,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     near.add_argument("--sentence-threshold", type=float, metavar="F", help="sentence similarity threshold (default 0.7)")
     near.add_argument("--min-near-chars", type=int, metavar="N",
                       help="shortest paragraph key matched near and across documents (default 30)")
+    near.add_argument("--to-simplified", action="store_true",
+                      help="match traditional and simplified text (needs the opencc extra)")
     near.add_argument("--document-share", type=float, metavar="F",
                       help="share of a document copied from others that drops it whole (default 0.8)")
     mining = parser.add_argument_group("mining options (folder runs)")
@@ -139,6 +141,8 @@ def _config_from(args: argparse.Namespace) -> Config:
         overrides["near"] = False
     if args.no_cross_document:
         overrides["cross_document"] = False
+    if args.to_simplified:
+        overrides["to_simplified"] = True
     config = Config().replace(**overrides)
     resolve_rules(config.boilerplate)  # an unknown --disable-rule id fails here, before any work
     return config

@@ -146,6 +146,7 @@ class DedupConfig:
     min_near_chars: int = 30
     min_near_sentence_chars: int = 20
     document_share: float = 0.8
+    to_simplified: bool = False
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -159,6 +160,13 @@ class DedupConfig:
         _fraction("threshold", self.threshold)
         _fraction("sentence_threshold", self.sentence_threshold)
         _fraction("document_share", self.document_share)
+        if self.to_simplified:
+            try:
+                import opencc  # noqa: F401  (only checks that the optional converter is there)
+            except ImportError:
+                raise ConfigError(
+                    "to_simplified needs the OpenCC converter: pip install 'textclean[opencc]'"
+                ) from None
         if self.shingle not in ("char", "word"):
             raise ConfigError(f"shingle must be 'char' or 'word', got {self.shingle!r}")
         if self.num_perm % self.bands:

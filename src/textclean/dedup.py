@@ -34,7 +34,7 @@ import regex
 
 from .config import DedupConfig
 from .document import Document, Line, Removal
-from .normalize import fold
+from .normalize import SimplifiedKeys, fold
 from .shingles import _MULTIPLIER as _SHINGLE_MULTIPLIER
 from .shingles import _OFFSET as _SHINGLE_OFFSET
 from .shingles import WordShingler, _fold32, char_shingle_hash, stable_hash64
@@ -102,6 +102,11 @@ class Signer:
         self.a = np.asarray(a, dtype=np.uint32)
         self.b = np.asarray(b, dtype=np.uint32)
         self.words = WordShingler(config.ngram) if config.shingle == "word" else None
+        self.simplified = SimplifiedKeys() if config.to_simplified else None
+
+    def key(self, text: str) -> str:
+        """The dedup key of ``text`` under this config (see :func:`textclean.normalize.fold`)."""
+        return fold(text, to_simplified=self.simplified)
 
     def shingles(self, key: str) -> np.ndarray:
         """The distinct shingle hashes of one key (what :meth:`signatures` uses)."""
@@ -440,7 +445,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     # One batch of signatures for every sentence piece of the remaining paragraphs.
     pieces = [_pieces(line.text) for line in candidates]
     if signer is not None:
-        keys = [[fold(piece) for piece, _ in paragraph] for paragraph in pieces]
+        keys = [[signer.key(piece) for piece, _ in paragraph] for paragraph in pieces]
     else:
         keys = [["" for _ in paragraph] for paragraph in pieces]
     signatures = paragraph_signatures = None
@@ -515,7 +520,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
 
 def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
     """The signature dedup gives a paragraph: the minimum over its sentence pieces' signatures."""
-    keys = [key for key in (fold(piece) for piece, _ in _pieces(text)) if key]
+    keys = [key for key in (signer.key(piece) for piece, _ in _pieces(text)) if key]
     return signer.signatures(keys or [""]).min(axis=0)
 
 

@@ -18,13 +18,14 @@ import html
 import html.entities
 import re
 import unicodedata
+from typing import Any, Callable
 
 import regex
 
 from .config import NormalizeConfig
 from .document import Document, Line
 
-__all__ = ["normalize_line", "normalize", "split_lines", "split_long_line", "fold"]
+__all__ = ["normalize_line", "normalize", "split_lines", "split_long_line", "fold", "SimplifiedKeys"]
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Zero-width and invisible format characters, soft hyphen, BOM, C0/C1 controls (not \t, \n).
@@ -114,12 +115,40 @@ _FOLD_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{C}\s]+")
 _FOLD_DIGIT = regex.compile(r"\p{Nd}")
 
 
-def fold(text: str) -> str:
+def fold(text: str, *, to_simplified: Callable[[str], str] | None = None) -> str:
     """The dedup key of a paragraph: NFKC, case-folded, punctuation, symbols and
-    white space removed, every digit folded to ``0``. Never used for output.
+    white space removed, every digit folded to ``0``; with ``to_simplified`` (a
+    converter such as :class:`SimplifiedKeys`) traditional characters become
+    simplified. Never used for output.
 
     >>> fold("２０２３年，ＡＢＣ（试点）。") == fold("2023年,abc(试点)")
     True
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
+    if to_simplified is not None:
+        folded = to_simplified(folded)
     return _FOLD_DIGIT.sub("0", _FOLD_DROP.sub("", folded))
+
+
+class SimplifiedKeys:
+    """Traditional-to-simplified conversion for dedup keys (OpenCC ``t2s``).
+
+    Holds the converter, built on first use and rebuilt after pickling (the
+    OpenCC object itself cannot be pickled to worker processes).
+    """
+
+    def __init__(self) -> None:
+        self._converter: Any = None
+
+    def __call__(self, text: str) -> str:
+        if self._converter is None:
+            import opencc  # the optional extra: textclean[opencc]
+
+            self._converter = opencc.OpenCC("t2s")
+        return self._converter.convert(text)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._converter = None
