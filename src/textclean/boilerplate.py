@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -176,8 +177,7 @@ class RuleSet:
     @classmethod
     def builtin(cls) -> RuleSet:
         """The built-in Chinese rule pack (``textclean/rules/zh.toml``)."""
-        text = resources.files("textclean").joinpath("rules/zh.toml").read_text(encoding="utf-8")
-        return cls.from_toml(text, origin="built-in pack zh.toml")
+        return cls(_builtin_rules())
 
     @classmethod
     def from_file(cls, path: str | Path, *, timeout: float = 1.0) -> RuleSet:
@@ -297,11 +297,13 @@ def _top_level_branches(pattern: str) -> list[str]:
 _UNCOMBINABLE = regex.compile(r"\\[1-9]|\\g<|\(\?P[<=]|\(\?<[A-Za-z_]|\(\?&|\(\?R|\(\?\d")
 
 
+@functools.lru_cache(maxsize=4096)
 def _combinable(pattern: str) -> bool:
     """False for patterns that use group numbers or names (back-references, recursion)."""
     return _UNCOMBINABLE.search(pattern) is None
 
 
+@functools.lru_cache(maxsize=4096)
 def _anchored(pattern: str) -> bool:
     return all(branch.startswith("^") for branch in _top_level_branches(pattern))
 
@@ -329,6 +331,13 @@ def _zone_allows(rule_zone: str, zone: str) -> bool:
     if rule_zone == "edges":
         return zone in ("head", "tail")
     return rule_zone == zone
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_rules() -> tuple[Rule, ...]:
+    """The parsed built-in pack: read and compiled once per process (the rules are immutable)."""
+    text = resources.files("textclean").joinpath("rules/zh.toml").read_text(encoding="utf-8")
+    return RuleSet.from_toml(text, origin="built-in pack zh.toml").rules
 
 
 def _zone(index: int, count: int, config: BoilerplateConfig) -> str:

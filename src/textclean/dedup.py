@@ -25,6 +25,7 @@ the same shingles (tested).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
@@ -84,6 +85,18 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
+@functools.lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine32 permutation parameters (a pure function of its arguments, read-only)."""
+    from datasketch import MinHash  # imported here: only near-duplicate detection needs it
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    a, b = np.asarray(a, dtype=np.uint32).copy(), np.asarray(b, dtype=np.uint32).copy()
+    a.flags.writeable = False
+    b.flags.writeable = False
+    return a, b
+
+
 class Signer:
     """Computes MinHash signatures and LSH band keys for dedup keys (picklable).
 
@@ -96,11 +109,7 @@ class Signer:
     def __init__(self, config: DedupConfig) -> None:
         self.config = config
         self.rows = config.num_perm // config.bands
-        from datasketch import MinHash  # imported here: only near-duplicate detection needs it
-
-        a, b = MinHash(num_perm=config.num_perm, seed=config.seed, scheme="affine32").permutations
-        self.a = np.asarray(a, dtype=np.uint32)
-        self.b = np.asarray(b, dtype=np.uint32)
+        self.a, self.b = _permutations(config.num_perm, config.seed)
         self.words = WordShingler(config.ngram) if config.shingle == "word" else None
         self.simplified = SimplifiedKeys() if config.to_simplified else None
 
