@@ -120,6 +120,17 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                         help="smallest share of a folder's pages a mined line needs (default 0.2)")
 
 
+# On/off flags: flag attribute -> (config field, value when given).
+_SWITCHES = {
+    "no_dedup_paragraphs": ("dedup_paragraphs", False),
+    "no_dedup_sentences": ("dedup_sentences", False),
+    "no_mine": ("mine", False),
+    "no_near": ("near", False),
+    "no_cross_document": ("cross_document", False),
+    "to_simplified": ("to_simplified", True),
+}
+
+
 def _config_from(args: argparse.Namespace) -> Config:
     rules = RuleSet() if args.no_builtin_rules else RuleSet.builtin()
     for path in args.rules:
@@ -131,18 +142,9 @@ def _config_from(args: argparse.Namespace) -> Config:
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
-    if args.no_dedup_paragraphs:
-        overrides["dedup_paragraphs"] = False
-    if args.no_dedup_sentences:
-        overrides["dedup_sentences"] = False
-    if args.no_mine:
-        overrides["mine"] = False
-    if args.no_near:
-        overrides["near"] = False
-    if args.no_cross_document:
-        overrides["cross_document"] = False
-    if args.to_simplified:
-        overrides["to_simplified"] = True
+    for flag, (name, value) in _SWITCHES.items():
+        if getattr(args, flag):
+            overrides[name] = value
     config = Config().replace(**overrides)
     resolve_rules(config.boilerplate)  # an unknown --disable-rule id fails here, before any work
     return config
