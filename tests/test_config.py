@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from textclean import BoilerplateConfig, Config, ConfigError, DecodeConfig, DedupConfig, clean
@@ -24,7 +26,7 @@ def test_invalid_config_says_how_to_fix(build, message):
 
 def test_configs_are_frozen_and_keyword_only():
     config = DedupConfig()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         config.min_sentence_chars = 3  # type: ignore[misc]
     with pytest.raises(TypeError):
         DedupConfig(True)  # type: ignore[misc]

@@ -23,7 +23,7 @@ SHARED_QUOTE = "正如一位老同志所说：“群众的事再小也是大事�
 
 SITES = {
     "site-a": {
-        "head": lambda i, title: [f"【好范文网】专注公文写作二十年", title],
+        "head": lambda i, title: ["【好范文网】专注公文写作二十年", title],
         "tail": lambda i, title: [f"——本篇《{title}》收录于好范文网第{100 + i}期——"],
     },
     "site-b": {
