@@ -32,7 +32,7 @@ SITES = {
     },
     "site-c": {
         "head": lambda i, title: [f"每日一读·第{20 + i}期", title],
-        "tail": lambda i, title: ["— THE END —", "往期精选", f"《{TOPICS[(i + 3) % 12]}工作的几点思考》"],
+        "tail": lambda i, title: ["〔每日一读 · 陪你成长〕", "往期精选", f"《{TOPICS[(i + 3) % 12]}工作的几点思考》"],
     },
 }
 
@@ -98,7 +98,7 @@ def test_mine_finds_each_sites_templates(tmp_path: Path):
     assert "某某文库 · 精品资料共享平台" in out
     assert "文档编号：DOC-<N> 下载积分：<N>" in out
     assert "每日一读·第<N>期" in out
-    assert "— THE END —" in out
+    assert "〔每日一读 · 陪你成长〕" in out
     assert "往期精选" not in out  # the built-in pack already removes it: mining lists only what rules miss
     assert SLOGAN not in out and SHARED_QUOTE not in out
     assert "工作情况报告" not in out  # titles differ per page, and titles are not templates of chrome
@@ -137,10 +137,10 @@ def test_sites_do_not_share_rules(tmp_path: Path):
     build_corpus(tmp_path / "in")
     # The same footer line on a page of another site is content there (seen once).
     odd = tmp_path / "in" / "site-b" / "page99.txt"
-    odd.write_text("\n".join(["标题", *[f"正文第{k}段，内容不同。" for k in range(10)], "— THE END —"]), encoding="utf-8")
+    odd.write_text("\n".join(["标题", *[f"正文第{k}段，内容不同。" for k in range(10)], "〔每日一读 · 陪你成长〕"]), encoding="utf-8")
     code, _, _ = run("clean", str(tmp_path / "in"), str(tmp_path / "out"), "-q")
     assert code == 0
-    assert "— THE END —" in (tmp_path / "out" / "site-b" / "page99.txt").read_text(encoding="utf-8")
+    assert "〔每日一读 · 陪你成长〕" in (tmp_path / "out" / "site-b" / "page99.txt").read_text(encoding="utf-8")
 
 
 def test_small_folders_and_protected_lines_are_not_mined():
