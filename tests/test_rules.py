@@ -25,7 +25,7 @@ def test_builtin_rule_examples(rule: Rule):
 def test_builtin_ids_are_namespaced_and_categories_cover_the_issue():
     assert all(rule_id.startswith("zh.") for rule_id in BUILTIN.ids())
     categories = {rule.category for rule in BUILTIN}
-    for needed in ("header", "breadcrumb", "meta", "promo", "source", "footer", "copyright", "contact",
+    for needed in ("header", "breadcrumb", "meta", "promo", "source", "footer", "copyright", "contact", "forum",
                    "related", "navigation", "share", "prompt", "pagination", "image", "inline"):
         assert needed in categories
 
