@@ -117,32 +117,66 @@ class Signer:
         """The dedup key of ``text`` under this config (see :func:`textclean.normalize.fold`)."""
         return fold(text, to_simplified=self.simplified)
 
-    def shingles(self, key: str) -> np.ndarray:
-        """The distinct shingle hashes of one key (what :meth:`signatures` uses)."""
-        return self._shingles([key])[1]
-
     def signatures(self, keys: list[str]) -> np.ndarray:
-        """One row of ``num_perm`` uint32 values per key, computed for all keys at once."""
+        """One row of ``num_perm`` uint32 values per key, computed for all keys at once.
+
+        Repeated shingles are not removed first: a minimum does not change when a
+        value occurs twice, and skipping the sort is most of the speed.
+        """
         out = np.empty((len(keys), self.config.num_perm), dtype=np.uint32)
         if not keys:
             return out
-        segments, hashes = self._shingles(keys)
-        starts = np.searchsorted(segments, np.arange(len(keys)))
+        if self.words is not None:
+            segments, hashes = self._shingles(keys)
+            self._minimum(out, np.arange(len(keys)), np.searchsorted(segments, np.arange(len(keys))), hashes)
+            return out
+        n = self.config.ngram
+        lengths = np.fromiter((len(key) for key in keys), dtype=np.int64, count=len(keys))
+        windows = np.maximum(lengths - n + 1, 0)
+        long_rows = np.flatnonzero(windows > 0)
+        if long_rows.size:
+            hashes = self._windows(keys, lengths, windows, n)
+            starts = np.concatenate(([0], np.cumsum(windows[long_rows])[:-1]))
+            self._minimum(out, long_rows, starts, hashes)
+        for row in np.flatnonzero(windows == 0).tolist():  # shorter than n: one shingle, the whole key
+            h = _fmix32(np.array([char_shingle_hash(keys[row])], dtype=np.uint32))
+            with np.errstate(over="ignore"):
+                out[row] = self.a * h[0] + self.b
+        return out
+
+    def _windows(self, keys: list[str], lengths: np.ndarray, windows: np.ndarray, n: int) -> np.ndarray:
+        """The n-gram hashes of every key with at least n characters, key after key."""
+        points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        span = points.size - n + 1
+        with np.errstate(over="ignore"):
+            rolling = np.full(span, _SHINGLE_OFFSET, dtype=np.uint64)
+            for j in range(n):
+                rolling = (rolling ^ points[j : j + span]) * _SHINGLE_MULTIPLIER
+        # Keep the windows that lie inside one key: drop the n-1 that straddle each boundary.
+        valid = np.ones(span, dtype=bool)
+        ends = np.cumsum(lengths)
+        for shift in range(1, n):
+            cut = ends - shift
+            valid[cut[(cut >= 0) & (cut < span)]] = False
+        return _fold32(rolling[valid])
+
+    def _minimum(self, out: np.ndarray, rows: np.ndarray, starts: np.ndarray, hashes: np.ndarray) -> None:
+        """out[rows[i]] = the MinHash of hashes[starts[i]:starts[i+1]] (segments in order)."""
         hashes = _fmix32(hashes)
-        step = max(1, 4_000_000 // self.config.num_perm)  # bound the (shingles x num_perm) temporary
+        step = max(1, 4_000_000 // self.config.num_perm)  # bound the (permutations x shingles) temporary
         first = 0
-        while first < len(keys):
+        count = rows.size
+        while first < count:
             last = first
-            while last < len(keys) and (last == first or starts[last] - starts[first] < step):
+            while last < count and (last == first or starts[last] - starts[first] < step):
                 last += 1
             lo = starts[first]
-            hi = starts[last] if last < len(keys) else hashes.size
+            hi = starts[last] if last < count else hashes.size
             with np.errstate(over="ignore"):
                 permuted = np.multiply.outer(self.a, hashes[lo:hi])  # permutations x shingles: rows contiguous
                 permuted += self.b[:, None]
-            out[first:last] = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=1).T
+            out[rows[first:last]] = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=1).T
             first = last
-        return out
 
     def _shingles(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(key index, shingle hash) of the distinct shingles of every key, sorted by key.
@@ -396,6 +430,7 @@ class _LocalIndex:
                 block = signatures[start : start + 128]
                 equal = np.count_nonzero(block[:, None, :] == signatures[None, :, :], axis=2)
                 self.similar[start : start + 128] = equal >= need
+
 
     def match_or_add(self, row: int, line: int) -> tuple[int, float] | None:
         """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
