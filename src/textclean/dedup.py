@@ -127,7 +127,7 @@ class Signer:
         if not keys:
             return out
         if self.words is not None:
-            segments, hashes = self._shingles(keys)
+            segments, hashes = self._word_shingles(keys)
             self._minimum(out, np.arange(len(keys)), np.searchsorted(segments, np.arange(len(keys))), hashes)
             return out
         n = self.config.ngram
@@ -178,43 +178,12 @@ class Signer:
             out[rows[first:last]] = np.minimum.reduceat(permuted, starts[first:last] - lo, axis=1).T
             first = last
 
-    def _shingles(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(key index, shingle hash) of the distinct shingles of every key, sorted by key.
-
-        Every key yields at least one shingle (an empty key hashes as "").
-        """
-        if self.words is not None:
-            sets = [self.words.hashes(key) for key in keys]
-            sets = [s if s.size else np.array([char_shingle_hash("")], dtype=np.uint32) for s in sets]
-            segments = np.repeat(np.arange(len(keys)), [s.size for s in sets])
-            return segments, np.concatenate(sets)
-        n = self.config.ngram
-        lengths = np.array([len(key) for key in keys], dtype=np.int64)
-        points = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        windows = np.maximum(lengths - n + 1, 0)
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-        pieces_seg: list[np.ndarray] = []
-        pieces_hash: list[np.ndarray] = []
-        total = int(windows.sum())
-        if total:
-            span = points.size - n + 1
-            with np.errstate(over="ignore"):
-                rolling = np.full(span, _SHINGLE_OFFSET, dtype=np.uint64)
-                for j in range(n):
-                    rolling = (rolling ^ points[j : j + span]) * _SHINGLE_MULTIPLIER
-            seg = np.repeat(np.arange(len(keys)), windows)
-            first_window = np.concatenate(([0], np.cumsum(windows)[:-1]))
-            position = offsets[seg] + (np.arange(total) - first_window[seg])
-            pieces_seg.append(seg)
-            pieces_hash.append(_fold32(rolling[position]))
-        short = np.flatnonzero(lengths < n)  # shorter than n: one shingle, the whole key
-        if short.size:
-            pieces_seg.append(short)
-            pieces_hash.append(np.array([char_shingle_hash(keys[i]) for i in short], dtype=np.uint32))
-        combined = np.unique(
-            (np.concatenate(pieces_seg).astype(np.uint64) << np.uint64(32)) | np.concatenate(pieces_hash).astype(np.uint64)
-        )
-        return (combined >> np.uint64(32)).astype(np.int64), (combined & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    def _word_shingles(self, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(key index, hash) of every key's word n-grams, key after key (at least one per key)."""
+        assert self.words is not None
+        sets = [self.words.hashes(key) for key in keys]
+        sets = [s if s.size else np.array([char_shingle_hash("")], dtype=np.uint32) for s in sets]
+        return np.repeat(np.arange(len(keys)), [s.size for s in sets]), np.concatenate(sets)
 
     def bands(self, signatures: np.ndarray) -> np.ndarray:
         """LSH band keys: one uint64 per band per signature, bands kept apart."""
