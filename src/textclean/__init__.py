@@ -19,7 +19,7 @@ from .dedup import dedup_document, split_sentences
 from .document import Document, Line, Removal
 from .errors import ConfigError, OutputError, RuleError, TextcleanError
 from .normalize import fold, normalize
-from .pipeline import Map, Pipeline, Step, clean, clean_bytes, clean_document
+from .pipeline import Map, Pipeline, Step, clean, clean_bytes, clean_document, clean_records
 from .report import Report
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "clean",
     "clean_bytes",
     "clean_document",
+    "clean_records",
     "Pipeline",
     "Step",
     "Map",

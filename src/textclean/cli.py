@@ -15,17 +15,27 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Sequence, TextIO
+from typing import Iterable, Iterator, Sequence, TextIO
 
 from . import __version__
 from .boilerplate import RuleSet, resolve_rules
 from .config import Config, MiB
 from .document import Document
 from .errors import TextcleanError
-from .io import WriteTree, check_output_dir, list_text_files, read_folder, write_atomic
+from .io import (
+    WriteJsonl,
+    WriteTree,
+    check_output_dir,
+    is_jsonl,
+    list_text_files,
+    count_records,
+    read_folder,
+    read_jsonl,
+    write_atomic,
+)
 from .mining import MinedRules
 from .normalize import normalize_line, split_lines
-from .pipeline import Pipeline, decode_document, mine_documents
+from .pipeline import Pipeline, Step, decode_document, mine_documents
 from .report import Report
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
@@ -166,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     clean.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                        help="worker processes for the per-document work (output is the same for any N)")
+    clean.add_argument("--format", choices=("txt", "jsonl"), default=None,
+                       help="output a .txt tree (default for folders) or one JSONL file (default for .jsonl input)")
+    clean.add_argument("--text-field", default="text", metavar="NAME", help="JSONL: the field holding the text")
+    clean.add_argument("--id-field", default="id", metavar="NAME", help="JSONL: the field holding the record id")
     _add_config_options(clean)
 
     explain = sub.add_parser("explain", help="show each line of one file as kept or removed, with the reason")
@@ -193,29 +207,53 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     src: Path = args.input
     if not src.exists():
         raise _Usage(f"input {src} does not exist")
-    if src.is_file():
-        root, files = src.parent, [src]
-        out_dir = args.output.parent
-        rename = args.output.name
-        if args.output.resolve() == src.resolve():
-            raise _Usage("output file is the input file; inputs are never modified")
+    if src.is_file() and args.output.resolve() == src.resolve():
+        raise _Usage("output file is the input file; inputs are never modified")
+    jsonl_out = args.format == "jsonl" or is_jsonl(args.output) or (src.is_file() and is_jsonl(src))
+    if src.is_file() and is_jsonl(src):
+        def documents() -> Iterable[Document]:
+            return read_jsonl(src, text_field=args.text_field, id_field=args.id_field)
+
+        total, mine_ok = count_records(src), True
+    elif src.is_file():
+        files = [src]
+        total, mine_ok = 1, False
+
+        def documents() -> Iterable[Document]:
+            return read_folder(src.parent, max_bytes=config.decode.max_bytes, files=files)
     else:
-        check_output_dir(src, args.output)
-        root, files, out_dir, rename = src, list_text_files(src), args.output, None
-    if not files:
-        err.write(f"textclean: no .txt files under {src}\n")
+        if not jsonl_out:
+            check_output_dir(src, args.output)
+        elif args.output.resolve().is_relative_to(src.resolve()):
+            raise _Usage(f"output {args.output} is inside the input folder {src}; choose a path outside it")
+        files = list_text_files(src)
+        total, mine_ok = len(files), True
+        if not files:
+            err.write(f"textclean: no .txt files under {src}\n")
+
+        def documents() -> Iterable[Document]:
+            return read_folder(src, max_bytes=config.decode.max_bytes, files=files)
+
+    if jsonl_out:
+        if args.output.is_dir():
+            raise _Usage(f"output {args.output} is a folder; JSONL output needs a file path such as out.jsonl")
+        writer: Step = WriteJsonl(args.output, text_field=args.text_field)
+    elif src.is_file():
+        writer = WriteTree(args.output.parent, rename=args.output.name)
+    else:
+        writer = WriteTree(args.output)
 
     report = Report()
     mined = None
-    if config.mining.mine and rename is None and len(files) >= config.mining.mine_min_docs:
-        mined, candidates = _mine(root, files, config, err, quiet=args.quiet, jobs=args.jobs)
+    if config.mining.mine and mine_ok and total >= config.mining.mine_min_docs:
+        mined, candidates = _mine(documents(), total, config, err, quiet=args.quiet, jobs=args.jobs)
         report.add_mined(candidates)
-    pipeline = Pipeline.default(config, errors="skip", mined=mined).then(WriteTree(out_dir, rename=rename))
-    progress = Progress(len(files), err, enabled=not args.quiet, label="cleaning" if mined is not None else "")
+    pipeline = Pipeline.default(config, errors="skip", mined=mined).then(writer)
+    progress = Progress(total, err, enabled=not args.quiet, label="cleaning" if mined is not None else "")
     try:
-        for doc in pipeline.run(read_folder(root, max_bytes=config.decode.max_bytes, files=files), jobs=args.jobs):
+        for doc in pipeline.run(documents(), jobs=args.jobs):
             report.add(doc)
-            progress.update(doc.bytes_in)
+            progress.update(doc.bytes_in or doc.chars_in * 3)
             if doc.skipped and doc.skipped not in DROPPED:
                 detail = f" ({doc.detail})" if doc.detail else ""
                 err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
@@ -226,21 +264,21 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.report:
             report.write(args.report)
     if not args.quiet:
-        err.write(f"textclean: {report.summary_line()}\n")
+        unit = "records" if src.is_file() and is_jsonl(src) else "files"
+        err.write(f"textclean: {report.summary_line(unit)}\n")
     failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
     return EXIT_SKIPPED if failed else EXIT_OK
 
 
 def _mine(
-    root: Path, files: list[Path], config: Config, err: TextIO, *, quiet: bool, jobs: int = 1
+    documents: Iterable[Document], total: int, config: Config, err: TextIO, *, quiet: bool, jobs: int = 1
 ) -> tuple[MinedRules, list]:
-    """The corpus pass: count every file's lines, return the mined rules and their evidence."""
-    progress = Progress(len(files), err, enabled=not quiet, label="mining")
-    documents = read_folder(root, max_bytes=config.decode.max_bytes, files=files)
+    """The corpus pass: count every document's lines, return the mined rules and their evidence."""
+    progress = Progress(total, err, enabled=not quiet, label="mining")
 
-    def counted():  # type: ignore[no-untyped-def]
+    def counted() -> Iterator[Document]:
         for doc in documents:
-            progress.update(doc.bytes_in)
+            progress.update(doc.bytes_in or doc.chars_in * 3)
             yield doc
 
     miner = mine_documents(counted(), config, jobs=jobs)
@@ -256,7 +294,8 @@ def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not root.is_dir():
         raise _Usage(f"{root} is not a folder; mining needs a folder of pages")
     files = list_text_files(root)
-    mined, candidates = _mine(root, files, config, err, quiet=args.quiet)
+    mined, candidates = _mine(read_folder(root, max_bytes=config.decode.max_bytes, files=files), len(files),
+                              config, err, quiet=args.quiet)
     group = None
     for candidate in candidates:
         if candidate.group != group:
@@ -286,7 +325,9 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             doc_id = path.resolve().relative_to(args.corpus.resolve()).as_posix()
         except ValueError:
             raise _Usage(f"{path} is not inside --corpus {args.corpus}") from None
-        mined, _ = _mine(args.corpus, list_text_files(args.corpus), config, err, quiet=True)
+        corpus_files = list_text_files(args.corpus)
+        mined, _ = _mine(read_folder(args.corpus, max_bytes=config.decode.max_bytes, files=corpus_files),
+                         len(corpus_files), config, err, quiet=True)
     decoded = decode_document(Document(id=doc_id, source=str(path), data=data), config)
     if decoded.skipped:
         out.write(f"{path}: skipped: {decoded.skipped}" + (f" ({decoded.detail})" if decoded.detail else "") + "\n")

@@ -9,16 +9,21 @@ folder and renamed into place, so a crash never leaves a half-written file.
 from __future__ import annotations
 
 import dataclasses
+import gzip
+import json
 import os
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 from .document import Document
 from .errors import OutputError
 
-__all__ = ["list_text_files", "read_folder", "check_output_dir", "write_atomic", "WriteTree"]
+__all__ = [
+    "list_text_files", "read_folder", "check_output_dir", "write_atomic", "WriteTree",
+    "is_jsonl", "read_jsonl", "records_to_documents", "record_of", "WriteJsonl", "count_records",
+]
 
 TEXT_SUFFIXES = (".txt",)
 
@@ -68,10 +73,22 @@ def check_output_dir(in_dir: Path, out_dir: Path) -> None:
         raise OutputError(f"output {out_dir} exists and is not a folder")
 
 
+def _temporary(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new temporary file beside ``path``, with the permissions the umask gives a
+    normal file (``tempfile.mkstemp`` would make it 0600, and the rename keeps that)."""
+    for _ in range(100):
+        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix}"
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+        except FileExistsError:
+            continue
+    raise OutputError(f"cannot create a temporary file beside {path}")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -119,3 +136,130 @@ class WriteTree:
             except OSError as exc:
                 raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
             yield dataclasses.replace(doc, meta={**doc.meta, "output": str(target)})
+
+
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
+
+
+def is_jsonl(path: Path) -> bool:
+    return path.name.lower().endswith(JSONL_SUFFIXES)
+
+
+def _open_text(path: Path, mode: str) -> Any:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, mode + "t", encoding="utf-8", newline="\n")
+    return open(path, mode, encoding="utf-8", newline="\n")  # noqa: SIM115 - returned to a with-block
+
+
+def records_to_documents(
+    records: Iterable[Any], *, text_field: str = "text", id_field: str = "id", origin: str = "record"
+) -> Iterator[Document]:
+    """One document per record; the record itself travels in ``meta["record"]``.
+
+    A record that is not an object, or whose text is missing or not a string, comes
+    out skipped as ``"invalid record"`` (never an exception). Ids are the record's
+    ``id_field`` as a string, or ``<origin>:<n>`` when it has none.
+    """
+    for number, record in enumerate(records, 1):
+        if not isinstance(record, dict):
+            doc = Document(id=f"{origin}:{number}", meta={"record": record, "number": number})
+            yield doc.skip("invalid record", f"record {number} is a {type(record).__name__}, not an object")
+            continue
+        raw_id = record.get(id_field)
+        doc_id = str(raw_id) if raw_id is not None and raw_id != "" else f"{origin}:{number}"
+        text = record.get(text_field)
+        doc = Document(id=doc_id, text=text if isinstance(text, str) else "", chars_in=len(text) if isinstance(text, str) else 0,
+                       source=origin, meta={"record": record, "number": number})
+        if not isinstance(text, str):
+            what = "missing" if text_field not in record else f"a {type(text).__name__}"
+            yield doc.skip("invalid record", f"record {number}: field {text_field!r} is {what}, not a string")
+            continue
+        yield doc
+
+
+def read_jsonl(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Document]:
+    """Documents from a ``.jsonl`` or ``.jsonl.gz`` file; a line that is not JSON is a skipped record."""
+    path = Path(path)
+
+    def parsed() -> Iterator[Any]:
+        with _open_text(path, "r") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    yield _Invalid(number, "empty line")
+                    continue
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield _Invalid(number, f"not JSON: {exc.msg} at column {exc.colno}")
+
+    for doc in records_to_documents(parsed(), text_field=text_field, id_field=id_field, origin=path.name):
+        record = doc.meta.get("record")
+        if isinstance(record, _Invalid):
+            yield dataclasses.replace(doc, meta={**doc.meta, "record": None}).skip("invalid record", record.reason)
+        else:
+            yield doc
+
+
+@dataclass(frozen=True)
+class _Invalid:
+    number: int
+    reason: str
+
+
+def record_of(doc: Document, *, text_field: str = "text") -> dict[str, Any]:
+    """The output record of a document: its fields untouched, the text cleaned, and a
+    ``textclean`` object (encoding where known, removed counts, skip reason, duplicate-of)."""
+    record = doc.meta.get("record")
+    out: dict[str, Any] = dict(record) if isinstance(record, dict) else {}
+    if not doc.skipped:
+        out[text_field] = doc.text
+    info: dict[str, Any] = {"chars_in": doc.chars_in, "chars_out": len(doc.text), "removed": len(doc.trace)}
+    if doc.encoding:
+        info["encoding"] = doc.encoding
+    if doc.skipped:
+        info["skipped"] = doc.skipped
+        if doc.detail:
+            info["detail"] = doc.detail
+    copies = sorted({r.duplicate_of_document for r in doc.trace if r.duplicate_of_document})
+    if copies:
+        info["duplicate_of"] = copies
+    out["textclean"] = info
+    return out
+
+
+@dataclass(frozen=True)
+class WriteJsonl:
+    """A step that writes every kept document as one JSON line to ``path``
+    (``.gz`` compresses); written to a temporary file and renamed into place when
+    the stream ends, so a failed run leaves no half file."""
+
+    path: Path
+    text_field: str = "text"
+    name: str = "write-jsonl"
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        path = Path(self.path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        gz = path.name.lower().endswith(".gz")
+        fd, tmp = _temporary(path, ".tmp.gz" if gz else ".tmp")  # the suffix tells _open_text to compress
+        os.close(fd)
+        tmp_path = Path(tmp)
+        try:
+            with _open_text(tmp_path, "w") as handle:
+                for doc in documents:
+                    if not doc.skipped:
+                        handle.write(json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n")
+                    yield doc
+            os.replace(tmp_path, path)
+        except BaseException:
+            try:
+                os.unlink(tmp_path)
+            except OSError:
+                pass
+            raise
+
+
+def count_records(path: Path) -> int:
+    """The number of lines of a JSONL file (for progress), counted without parsing."""
+    with _open_text(Path(path), "r") as handle:
+        return sum(1 for _ in handle)

@@ -24,12 +24,13 @@ from .decode import decode
 from .dedup import CorpusDedup, Signer, dedup_document
 from .document import Document
 from .errors import ConfigError
+from .io import record_of, records_to_documents
 from .mining import MinedRules, Miner, group_of
 from .normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document", "mine_documents", "parallel_map"]
+__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document", "clean_records", "mine_documents", "parallel_map"]
 
 
 @runtime_checkable
@@ -263,3 +264,29 @@ def parallel_map(steps: list[Map], documents: Iterable[Document], jobs: int, *, 
                 batch = []
         if batch:
             yield from pool.imap(_run_steps, batch, chunksize=4)
+
+
+def clean_records(
+    records: Iterable[Any],
+    *,
+    text_field: str = "text",
+    id_field: str = "id",
+    config: Config | None = None,
+    **overrides: object,
+) -> Iterator[dict[str, Any]]:
+    """Clean a stream of dict records (JSONL rows, ``datasets`` rows, ...), deduplicating
+    across the stream; yields one record per input record, in order.
+
+    Every field passes through untouched; ``text_field`` holds the cleaned text and
+    a ``textclean`` object says what happened. A record that was dropped (a
+    duplicate of an earlier one, nothing left, invalid) keeps its text and carries
+    ``textclean.skipped`` so the caller decides — nothing is lost silently.
+
+    >>> rows = [{"id": 1, "text": "标题\\n正文。\\n标题"}, {"id": 2, "text": None}]
+    >>> [(r["text"], r["textclean"].get("skipped")) for r in clean_records(rows)]
+    [('标题\\n正文。', None), (None, 'invalid record')]
+    """
+    config = (config or Config()).replace(**overrides)
+    documents = records_to_documents(records, text_field=text_field, id_field=id_field)
+    for doc in Pipeline.default(config, errors="skip").run(documents):
+        yield record_of(doc, text_field=text_field)

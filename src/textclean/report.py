@@ -109,12 +109,12 @@ class Report:
             },
         }
 
-    def summary_line(self) -> str:
-        """One line for the end of a CLI run."""
+    def summary_line(self, unit: str = "files") -> str:
+        """One line for the end of a CLI run (``unit``: "files" or "records")."""
         skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items())) or "none"
         encodings = ", ".join(f"{enc}: {n}" for enc, n in sorted(self.encodings.items())) or "none"
         return (
-            f"{len(self.files)} files: {self.written} written, {sum(self.skipped.values())} skipped ({skipped}); "
+            f"{len(self.files)} {unit}: {self.written} written, {sum(self.skipped.values())} skipped ({skipped}); "
             f"encodings {encodings}; {self.chars_in} chars in, {self.chars_out} out"
         )
 
