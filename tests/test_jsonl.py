@@ -105,3 +105,18 @@ def test_clean_records_keeps_every_record_in_order():
     assert out[2]["textclean"]["skipped"] == "duplicate" and out[2]["text"] == texts[2]  # a repost, kept for the caller
     assert out[3]["textclean"]["skipped"] == "no content" and out[3]["text"] == "推荐访问:"  # nothing lost silently
     assert rows[0]["text"] == "标题\n" + LONG  # the caller's records are not modified
+
+
+def test_records_to_a_txt_tree_and_ids_that_would_escape(tmp_path: Path):
+    src = tmp_path / "in.jsonl"
+    rows = [
+        {"id": "site/a", "text": "标题\n" + LONG},
+        {"id": "../../escape", "text": OWN},
+        {"id": "/etc/passwd", "text": OWN + "又一段。"},
+    ]
+    write_jsonl(src, rows)
+    code, err = run("clean", str(src), str(tmp_path / "tree"), "--format", "txt", "-q")
+    assert code == 1 and "invalid id" in err
+    assert (tmp_path / "tree" / "site" / "a.txt").read_text(encoding="utf-8") == "标题\n" + LONG + "\n"
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.txt"))
+    assert written == [Path("tree/site/a.txt")]  # nothing outside the output folder

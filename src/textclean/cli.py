@@ -209,8 +209,9 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage(f"input {src} does not exist")
     if src.is_file() and args.output.resolve() == src.resolve():
         raise _Usage("output file is the input file; inputs are never modified")
-    jsonl_out = args.format == "jsonl" or is_jsonl(args.output) or (src.is_file() and is_jsonl(src))
-    if src.is_file() and is_jsonl(src):
+    jsonl_in = src.is_file() and is_jsonl(src)
+    jsonl_out = args.format == "jsonl" or (args.format is None and (is_jsonl(args.output) or jsonl_in))
+    if jsonl_in:
         def documents() -> Iterable[Document]:
             return read_jsonl(src, text_field=args.text_field, id_field=args.id_field)
 
@@ -238,6 +239,10 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.output.is_dir():
             raise _Usage(f"output {args.output} is a folder; JSONL output needs a file path such as out.jsonl")
         writer: Step = WriteJsonl(args.output, text_field=args.text_field)
+    elif jsonl_in:  # records to a .txt tree, one file per record id
+        if args.output.exists() and not args.output.is_dir():
+            raise _Usage(f"output {args.output} is a file; --format txt needs a folder")
+        writer = WriteTree(args.output, suffix=".txt")
     elif src.is_file():
         writer = WriteTree(args.output.parent, rename=args.output.name)
     else:
@@ -264,7 +269,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.report:
             report.write(args.report)
     if not args.quiet:
-        unit = "records" if src.is_file() and is_jsonl(src) else "files"
+        unit = "records" if jsonl_in else "files"
         err.write(f"textclean: {report.summary_line(unit)}\n")
     failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
     return EXIT_SKIPPED if failed else EXIT_OK

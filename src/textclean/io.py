@@ -105,7 +105,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _safe_target(out_dir: Path, doc_id: str) -> Path:
     target = (out_dir / doc_id).resolve()
-    if out_dir.resolve() not in target.parents:
+    if not doc_id or "\0" in doc_id or out_dir.resolve() not in target.parents:
         raise OutputError(f"document id {doc_id!r} would be written outside {out_dir}")
     return target
 
@@ -114,7 +114,10 @@ def _safe_target(out_dir: Path, doc_id: str) -> Path:
 class WriteTree:
     """A step that writes each kept document to ``out_dir/<id>`` (UTF-8, LF, no BOM).
 
-    ``rename`` writes the (single) document under that name instead of its id.
+    ``rename`` writes the (single) document under that name instead of its id;
+    ``suffix`` is added to ids that lack it (records written as ``.txt`` files). An
+    id that would land outside ``out_dir`` (``../x``, an absolute path) skips that
+    document as ``"invalid id"``.
 
     Skipped documents are not written. The written path goes in ``meta["output"]``.
     Write failures raise :class:`OutputError`: a run that cannot write must stop.
@@ -122,6 +125,7 @@ class WriteTree:
 
     out_dir: Path
     rename: str | None = None
+    suffix: str = ""
     name: str = "write"
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
@@ -130,7 +134,14 @@ class WriteTree:
             if doc.skipped:
                 yield doc
                 continue
-            target = _safe_target(out_dir, self.rename or doc.id)
+            relative = self.rename or doc.id
+            if self.suffix and not relative.endswith(self.suffix):
+                relative += self.suffix
+            try:
+                target = _safe_target(out_dir, relative)
+            except OutputError as exc:  # an id such as "../x" or "/etc/x": that record, not the run
+                yield doc.skip("invalid id", str(exc))
+                continue
             try:
                 write_atomic(target, doc.output_text.encode("utf-8"))
             except OSError as exc:

@@ -30,7 +30,10 @@ from .normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document", "clean_records", "mine_documents", "parallel_map"]
+__all__ = [
+    "Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document",
+    "clean_records", "mine_documents", "parallel_map",
+]
 
 
 @runtime_checkable
