@@ -17,3 +17,25 @@ def samples() -> Path:
 @pytest.fixture
 def goldens() -> Path:
     return GOLDENS
+
+
+P2 = "围绕提升干部能力素质，我们组织开展了专题培训班，培训干部八百余人次，干部队伍整体素质明显提升，工作作风明显转变。"
+P3 = "社区以创建全国文明城市为契机，组织志愿服务活动六十余场，整治背街小巷十五条，居民生活环境明显改善，满意度大幅提高。"
+
+
+def mixed_corpus(root: Path, copies: int = 1) -> None:
+    """A small corpus with cross-document duplicates: the samples (site s1), each
+    reposted under other chrome and mixed with another page's section (site s2),
+    in UTF-8 and GBK. ``copies`` > 1 adds more sites of the same kind."""
+    for copy in range(copies):
+        first, second = ("s1", "s2") if copy == 0 else (f"s{2 * copy + 1}", f"s{2 * copy + 2}")
+        for i, sample in enumerate(sorted(SAMPLES.glob("*.txt"))):
+            text = sample.read_text(encoding="utf-8")
+            for site in (first, second):
+                (root / site).mkdir(parents=True, exist_ok=True)
+            (root / first / sample.name).write_text(text, encoding="utf-8")
+            (root / second / f"repost{i}.txt").write_text("欢迎来到某某文库网!\n" + text + "\n推荐访问:", encoding="utf-8")
+            lines = text.splitlines()
+            (root / second / f"mixed{i}.txt").write_text(
+                "\n".join([P3, *lines[len(lines) // 2 :], P2]), encoding="gbk", errors="ignore"
+            )

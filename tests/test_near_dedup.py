@@ -14,7 +14,7 @@ from textclean.cli import main
 from textclean.dedup import CorpusDedup, DedupIndex, Signer, dedup_document, paragraph_signature, similarity
 from textclean.shingles import WordShingler, char_shingle_hash
 
-from .conftest import GOLDENS, SAMPLES
+from .conftest import GOLDENS, SAMPLES, mixed_corpus as _mixed_corpus
 
 P1 = "今年以来，我局认真贯彻落实上级决策部署，扎实推进放管服改革，全年办理各类审批事项三千二百余件，群众满意度持续提升。"
 P1_SPUN = "今年以来，我局仔细贯彻落实上级决策部署，扎实推进放管服改革，全年办理各种审批事项三千二百余件，群众满意度持续提升。"
@@ -127,18 +127,6 @@ def test_index_memory_per_paragraph():
         bands = rng.integers(0, 2**63, config.bands, dtype=np.uint64)
         index.add(int(rng.integers(0, 2**63)), signature, bands, document, i)
     assert index.bytes_per_entry() <= 1500
-
-
-def _mixed_corpus(root: Path) -> None:
-    for i, sample in enumerate(sorted(SAMPLES.glob("*.txt"))):
-        text = sample.read_text(encoding="utf-8")
-        for site in ("s1", "s2"):
-            (root / site).mkdir(parents=True, exist_ok=True)
-        (root / "s1" / sample.name).write_text(text, encoding="utf-8")
-        # a repost with other chrome, and a page that shares one section
-        (root / "s2" / f"repost{i}.txt").write_text("欢迎来到某某文库网!\n" + text + "\n推荐访问:", encoding="utf-8")
-        lines = text.splitlines()
-        (root / "s2" / f"mixed{i}.txt").write_text("\n".join([P3, *lines[len(lines) // 2 :], P2]), encoding="gbk", errors="ignore")
 
 
 def _run(*argv: str) -> int:

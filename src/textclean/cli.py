@@ -9,6 +9,7 @@ produces a traceback.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import sys
@@ -21,7 +22,8 @@ from . import __version__
 from .boilerplate import RuleSet, resolve_rules
 from .config import Config, MiB
 from .document import Document
-from .errors import TextcleanError
+from .dedup import CorpusDedup
+from .errors import OutputError, TextcleanError
 from .io import (
     WriteJsonl,
     WriteTree,
@@ -37,6 +39,7 @@ from .mining import MinedRules
 from .normalize import normalize_line, split_lines
 from .pipeline import Pipeline, Step, decode_document, mine_documents
 from .report import Report
+from .resume import ResumeError, RunState, inputs_hash, options_of, state_dir
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 # Outcomes of cleaning rather than failures: counted in the summary and the report,
@@ -51,8 +54,9 @@ class Progress:
     most every ten seconds.
     """
 
-    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True, label: str = "") -> None:
+    def __init__(self, total: int, stream: TextIO, *, enabled: bool = True, label: str = "", unit: str = "files") -> None:
         self.label = label + " " if label else ""
+        self.unit = unit
         self.total = total
         self.stream = stream
         self.enabled = enabled
@@ -76,7 +80,7 @@ class Progress:
         width = 30
         filled = int(width * self.done / max(self.total, 1))
         rate = self.bytes / MiB / max(elapsed, 1e-9)
-        line = f"{self.label}[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} files {rate:.1f} MB/s"
+        line = f"{self.label}[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {self.unit} {rate:.1f} MB/s"
         if self.tty:
             self.stream.write("\r" + line)
         else:
@@ -180,6 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output a .txt tree (default for folders) or one JSONL file (default for .jsonl input)")
     clean.add_argument("--text-field", default="text", metavar="NAME", help="JSONL: the field holding the text")
     clean.add_argument("--id-field", default="id", metavar="NAME", help="JSONL: the field holding the record id")
+    clean.add_argument("--resume", action="store_true",
+                       help="continue an interrupted run into the same OUT (same options); finished files are not redone")
+    clean.add_argument("--max-memory", metavar="SIZE", default=None,
+                       help="RAM for the duplicate index, e.g. 2G or 500M; beyond it the index spills to disk "
+                            "under OUT (default: no limit)")
     _add_config_options(clean)
 
     explain = sub.add_parser("explain", help="show each line of one file as kept or removed, with the reason")
@@ -204,6 +213,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = _config_from(args)
     if args.jobs < 1:
         raise _Usage(f"--jobs must be at least 1, got {args.jobs}")
+    max_memory = _parse_size(args.max_memory) if args.max_memory is not None else None
     src: Path = args.input
     if not src.exists():
         raise _Usage(f"input {src} does not exist")
@@ -211,17 +221,14 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage("output file is the input file; inputs are never modified")
     jsonl_in = src.is_file() and is_jsonl(src)
     jsonl_out = args.format == "jsonl" or (args.format is None and (is_jsonl(args.output) or jsonl_in))
+    files: list[Path] = []
     if jsonl_in:
-        def documents() -> Iterable[Document]:
-            return read_jsonl(src, text_field=args.text_field, id_field=args.id_field)
-
         total, mine_ok = count_records(src), True
+        inputs = inputs_hash([src], src.parent)
     elif src.is_file():
         files = [src]
         total, mine_ok = 1, False
-
-        def documents() -> Iterable[Document]:
-            return read_folder(src.parent, max_bytes=config.decode.max_bytes, files=files)
+        inputs = ""
     else:
         if not jsonl_out:
             check_output_dir(src, args.output)
@@ -229,50 +236,141 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"output {args.output} is inside the input folder {src}; choose a path outside it")
         files = list_text_files(src)
         total, mine_ok = len(files), True
+        inputs = inputs_hash(files, src)
         if not files:
             err.write(f"textclean: no .txt files under {src}\n")
 
-        def documents() -> Iterable[Document]:
-            return read_folder(src, max_bytes=config.decode.max_bytes, files=files)
+    def documents(skip: int = 0) -> Iterable[Document]:
+        if jsonl_in:
+            return itertools.islice(read_jsonl(src, text_field=args.text_field, id_field=args.id_field), skip, None)
+        root = src.parent if src.is_file() else src
+        return read_folder(root, max_bytes=config.decode.max_bytes, files=files[skip:])
 
+    # A corpus run (a folder or a JSONL file) keeps a journal so it can be resumed.
+    state_path: Path | None = None
     if jsonl_out:
         if args.output.is_dir():
             raise _Usage(f"output {args.output} is a folder; JSONL output needs a file path such as out.jsonl")
-        writer: Step = WriteJsonl(args.output, text_field=args.text_field)
-    elif jsonl_in:  # records to a .txt tree, one file per record id
+        state_path = state_dir(args.output, tree=False)
+    elif jsonl_in:
         if args.output.exists() and not args.output.is_dir():
             raise _Usage(f"output {args.output} is a file; --format txt needs a folder")
+        state_path = state_dir(args.output, tree=True)
+    elif src.is_dir():
+        state_path = state_dir(args.output, tree=True)
+    elif args.resume:
+        raise _Usage("--resume is for folder and JSONL runs; one file is simply cleaned again")
+    options = options_of(config, input=str(src.resolve()), inputs=inputs, format="jsonl" if jsonl_out else "txt",
+                         text_field=args.text_field, id_field=args.id_field)
+    state: RunState | None = None
+    if state_path is not None:
+        if state_path.exists() and not args.resume:
+            raise _Usage(f"{args.output} holds an unfinished run ({state_path}); continue it with --resume, "
+                         "or delete it to start again")
+        if state_path.exists():
+            state = RunState.resume(state_path, options)
+        else:
+            if args.resume and not args.quiet:
+                err.write(f"textclean: no unfinished run in {args.output}; starting from the beginning\n")
+            try:
+                state = RunState.start(state_path, options)
+            except OSError as exc:
+                raise OutputError(f"cannot write to {args.output}: {exc.strerror or exc}") from exc
+
+    report = Report(keep_files=state is None)
+    corpus = CorpusDedup(config.dedup, record_changes=state is not None,
+                         memory_limit=max_memory if state is not None else None,
+                         spill_dir=state.path / "index" if state is not None else None)
+    done, offset = 0, 0
+    if state is not None:
+        for record in state.records():  # replay what the interrupted run finished
+            report.add_entry(record["entry"])
+            if record["change"] is not None:
+                corpus.restore(record["change"])
+            if record["offset"] is not None:
+                offset = record["offset"]
+            done += 1
+        if done and not args.quiet:
+            err.write(f"textclean: resuming after {done} of {total} {'records' if jsonl_in else 'files'}\n")
+
+    mined = None
+    if config.mining.mine and mine_ok and total >= config.mining.mine_min_docs:
+        saved = state.load("mined") if state is not None else None
+        if saved is not None:
+            mined, report.mined = saved
+        else:
+            mined, candidates = _mine(documents(), total, config, err, quiet=args.quiet, jobs=args.jobs)
+            report.add_mined(candidates)
+            if state is not None:
+                state.save("mined", (mined, report.mined))
+
+    if jsonl_out:
+        assert state is not None
+        if done and offset and not state.partial.exists():
+            if not args.output.exists():
+                raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
+            done = total  # the interrupted run had already moved its output into place
+        writer: Step = WriteJsonl(args.output, text_field=args.text_field, partial=state.partial, resume_at=offset)
+    elif jsonl_in:  # records to a .txt tree, one file per record id
         writer = WriteTree(args.output, suffix=".txt")
     elif src.is_file():
         writer = WriteTree(args.output.parent, rename=args.output.name)
     else:
         writer = WriteTree(args.output)
-
-    report = Report()
-    mined = None
-    if config.mining.mine and mine_ok and total >= config.mining.mine_min_docs:
-        mined, candidates = _mine(documents(), total, config, err, quiet=args.quiet, jobs=args.jobs)
-        report.add_mined(candidates)
-    pipeline = Pipeline.default(config, errors="skip", mined=mined).then(writer)
-    progress = Progress(total, err, enabled=not args.quiet, label="cleaning" if mined is not None else "")
+    pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
+    progress = Progress(total, err, enabled=not args.quiet, label="cleaning" if mined is not None else "",
+                        unit="records" if jsonl_in else "files")
+    progress.done = done
+    finished = False
     try:
-        for doc in pipeline.run(documents(), jobs=args.jobs):
-            report.add(doc)
+        stream = pipeline.run(documents(done), jobs=args.jobs) if done < total else iter(())
+        for doc in stream:
+            entry = report.entry(doc)
+            report.add_entry(entry)
+            if state is not None:
+                try:
+                    state.append({"entry": entry, "change": doc.meta.get("index_change"),
+                                  "offset": doc.meta.get("offset")})
+                except OSError as exc:
+                    raise OutputError(f"cannot write the run journal in {state.path}: {exc.strerror or exc}") from exc
             progress.update(doc.bytes_in or doc.chars_in * 3)
             if doc.skipped and doc.skipped not in DROPPED:
                 detail = f" ({doc.detail})" if doc.detail else ""
                 err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
             for warning in doc.warnings:
                 err.write(f"textclean: warning: {doc.id}: {warning}\n")
+        finished = True
+    except BaseException:
+        if state is not None:
+            state.close()
+            err.write(f"textclean: the run stopped; what was finished is kept: rerun the same command with --resume "
+                      f"to continue\n")
+        raise
     finally:
         progress.close()
-        if args.report:
-            report.write(args.report)
+    if args.report:
+        report.write(args.report, files=(r["entry"] for r in state.records()) if state is not None else None)
+    if state is not None and finished:
+        state.finish()
     if not args.quiet:
         unit = "records" if jsonl_in else "files"
         err.write(f"textclean: {report.summary_line(unit)}\n")
     failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
     return EXIT_SKIPPED if failed else EXIT_OK
+
+
+def _parse_size(text: str) -> int:
+    """``2G``, ``500M``, ``64k`` or a byte count -> bytes."""
+    units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    value = text.strip().upper().removesuffix("B").removesuffix("I")
+    number, unit = (value[:-1], value[-1]) if value and value[-1] in units else (value, "")
+    try:
+        size = int(float(number) * units[unit])
+    except ValueError:
+        raise _Usage(f"--max-memory {text!r} is not a size; write it like 2G, 500M or 1500000000") from None
+    if size < 16 << 20:
+        raise _Usage(f"--max-memory {text!r} is below 16M; give the index at least 16M")
+    return size
 
 
 def _mine(

@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import secrets
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -35,6 +37,7 @@ import regex
 
 from .config import DedupConfig
 from .document import Document, Line, Removal
+from .errors import ConfigError
 from .normalize import SimplifiedKeys, fold
 from .shingles import _MULTIPLIER as _SHINGLE_MULTIPLIER
 from .shingles import _OFFSET as _SHINGLE_OFFSET
@@ -42,7 +45,7 @@ from .shingles import WordShingler, _fold32, char_shingle_hash, stable_hash64
 
 __all__ = [
     "split_sentences", "dedup_document", "paragraph_signature", "Signer", "DedupIndex", "CorpusDedup",
-    "drop_orphan_headings", "similarity",
+    "drop_orphan_headings", "similarity", "IndexChange",
 ]
 
 _SENTENCE = regex.compile(r"[^。！？；!?;]*[。！？；!?;]+[”’」』]*")
@@ -221,11 +224,14 @@ class _Table:
 
     New keys go to a dict; every 65,536 they are sorted into numpy tiers that
     merge as they grow (like an LSM tree): about 12 bytes per key instead of a
-    Python dict's ~100.
+    Python dict's ~100. Tiers are never merged past ``merge_cap`` bytes (so a
+    merge never needs more than that much RAM), and :meth:`spill` moves them to
+    memory-mapped files.
     """
 
-    def __init__(self, flush_at: int = 65_536) -> None:
+    def __init__(self, flush_at: int = 65_536, merge_cap: float = float("inf")) -> None:
         self.flush_at = flush_at
+        self.merge_cap = merge_cap
         self.pending: dict[int, int] = {}
         self.tiers: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
 
@@ -234,6 +240,10 @@ class _Table:
 
     def nbytes(self) -> int:
         return sum(k.nbytes + v.nbytes for k, v in self.tiers) + len(self.pending) * 100
+
+    def ram_bytes(self) -> int:
+        """Bytes held in RAM (memory-mapped tiers excluded)."""
+        return sum(k.nbytes + v.nbytes for k, v in self.tiers if not isinstance(k, np.memmap)) + len(self.pending) * 100
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The stored value for each key, or -1."""
@@ -264,12 +274,33 @@ class _Table:
         self.tiers.append((keys[order], values[order]))
         self.pending = {}
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
-            newer_keys, newer_values = self.tiers.pop()
-            older_keys, older_values = self.tiers.pop()
+            newer_keys, newer_values = self.tiers[-1]
+            older_keys, older_values = self.tiers[-2]
+            if (older_keys.size + newer_keys.size) * 12 > self.merge_cap:
+                break
+            del self.tiers[-2:]
             keys = np.concatenate([older_keys, newer_keys])
             values = np.concatenate([older_values, newer_values])
             keys, first = np.unique(keys, return_index=True)  # the older entry of a key wins
             self.tiers.append((keys, values[first]))
+
+    def spill(self, folder: Path, name: str) -> None:
+        """Move every in-RAM tier to a memory-mapped file in ``folder``."""
+        for i, (keys, values) in enumerate(self.tiers):
+            if isinstance(keys, np.memmap):
+                continue
+            self.tiers[i] = (_to_disk(keys, folder, f"{name}-keys"), _to_disk(values, folder, f"{name}-values"))
+
+
+def _to_disk(array: np.ndarray, folder: Path, name: str) -> np.ndarray:
+    """``array`` written to a new file in ``folder`` and mapped back read-only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{secrets.token_hex(8)}.bin"
+    with open(path, "wb") as handle:
+        handle.write(np.ascontiguousarray(array).tobytes())
+    if array.size == 0:
+        return array
+    return np.memmap(path, dtype=array.dtype, mode="r", shape=array.shape)
 
 
 class DedupIndex:
@@ -277,33 +308,45 @@ class DedupIndex:
 
     Memory per indexed paragraph: ``4 * num_perm`` bytes of signature, about
     12 bytes per band key and 12 for the exact key, 8 for where it came from
-    (:meth:`bytes_per_entry` measures it).
+    (:meth:`bytes_per_entry` measures it), plus the document ids.
+
+    With ``memory_limit`` (bytes) the parts in RAM are kept under that budget:
+    when they pass it, finished signature blocks and table tiers move to
+    memory-mapped files in ``spill_dir`` (the OS pages them in on lookup).
     """
 
-    def __init__(self, config: DedupConfig) -> None:
+    _BLOCK = 4096
+
+    def __init__(self, config: DedupConfig, *, memory_limit: int | None = None, spill_dir: Path | None = None) -> None:
+        if memory_limit is not None and spill_dir is None:
+            raise ConfigError("a memory_limit needs a spill_dir to put the rest of the index in")
         self.config = config
-        self.exact = _Table()
-        self.band_table = _Table()
+        self.memory_limit = memory_limit
+        self.spill_dir = Path(spill_dir) if spill_dir is not None else None
+        cap = memory_limit / 4 if memory_limit is not None else float("inf")
+        self.exact = _Table(merge_cap=cap)
+        self.band_table = _Table(merge_cap=cap)
         self._signatures: list[np.ndarray] = []
         self._current: list[np.ndarray] = []
         self._where: list[np.ndarray] = []
         self._where_current: list[tuple[int, int]] = []
         self.documents: list[str] = []
         self.count = 0
+        self.spills = 0
 
     def add_document(self, doc_id: str) -> int:
         self.documents.append(doc_id)
         return len(self.documents) - 1
 
     def _signature(self, entry: int) -> np.ndarray:
-        chunk, row = divmod(entry, 4096)
+        chunk, row = divmod(entry, self._BLOCK)
         if chunk < len(self._signatures):
             return self._signatures[chunk][row]
         return self._current[row]
 
     def where(self, entry: int) -> tuple[str, int]:
         """(document id, input line) of an indexed paragraph."""
-        chunk, row = divmod(entry, 4096)
+        chunk, row = divmod(entry, self._BLOCK)
         if chunk < len(self._where):
             document, line = self._where[chunk][row]
         else:
@@ -344,11 +387,34 @@ class DedupIndex:
         self._current.append(signature.copy())
         self._where_current.append((document, line))
         self.count += 1
-        if len(self._current) == 4096:
+        if len(self._current) == self._BLOCK:
             self._signatures.append(np.stack(self._current))
             self._where.append(np.array(self._where_current, dtype=np.int32))
             self._current, self._where_current = [], []
+            if self.memory_limit is not None and self.ram_bytes() > self.memory_limit:
+                self.spill()
         return entry
+
+    def spill(self) -> None:
+        """Move the finished blocks and table tiers to memory-mapped files."""
+        if self.spill_dir is None:
+            raise ConfigError("this index has no spill_dir")
+        self.exact.flush()
+        self.band_table.flush()
+        self.exact.spill(self.spill_dir, "exact")
+        self.band_table.spill(self.spill_dir, "bands")
+        for blocks, name in ((self._signatures, "signatures"), (self._where, "where")):
+            for i, block in enumerate(blocks):
+                if not isinstance(block, np.memmap):
+                    blocks[i] = _to_disk(block, self.spill_dir, name)
+        self.spills += 1
+
+    def ram_bytes(self) -> int:
+        """Bytes of the index held in RAM (spilled, memory-mapped parts excluded)."""
+        signatures = sum(s.nbytes for s in self._signatures if not isinstance(s, np.memmap))
+        where = sum(w.nbytes for w in self._where if not isinstance(w, np.memmap))
+        current = len(self._current) * (4 * self.config.num_perm + 8)
+        return signatures + where + current + self.exact.ram_bytes() + self.band_table.ram_bytes()
 
     def nbytes(self) -> int:
         signatures = sum(s.nbytes for s in self._signatures) + len(self._current) * 4 * self.config.num_perm
@@ -583,10 +649,18 @@ class CorpusDedup:
 
     name = "corpus-dedup"
 
-    def __init__(self, config: DedupConfig | None = None) -> None:
+    def __init__(
+        self,
+        config: DedupConfig | None = None,
+        *,
+        record_changes: bool = False,
+        memory_limit: int | None = None,
+        spill_dir: Path | None = None,
+    ) -> None:
         self.config = config or DedupConfig()
-        self.index = DedupIndex(self.config)
+        self.index = DedupIndex(self.config, memory_limit=memory_limit, spill_dir=spill_dir)
         self.duplicate_documents = 0
+        self.record_changes = record_changes  # put an IndexChange in meta["index_change"]
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         for doc in documents:
@@ -618,9 +692,11 @@ class CorpusDedup:
         number = index.add_document(doc.id)
         removals: list[Removal] = []
         copies: set[int] = set()
+        added: list[int] = []
         for i, (line, found) in enumerate(zip(pending.lines, matches)):
             if found is None:
                 index.add(pending.exact[i], pending.signatures[i], pending.bands[i], number, line)
+                added.append(i)
                 continue
             other_doc, other_line = index.where(found[0])
             copies.add(line)
@@ -631,4 +707,32 @@ class CorpusDedup:
             ))
         if removals:
             doc = doc.with_lines([line for line in doc.lines() if line.number not in copies], removals)
-        return drop_orphan_headings(doc, pending.before)
+        doc = drop_orphan_headings(doc, pending.before)
+        if self.record_changes:
+            change = IndexChange(
+                document=doc.id,
+                lines=[pending.lines[i] for i in added],
+                exact=[pending.exact[i] for i in added],
+                signatures=pending.signatures[added],
+                bands=pending.bands[added],
+            )
+            doc = dataclasses.replace(doc, meta={**doc.meta, "index_change": change})
+        return doc
+
+    def restore(self, change: IndexChange) -> None:
+        """Replay one document's :class:`IndexChange` (how a resumed run rebuilds the index
+        without redoing the documents it already wrote)."""
+        number = self.index.add_document(change.document)
+        for i, line in enumerate(change.lines):
+            self.index.add(change.exact[i], change.signatures[i], change.bands[i], number, line)
+
+
+@dataclass(frozen=True)
+class IndexChange:
+    """What one document added to the corpus index: enough to replay it exactly."""
+
+    document: str
+    lines: list[int]
+    exact: list[int]
+    signatures: np.ndarray
+    bands: np.ndarray

@@ -13,6 +13,7 @@ import gzip
 import json
 import os
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -242,15 +243,26 @@ def record_of(doc: Document, *, text_field: str = "text") -> dict[str, Any]:
 class WriteJsonl:
     """A step that writes every kept document as one JSON line to ``path``
     (``.gz`` compresses); written to a temporary file and renamed into place when
-    the stream ends, so a failed run leaves no half file."""
+    the stream ends, so a failed run leaves no half file.
+
+    With ``partial`` (a resumable run) the lines go, uncompressed, to that file
+    instead, first cut back to ``resume_at`` bytes; each document's
+    ``meta["offset"]`` is the file's length after its line. The partial file is
+    moved (or compressed) into place when the stream ends.
+    """
 
     path: Path
     text_field: str = "text"
+    partial: Path | None = None
+    resume_at: int = 0
     name: str = "write-jsonl"
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if self.partial is not None:
+            yield from self._run_partial(documents, path, Path(self.partial))
+            return
         gz = path.name.lower().endswith(".gz")
         fd, tmp = _temporary(path, ".tmp.gz" if gz else ".tmp")  # the suffix tells _open_text to compress
         os.close(fd)
@@ -268,6 +280,36 @@ class WriteJsonl:
             except OSError:
                 pass
             raise
+
+    def _run_partial(self, documents: Iterable[Document], path: Path, partial: Path) -> Iterator[Document]:
+        fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o666)
+        with os.fdopen(fd, "r+b") as handle:
+            handle.truncate(self.resume_at)
+            handle.seek(self.resume_at)
+            for doc in documents:
+                if not doc.skipped:
+                    line = json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n"
+                    handle.write(line.encode("utf-8"))
+                    handle.flush()
+                yield dataclasses.replace(doc, meta={**doc.meta, "offset": handle.tell()})
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.name.lower().endswith(".gz"):
+            fd, tmp = _temporary(path, ".tmp")
+            try:
+                with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+                    with open(partial, "rb") as source:
+                        shutil.copyfileobj(source, packed, 1 << 20)
+                os.replace(tmp, path)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+            os.unlink(partial)
+        else:
+            os.replace(partial, path)
 
 
 def count_records(path: Path) -> int:

@@ -127,11 +127,20 @@ class Pipeline:
         object.__setattr__(self, "steps", tuple(steps))
 
     @classmethod
-    def default(cls, config: Config | None = None, *, errors: str = "raise", mined: MinedRules | None = None) -> Pipeline:
+    def default(
+        cls,
+        config: Config | None = None,
+        *,
+        errors: str = "raise",
+        mined: MinedRules | None = None,
+        corpus_dedup: CorpusDedup | None = None,
+    ) -> Pipeline:
         """decode -> normalize -> boilerplate -> dedup -> corpus dedup -> mark empty documents.
 
         ``errors`` is ``"raise"`` or ``"skip"`` (see :class:`Map`). ``mined`` adds
         each document's site rules from :mod:`textclean.mining` after the pack's.
+        ``corpus_dedup`` is the corpus step to use (one restored by a resumed run,
+        or one whose index the caller wants to inspect); by default a new one.
         """
         if errors not in ("raise", "skip"):
             raise ConfigError(f"errors must be 'raise' or 'skip', got {errors!r}")
@@ -151,7 +160,7 @@ class Pipeline:
         ]
         maps: list[Step] = [Map(name, function, errors) for name, function in steps]
         if signer is not None and config.dedup.cross_document:
-            maps.append(CorpusDedup(config.dedup))
+            maps.append(corpus_dedup if corpus_dedup is not None else CorpusDedup(config.dedup))
         maps.append(Map("finish", mark_empty, errors))
         return cls(maps)
 
@@ -240,6 +249,9 @@ _WORKER: dict[str, Any] = {}  # per worker process: the steps it was started wit
 
 
 def _start_worker(steps: list[Map]) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     _WORKER["steps"] = steps
 
 

@@ -19,10 +19,11 @@ JSON layout (``textclean clean --report FILE``)::
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from .document import Document
 
@@ -31,9 +32,16 @@ __all__ = ["Report"]
 
 @dataclass
 class Report:
-    """Accumulates documents as they finish; :meth:`to_dict` gives the JSON form."""
+    """Accumulates documents as they finish; :meth:`to_dict` gives the JSON form.
+
+    With ``keep_files=False`` only the totals stay in memory (a corpus run keeps
+    its per-file entries in the run journal and passes them to :meth:`write`),
+    so a report costs constant memory however many files a run has.
+    """
 
     files: list[dict[str, Any]] = field(default_factory=list)
+    keep_files: bool = True
+    count: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     encodings: Counter[str] = field(default_factory=Counter)
     rules: dict[str, Counter[str]] = field(default_factory=dict)
@@ -58,23 +66,26 @@ class Report:
             )
 
     def add(self, doc: Document) -> dict[str, Any]:
+        """Count one finished document; returns its report entry."""
+        entry = self.entry(doc)
+        self.add_entry(entry)
+        return entry
+
+    @staticmethod
+    def entry(doc: Document) -> dict[str, Any]:
+        """The report entry of one finished document (JSON-ready)."""
         entry: dict[str, Any] = {"id": doc.id}
         if doc.source:
             entry["source"] = doc.source
         if doc.encoding:
             entry["encoding"] = doc.encoding
             entry["confidence"] = doc.confidence
-            self.encodings[doc.encoding] += 1
         if doc.skipped:
             entry["skipped"] = doc.skipped
-            self.skipped[doc.skipped] += 1
         if doc.detail:
             entry["detail"] = doc.detail
-        chars_out = len(doc.text)
         entry["chars_in"] = doc.chars_in
-        entry["chars_out"] = chars_out
-        self.chars_in += doc.chars_in
-        self.chars_out += chars_out
+        entry["chars_out"] = len(doc.text)
         if "output" in doc.meta:
             entry["output"] = doc.meta["output"]
         removed = []
@@ -82,22 +93,34 @@ class Report:
             item = removal.to_dict()
             item["reason"] = removal.reason
             removed.append(item)
-            totals = self.rules.setdefault(removal.rule, Counter())
-            totals[removal.kind + "s"] += 1
-            totals["chars"] += len(removal.text)
         entry["removed"] = removed
         if doc.warnings:
             entry["warnings"] = list(doc.warnings)
-        self.files.append(entry)
         return entry
+
+    def add_entry(self, entry: dict[str, Any]) -> None:
+        """Count an entry made by :meth:`entry` (also how a resumed run restores its totals)."""
+        self.count += 1
+        if "encoding" in entry:
+            self.encodings[entry["encoding"]] += 1
+        if "skipped" in entry:
+            self.skipped[entry["skipped"]] += 1
+        self.chars_in += entry["chars_in"]
+        self.chars_out += entry["chars_out"]
+        for item in entry["removed"]:
+            totals = self.rules.setdefault(item["rule"], Counter())
+            totals[item["kind"] + "s"] += 1
+            totals["chars"] += len(item["text"])
+        if self.keep_files:
+            self.files.append(entry)
 
     @property
     def written(self) -> int:
-        return len(self.files) - sum(self.skipped.values())
+        return self.count - sum(self.skipped.values())
 
     def summary(self) -> dict[str, Any]:
         return {
-            "files": len(self.files),
+            "files": self.count,
             "written": self.written,
             "skipped": dict(sorted(self.skipped.items())),
             "encodings": dict(sorted(self.encodings.items())),
@@ -114,7 +137,7 @@ class Report:
         skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items())) or "none"
         encodings = ", ".join(f"{enc}: {n}" for enc, n in sorted(self.encodings.items())) or "none"
         return (
-            f"{len(self.files)} {unit}: {self.written} written, {sum(self.skipped.values())} skipped ({skipped}); "
+            f"{self.count} {unit}: {self.written} written, {sum(self.skipped.values())} skipped ({skipped}); "
             f"encodings {encodings}; {self.chars_in} chars in, {self.chars_out} out"
         )
 
@@ -123,8 +146,30 @@ class Report:
 
         return {"textclean": __version__, "summary": self.summary(), "mined": self.mined, "files": self.files}
 
-    def write(self, path: Path) -> None:
-        from .io import write_atomic
+    def write(self, path: Path, files: Iterable[dict[str, Any]] | None = None) -> None:
+        """Write the JSON report atomically; ``files`` streams the entries when they
+        were not kept (``keep_files=False``), one per line."""
+        from . import __version__
+        from .io import _temporary
 
-        data = json.dumps(self.to_dict(), ensure_ascii=False, indent=1).encode("utf-8") + b"\n"
-        write_atomic(Path(path), data)
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        head = {"textclean": __version__, "summary": self.summary(), "mined": self.mined}
+        fd, tmp = _temporary(path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])
+                handle.write(',\n "files": [')
+                for number, entry in enumerate(self.files if files is None else files):
+                    handle.write(",\n  " if number else "\n  ")
+                    handle.write(json.dumps(entry, ensure_ascii=False))
+                handle.write("\n ]\n}\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise

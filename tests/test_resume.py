@@ -1,0 +1,253 @@
+"""Corpus jobs: resume after SIGKILL or Ctrl-C, refusals, a full disk, a spilling index."""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import textclean.io
+import textclean.resume
+from textclean import DedupConfig
+from textclean.cli import main
+from textclean.dedup import DedupIndex
+from textclean.resume import STATE_NAME, RunState
+
+from .conftest import mixed_corpus
+
+
+def run(*argv: str) -> tuple[int, str]:
+    err = io.StringIO()
+    code = main(list(argv), stdout=io.StringIO(), stderr=err)
+    return code, err.getvalue()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def report_files(path: Path) -> list[dict]:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    return [{k: v for k, v in f.items() if k != "output"} for f in report["files"]], report["summary"]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    mixed_corpus(root / "in")
+    generator = Path(__file__).resolve().parent.parent / "benchmarks" / "corpus.py"
+    subprocess.run([sys.executable, str(generator), str(root / "in" / "generated"), "--mb", "0.25", "--sites", "3"],
+                   check=True, stdout=subprocess.DEVNULL)
+    return root
+
+
+@pytest.fixture(scope="module")
+def reference(corpus: Path) -> Path:
+    """An uninterrupted run: a tree, its report, and a JSONL output of the same input."""
+    code, err = run("clean", str(corpus / "in"), str(corpus / "ref"), "-q", "--report", str(corpus / "ref.json"))
+    assert code in (0, 1), err
+    code, err = run("clean", str(corpus / "in"), str(corpus / "ref.jsonl.gz"), "-q")
+    assert code in (0, 1), err
+    return corpus
+
+
+def _crash_at(monkeypatch: pytest.MonkeyPatch, k: int, *, torn: bool) -> None:
+    """Make the k-th journal append fail the way a killed process would leave it."""
+    original = RunState.append
+    count = {"n": 0}
+
+    def append(self: RunState, record: dict) -> None:
+        count["n"] += 1
+        if count["n"] == k:
+            if torn:  # half a record reached the file
+                with open(self.path / "journal", "ab") as handle:
+                    handle.write(b"\x40\x00\x00\x00\x01\x02\x03\x04partial")
+            raise KeyboardInterrupt
+        original(self, record)
+
+    monkeypatch.setattr(RunState, "append", append)
+
+
+@pytest.mark.parametrize("k, torn", [(1, False), (7, True), (15, False), (29, True)])
+def test_interrupted_tree_run_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch, k, torn):
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, k, torn=torn)
+        code, err = run("clean", str(reference / "in"), str(out), "-q", "--report", str(report))
+    assert code == 130 and "--resume" in err
+    assert (out / STATE_NAME / "options.json").exists()
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--report", str(report), "--resume")
+    assert code in (0, 1), err
+    assert tree(out) == tree(reference / "ref")  # the state folder is gone, every file identical
+    assert report_files(report) == report_files(reference / "ref.json")
+
+
+@pytest.mark.parametrize("k", [2, 20])
+def test_interrupted_jsonl_run_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch, k):
+    out = tmp_path / "out.jsonl.gz"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, k, torn=True)
+        assert run("clean", str(reference / "in"), str(out), "-q")[0] == 130
+    assert not out.exists()  # nothing half-written where the output goes
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--resume")
+    assert code in (0, 1), err
+    assert out.read_bytes() == (reference / "ref.jsonl.gz").read_bytes()
+    assert not Path(str(out) + STATE_NAME).exists()
+
+
+def test_sigkill_at_any_moment_then_resume(reference: Path, tmp_path: Path):
+    """Kill the real process again and again, each time a little later, resuming each
+    time; the final tree equals the uninterrupted run's."""
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "textclean.cli", "clean", str(reference / "in"), str(out), "-q", "--resume"]
+    kills_mid_run = 0
+    delay = 0.6
+    for _ in range(40):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        if process.poll() is not None:
+            break
+        journal = out / STATE_NAME / "journal"
+        before = journal.stat().st_size if journal.exists() else 0
+        process.kill()
+        process.wait()
+        kills_mid_run += before > 0
+        delay += 0.15
+    else:
+        pytest.fail("the run never finished")
+    assert process.returncode in (0, 1), process.stderr.read().decode()
+    assert kills_mid_run >= 1  # at least one kill landed after some files were finished
+    assert tree(out) == tree(reference / "ref")
+
+
+def test_ctrl_c_stops_cleanly_and_resumes(reference: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "textclean.cli", "clean", str(reference / "in"), str(out), "-q", "--jobs", "2"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    journal = out / STATE_NAME / "journal"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None and not (journal.exists() and journal.stat().st_size):
+        time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    if process.returncode == 130:  # interrupted (it may have finished first on a fast machine)
+        message = stderr.decode()
+        assert "--resume" in message and "Traceback" not in message
+        assert not list(out.rglob(".*.tmp"))
+        code, err = run("clean", str(reference / "in"), str(out), "-q", "--jobs", "2", "--resume")
+        assert code in (0, 1), err
+    assert tree(out) == tree(reference / "ref")
+
+
+def test_resume_with_other_options_is_refused(reference: Path, tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 3, torn=False)
+        run("clean", str(reference / "in"), str(out), "-q")
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--resume", "--threshold", "0.7")
+    assert code == 2 and "threshold" in err and "0.6" in err and "0.7" in err
+    code, err = run("clean", str(reference / "in"), str(out), "-q")  # neither silently restarts
+    assert code == 2 and "--resume" in err
+    assert (out / STATE_NAME / "journal").exists()  # the interrupted run is still resumable
+
+
+def test_resume_without_an_unfinished_run_starts_fresh(reference: Path, tmp_path: Path):
+    code, err = run("clean", str(reference / "in"), str(tmp_path / "out"), "--resume")
+    assert code in (0, 1) and "starting from the beginning" in err
+    assert tree(tmp_path / "out") == tree(reference / "ref")
+
+
+def test_a_full_disk_fails_clearly_and_leaves_no_half_files(reference: Path, tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    written = {"n": 0}
+    real_replace = os.replace
+
+    def replace(src, dst):  # the 23rd output file finds the disk full
+        written["n"] += 1
+        if written["n"] == 25:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_replace(src, dst)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(textclean.io.os, "replace", replace)
+        code, err = run("clean", str(reference / "in"), str(out), "-q")
+    assert code == 2 and "No space left on device" in err and "--resume" in err
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--resume")  # space freed: carry on
+    assert code in (0, 1), err
+    assert tree(out) == tree(reference / "ref")
+
+
+def test_an_unusable_output_is_a_clear_error(reference: Path, tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    code, err = run("clean", str(reference / "in"), str(blocker / "out"), "-q")
+    assert code == 2 and "cannot write" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("size, ok", [("2G", True), ("500M", True), ("1.5g", True), ("10k", False), ("lots", False)])
+def test_max_memory_values(reference: Path, tmp_path: Path, size: str, ok: bool):
+    code, err = run("clean", str(reference / "in"), str(tmp_path / "out"), "-q", "--max-memory", size)
+    assert (code in (0, 1)) if ok else (code == 2 and "--max-memory" in err)
+
+
+def test_a_spilling_index_finds_the_same_matches(tmp_path: Path):
+    config = DedupConfig()
+    rng = np.random.default_rng(5)
+    count = 3 * DedupIndex._BLOCK + 100
+    signatures = rng.integers(0, 2**32, (count, config.num_perm), dtype=np.uint64).astype(np.uint32)
+    bands = rng.integers(0, 2**63, (count, config.bands), dtype=np.uint64)
+    exact = rng.integers(0, 2**63, count, dtype=np.uint64)
+    in_ram = DedupIndex(config)
+    spilling = DedupIndex(config, memory_limit=1, spill_dir=tmp_path / "index")
+    for index in (in_ram, spilling):
+        document = index.add_document("d")
+        for i in range(count):
+            index.add(int(exact[i]), signatures[i], bands[i], document, i)
+    assert spilling.spills >= 3 and list((tmp_path / "index").iterdir())
+    assert spilling.ram_bytes() < in_ram.ram_bytes() / 4
+    probe = rng.choice(count, 200, replace=False)
+    queries = signatures[probe].copy()
+    queries[:, :20] = 0  # near copies, not exact ones
+    for index in (in_ram, spilling):
+        found = index.match_many(exact[probe] + 1, queries, bands[probe])
+        assert [f[0] for f in found if f] == probe.tolist()
+    assert in_ram.match_many(exact[probe], signatures[probe], bands[probe]) == spilling.match_many(
+        exact[probe], signatures[probe], bands[probe]
+    )
+
+
+def test_a_corpus_run_with_a_small_memory_budget_spills_and_matches(reference: Path, tmp_path: Path, monkeypatch):
+    spills = []
+    real_spill = DedupIndex.spill
+    monkeypatch.setattr(DedupIndex, "_BLOCK", 8)  # tiny blocks, and always over budget: spill after every 8
+    monkeypatch.setattr(DedupIndex, "ram_bytes", lambda self: 1 << 40)
+    monkeypatch.setattr(DedupIndex, "spill", lambda self: spills.append(1) or real_spill(self))
+    code, err = run("clean", str(reference / "in"), str(tmp_path / "out"), "-q", "--max-memory", "16M")
+    assert code in (0, 1), err
+    assert len(spills) >= 3
+    assert tree(tmp_path / "out") == tree(reference / "ref")
+
+
+def test_journal_records_survive_a_torn_tail(tmp_path: Path):
+    state = RunState.start(tmp_path / "s", {"a": "1"})
+    for i in range(3):
+        state.append({"entry": i})
+    state.close()
+    with open(tmp_path / "s" / "journal", "ab") as handle:
+        handle.write(b"\xff\xff")
+    again = RunState.resume(tmp_path / "s", {"a": "1"})
+    assert [r["entry"] for r in again.records()] == [0, 1, 2]
+    again.append({"entry": 3})
+    assert [r["entry"] for r in again.records()] == [0, 1, 2, 3]
+    with pytest.raises(textclean.resume.ResumeError, match="a: 1 then, 2 now"):
+        RunState.resume(tmp_path / "s", {"a": "2"})
