@@ -181,3 +181,16 @@ def test_to_simplified_without_the_extra_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "opencc", None)  # as if the extra were not installed
     with pytest.raises(ConfigError, match=r"textclean\[opencc\]"):
         DedupConfig(to_simplified=True)
+
+
+def test_output_does_not_depend_on_the_order_files_were_created_or_listed(tmp_path: Path):
+    _mixed_corpus(tmp_path / "a")
+    files = sorted(p for p in (tmp_path / "a").rglob("*.txt"))
+    for path in reversed(files):  # the same files, created in the opposite order
+        target = tmp_path / "b" / path.relative_to(tmp_path / "a")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    for name in ("a", "b"):
+        assert _run("clean", str(tmp_path / name), str(tmp_path / f"out-{name}"), "-q") in (0, 1)
+    tree = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*.txt")}  # noqa: E731
+    assert tree(tmp_path / "out-a") == tree(tmp_path / "out-b") and tree(tmp_path / "out-a")

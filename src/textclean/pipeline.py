@@ -152,11 +152,13 @@ class Pipeline:
             if mined is not None and len(mined)
             else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)
         )
+        dedup = functools.partial(dedup_document, config=config.dedup, signer=signer)
         steps = [
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
             ("boilerplate", strip),
-            ("dedup", functools.partial(dedup_document, config=config.dedup, signer=signer)),
+            ("dedup", dedup),
+            ("settle", functools.partial(settle, strip=strip, dedup=dedup)),
         ]
         maps: list[Step] = [Map(name, function, errors) for name, function in steps]
         if signer is not None and config.dedup.cross_document:
@@ -189,6 +191,31 @@ class Pipeline:
         for step in steps:
             stream = step.run(stream)
         return iter(stream)
+
+
+def settle(
+    doc: Document,
+    *,
+    strip: Callable[[Document], Document],
+    dedup: Callable[[Document], Document],
+    max_passes: int = 8,
+) -> Document:
+    """Repeat boilerplate and dedup until a pass removes nothing, so cleaning is
+    idempotent: ``clean(clean(x)) == clean(x)``.
+
+    One pass can expose more: removing head chrome brings later lines into the
+    head zone; removing a repeated sentence can leave a paragraph equal to an
+    earlier one. A document whose first pass removed nothing is returned as is.
+    """
+    if doc.skipped or not doc.trace:
+        return doc
+    for _ in range(max_passes):
+        before = len(doc.trace)
+        again = dedup(strip(doc))
+        if again.skipped or len(again.trace) == before:
+            return again
+        doc = again
+    return doc
 
 
 def clean_document(doc: Document, *, config: Config | None = None) -> Document:
