@@ -16,7 +16,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence, TextIO
+from typing import Any, Iterable, Iterator, Sequence, TextIO
 
 from . import __version__
 from .boilerplate import RuleSet, resolve_rules
@@ -184,6 +184,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="output a .txt tree (default for folders) or one JSONL file (default for .jsonl input)")
     clean.add_argument("--text-field", default="text", metavar="NAME", help="JSONL: the field holding the text")
     clean.add_argument("--id-field", default="id", metavar="NAME", help="JSONL: the field holding the record id")
+    clean.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="run here (default) or on Ray Data (needs the ray extra); the output is the same")
+    clean.add_argument("--address", metavar="ADDR", default=None,
+                       help="--engine ray: the Ray cluster to join (default: start a local Ray with --jobs CPUs)")
     clean.add_argument("--resume", action="store_true",
                        help="continue an interrupted run into the same OUT (same options); finished files are not redone")
     clean.add_argument("--max-memory", metavar="SIZE", default=None,
@@ -262,6 +266,16 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage("--resume is for folder and JSONL runs; one file is simply cleaned again")
     options = options_of(config, input=str(src.resolve()), inputs=inputs, format="jsonl" if jsonl_out else "txt",
                          text_field=args.text_field, id_field=args.id_field)
+    if args.engine == "ray":
+        if args.resume:
+            raise _Usage("--resume works with --engine local; a Ray run is restarted whole")
+        if state_path is not None and state_path.exists():
+            raise _Usage(f"{args.output} holds an unfinished local run ({state_path}); finish it with --resume "
+                         "or delete it")
+        mine = config.mining.mine and mine_ok and total >= config.mining.mine_min_docs
+        return _clean_ray(args, config, src, files, jsonl_in, jsonl_out, mine, err)
+    if args.address:
+        raise _Usage("--address is for --engine ray")
     state: RunState | None = None
     if state_path is not None:
         if state_path.exists() and not args.resume:
@@ -355,6 +369,64 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.quiet:
         unit = "records" if jsonl_in else "files"
         err.write(f"textclean: {report.summary_line(unit)}\n")
+    failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
+    return EXIT_SKIPPED if failed else EXIT_OK
+
+
+def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[Path], jsonl_in: bool,
+               jsonl_out: bool, mine: bool, err: TextIO) -> int:
+    """``clean --engine ray``: the same run on Ray Data (see :mod:`textclean.ray_engine`)."""
+    import pickle
+
+    from . import ray_engine
+
+    ray = ray_engine.require_ray()
+    started_here = not ray.is_initialized()
+    if started_here:
+        ray.init(address=args.address, num_cpus=None if args.address else args.jobs,
+                 include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+    try:
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        if jsonl_in:
+            dataset = ray_engine.dataset_of_jsonl(src, text_field=args.text_field, id_field=args.id_field)
+            writer: Any = None if jsonl_out else WriteTree(args.output, suffix=".txt")
+        else:
+            root = src.parent if src.is_file() else src
+            dataset = ray_engine.dataset_of_folder(files, root)
+            writer = None if jsonl_out else (WriteTree(args.output.parent, rename=args.output.name) if src.is_file()
+                                             else WriteTree(args.output))
+        run = ray_engine.RayRun()
+        finished = ray_engine.clean_dataset(dataset, config=config, mine=mine, writer=writer, run=run)
+        report = Report(keep_files=bool(args.report))
+        report.add_mined(run.candidates)
+
+        def documents() -> Iterator[Document]:
+            for row in finished.sort("order").iter_rows():
+                doc = pickle.loads(row["doc"])
+                report.add_entry(pickle.loads(row["entry"]))
+                if doc.skipped and doc.skipped not in DROPPED:
+                    detail = f" ({doc.detail})" if doc.detail else ""
+                    err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
+                yield doc
+
+        stream: Iterable[Document] = documents()
+        if jsonl_out:
+            partial = args.output.with_name(f".{args.output.name}.partial")
+            stream = WriteJsonl(args.output, text_field=args.text_field, partial=partial).run(stream)
+        for _ in stream:
+            pass
+    finally:
+        if started_here:
+            ray.shutdown()
+    if args.report:
+        report.write(args.report)
+    if not args.quiet:
+        err.write(f"textclean: {report.summary_line('records' if jsonl_in else 'files')}\n")
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.seconds.items())
+        err.write(f"textclean: ray: {stages}; {run.colliding_paragraphs} colliding paragraphs\n")
     failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
     return EXIT_SKIPPED if failed else EXIT_OK
 

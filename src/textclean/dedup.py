@@ -642,6 +642,45 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
 
 # ---------------------------------------------------------------- the corpus
 
+def apply_copies(
+    doc: Document, pending: _Pending, hits: list[tuple[str, int, float] | None], config: DedupConfig
+) -> Document:
+    """The corpus verdict on one document, given what each long paragraph copies.
+
+    ``hits[i]`` is ``(document id, input line, similarity)`` of the earlier
+    paragraph that ``pending.lines[i]`` repeats, or None. A document whose copied
+    share reaches ``config.document_share`` is skipped as ``"duplicate"`` of the
+    document it copies most; otherwise the copies are removed (and the headings
+    they orphan). Pure: shared by the local and the Ray engine.
+    """
+    texts = {line.number: line.text for line in doc.lines()}
+    total = sum(len(text) for text in texts.values())
+    copied: Counter[str] = Counter()
+    copied_chars = 0
+    for line, hit in zip(pending.lines, hits):
+        if hit is not None:
+            copied[hit[0]] += len(texts[line])
+            copied_chars += len(texts[line])
+    if total and copied_chars >= config.document_share * total:
+        original = copied.most_common(1)[0][0]
+        return doc.skip("duplicate", f"duplicate of {original} ({copied_chars} of {total} characters are copies)")
+    removals: list[Removal] = []
+    copies: set[int] = set()
+    for line, hit in zip(pending.lines, hits):
+        if hit is None:
+            continue
+        other_doc, other_line, score = hit
+        copies.add(line)
+        removals.append(Removal(
+            step="dedup", rule="duplicate-paragraph" if score >= 1.0 else "near-duplicate-paragraph",
+            kind="line", line=line, text=texts[line], duplicate_of=other_line,
+            duplicate_of_document=other_doc, similarity=round(score, 3),
+        ))
+    if removals:
+        doc = doc.with_lines([line for line in doc.lines() if line.number not in copies], removals)
+    return drop_orphan_headings(doc, pending.before)
+
+
 class CorpusDedup:
     """The corpus phase: feed documents in order; each comes back deduplicated
     against all earlier ones (a pipeline step: ``run(documents)``).
@@ -676,38 +715,18 @@ class CorpusDedup:
         index = self.index
         # Phase 1: look every long paragraph up, adding nothing yet.
         matches = index.match_many(np.array(pending.exact, dtype=np.uint64), pending.signatures, pending.bands)
-        texts = {line.number: line.text for line in doc.lines()}
-        total = sum(len(text) for text in texts.values())
-        copied = Counter()
-        copied_chars = 0
-        for line, found in zip(pending.lines, matches):
-            if found is not None:
-                copied[index.where(found[0])[0]] += len(texts[line])
-                copied_chars += len(texts[line])
-        if total and copied_chars >= self.config.document_share * total:
-            original = copied.most_common(1)[0][0]
+        hits = [(*index.where(found[0]), found[1]) if found is not None else None for found in matches]
+        doc = apply_copies(doc, pending, hits, self.config)
+        if doc.skipped:  # a repost: nothing of it is indexed
             self.duplicate_documents += 1
-            return doc.skip("duplicate", f"duplicate of {original} ({copied_chars} of {total} characters are copies)")
-        # Phase 2: remove the copies, index the rest.
+            return doc
+        # Phase 2: index what is not a copy.
         number = index.add_document(doc.id)
-        removals: list[Removal] = []
-        copies: set[int] = set()
         added: list[int] = []
-        for i, (line, found) in enumerate(zip(pending.lines, matches)):
-            if found is None:
+        for i, (line, hit) in enumerate(zip(pending.lines, hits)):
+            if hit is None:
                 index.add(pending.exact[i], pending.signatures[i], pending.bands[i], number, line)
                 added.append(i)
-                continue
-            other_doc, other_line = index.where(found[0])
-            copies.add(line)
-            removals.append(Removal(
-                step="dedup", rule="duplicate-paragraph" if found[1] >= 1.0 else "near-duplicate-paragraph",
-                kind="line", line=line, text=texts[line], duplicate_of=other_line,
-                duplicate_of_document=other_doc, similarity=round(found[1], 3),
-            ))
-        if removals:
-            doc = doc.with_lines([line for line in doc.lines() if line.number not in copies], removals)
-        doc = drop_orphan_headings(doc, pending.before)
         if self.record_changes:
             change = IndexChange(
                 document=doc.id,

@@ -173,20 +173,31 @@ def records_to_documents(
     ``id_field`` as a string, or ``<origin>:<n>`` when it has none.
     """
     for number, record in enumerate(records, 1):
-        if not isinstance(record, dict):
-            doc = Document(id=f"{origin}:{number}", meta={"record": record, "number": number})
-            yield doc.skip("invalid record", f"record {number} is a {type(record).__name__}, not an object")
-            continue
-        raw_id = record.get(id_field)
-        doc_id = str(raw_id) if raw_id is not None and raw_id != "" else f"{origin}:{number}"
-        text = record.get(text_field)
-        doc = Document(id=doc_id, text=text if isinstance(text, str) else "", chars_in=len(text) if isinstance(text, str) else 0,
-                       source=origin, meta={"record": record, "number": number})
-        if not isinstance(text, str):
-            what = "missing" if text_field not in record else f"a {type(text).__name__}"
-            yield doc.skip("invalid record", f"record {number}: field {text_field!r} is {what}, not a string")
-            continue
-        yield doc
+        yield record_document(record, number, text_field=text_field, id_field=id_field, origin=origin)
+
+
+def record_document(record: Any, number: int, *, text_field: str = "text", id_field: str = "id",
+                    origin: str = "record") -> Document:
+    """The document of record ``number`` (1-based) of a stream (see :func:`records_to_documents`).
+
+    A JSONL line that was not JSON (an ``_Invalid`` from :func:`read_jsonl`) is a
+    skipped ``"invalid record"`` with the parse error as its detail.
+    """
+    if isinstance(record, _Invalid):
+        doc = Document(id=f"{origin}:{number}", meta={"record": None, "number": number})
+        return doc.skip("invalid record", record.reason)
+    if not isinstance(record, dict):
+        doc = Document(id=f"{origin}:{number}", meta={"record": record, "number": number})
+        return doc.skip("invalid record", f"record {number} is a {type(record).__name__}, not an object")
+    raw_id = record.get(id_field)
+    doc_id = str(raw_id) if raw_id is not None and raw_id != "" else f"{origin}:{number}"
+    text = record.get(text_field)
+    doc = Document(id=doc_id, text=text if isinstance(text, str) else "", chars_in=len(text) if isinstance(text, str) else 0,
+                   source=origin, meta={"record": record, "number": number})
+    if not isinstance(text, str):
+        what = "missing" if text_field not in record else f"a {type(text).__name__}"
+        return doc.skip("invalid record", f"record {number}: field {text_field!r} is {what}, not a string")
+    return doc
 
 
 def read_jsonl(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Document]:
@@ -204,12 +215,7 @@ def read_jsonl(path: Path, *, text_field: str = "text", id_field: str = "id") ->
                 except json.JSONDecodeError as exc:
                     yield _Invalid(number, f"not JSON: {exc.msg} at column {exc.colno}")
 
-    for doc in records_to_documents(parsed(), text_field=text_field, id_field=id_field, origin=path.name):
-        record = doc.meta.get("record")
-        if isinstance(record, _Invalid):
-            yield dataclasses.replace(doc, meta={**doc.meta, "record": None}).skip("invalid record", record.reason)
-        else:
-            yield doc
+    yield from records_to_documents(parsed(), text_field=text_field, id_field=id_field, origin=path.name)
 
 
 @dataclass(frozen=True)

@@ -209,11 +209,18 @@ def settle(
     """
     if doc.skipped or not doc.trace:
         return doc
+    # Only a partly cut paragraph (a removed sentence or span) can make dedup decide
+    # differently on a second pass; whole removed lines can only move the zones.
+    redo_dedup = any(removal.kind != "line" for removal in doc.trace if removal.step == "dedup")
     for _ in range(max_passes):
         before = len(doc.trace)
-        again = dedup(strip(doc))
+        stripped = strip(doc)
+        if len(stripped.trace) == before and not redo_dedup:
+            return doc
+        again = dedup(stripped)
         if again.skipped or len(again.trace) == before:
             return again
+        redo_dedup = True
         doc = again
     return doc
 

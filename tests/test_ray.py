@@ -1,0 +1,85 @@
+"""The Ray engine gives exactly the local engine's output (a local Ray with 2 CPUs)."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from textclean.cli import main
+from textclean.errors import TextcleanError
+
+from .conftest import mixed_corpus
+
+
+def run(*argv: str) -> tuple[int, str]:
+    err = io.StringIO()
+    code = main(list(argv), stdout=io.StringIO(), stderr=err)
+    return code, err.getvalue()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def entries(path: Path) -> tuple[list, dict, list]:
+    report = json.loads(path.read_text(encoding="utf-8"))
+    files = [{k: v for k, v in f.items() if k != "output"} for f in report["files"]]
+    return files, report["summary"], report["mined"]
+
+
+def test_a_missing_ray_names_the_extra(monkeypatch):
+    from textclean import ray_engine
+
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with pytest.raises(TextcleanError, match=r"textclean\[ray\]"):
+        ray_engine.require_ray()
+
+
+def test_importing_textclean_does_not_import_ray():
+    code = "import textclean, textclean.cli, sys; print('ray' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+@pytest.fixture(scope="module")
+def ray_cluster():
+    ray = pytest.importorskip("ray", reason="the ray extra is part of the test extra; CI installs it")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield ray
+    ray.shutdown()
+
+
+def test_ray_engine_output_equals_local(ray_cluster, tmp_path: Path):
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    generator = Path(__file__).resolve().parent.parent / "benchmarks" / "corpus.py"
+    subprocess.run([sys.executable, str(generator), str(src / "generated"), "--mb", "0.2", "--sites", "3"],
+                   check=True, stdout=subprocess.DEVNULL)
+    (src / "bad.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    code_local, err = run("clean", str(src), str(tmp_path / "local"), "-q", "--report", str(tmp_path / "local.json"))
+    assert code_local == 1, err  # the PNG is skipped
+    code_ray, err = run("clean", str(src), str(tmp_path / "ray"), "-q", "--engine", "ray",
+                        "--report", str(tmp_path / "ray.json"))
+    assert code_ray == code_local, err
+    local, ray_tree = tree(tmp_path / "local"), tree(tmp_path / "ray")
+    assert local == ray_tree and len(local) > 20
+    assert entries(tmp_path / "local.json") == entries(tmp_path / "ray.json")
+    local_report = entries(tmp_path / "local.json")
+    assert local_report[1]["skipped"].get("duplicate", 0) >= 5  # cross-document work was really done
+    assert local_report[2]  # and mining found site chrome
+
+    # JSONL in, JSONL out (through the driver, in order)
+    records = tmp_path / "records.jsonl"
+    with records.open("w", encoding="utf-8") as handle:
+        for path in sorted(src.rglob("*.txt"))[:30]:
+            text = path.read_bytes().decode("utf-8", "replace")
+            handle.write(json.dumps({"id": path.relative_to(src).as_posix(), "text": text, "lang": "zh"},
+                                    ensure_ascii=False) + "\n")
+        handle.write("not json\n")
+    assert run("clean", str(records), str(tmp_path / "local.jsonl.gz"), "-q")[0] == 1
+    assert run("clean", str(records), str(tmp_path / "ray.jsonl.gz"), "-q", "--engine", "ray")[0] == 1
+    assert (tmp_path / "local.jsonl.gz").read_bytes() == (tmp_path / "ray.jsonl.gz").read_bytes()
