@@ -482,6 +482,22 @@ class _LocalIndex:
         self.lines[row] = line
         return None
 
+    def reduce(self, row: int, signature: np.ndarray, line: int, long_enough: bool) -> tuple[int, float] | None:
+        """Row ``row`` lost some sentences: check what is left against the earlier kept
+        rows and, if it stays, compare later rows with what is left (as a second
+        pass would). A remainder too short to match near is no longer a target."""
+        self.kept[row] = False
+        if not long_enough:
+            return None
+        self.signatures = self.signatures.copy() if not self.signatures.flags.writeable else self.signatures
+        self.signatures[row] = signature
+        if self.similar is not None:
+            need = int(np.ceil(self.threshold * self.signatures.shape[1]))
+            column = np.count_nonzero(self.signatures == signature, axis=1) >= need
+            self.similar[row, :] = column
+            self.similar[:, row] = column
+        return self.match_or_add(row, line)
+
 
 def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Signer | None = None) -> Document:
     """Drop repeated and near-repeated paragraphs and sentences of one document.
@@ -544,8 +560,13 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     kept: list[Line] = []
     kept_rows: list[list[int]] = []
     kept_keys: list[str] = []
+    kept_texts: dict[str, int] = {}  # what is left of each earlier paragraph
     row = 0
     for number, (line, paragraph, paragraph_keys) in enumerate(zip(candidates, pieces, keys)):
+        if config.dedup_paragraphs and line.text in kept_texts:  # equals what is left of an earlier one
+            removed("duplicate-paragraph", "line", line.number, line.text, kept_texts[line.text], 1.0)
+            row += sum(1 for key in paragraph_keys if key)
+            continue
         rows = []
         for key in paragraph_keys:
             rows.append(row if key else -1)
@@ -577,7 +598,21 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             part_keys.append(key)
             if r >= 0:
                 part_rows.append(r)
-        kept.append(Line(line.number, "".join(parts).strip()))  # with_lines drops it if nothing is left
+        text = "".join(parts).strip()
+        if len(parts) < len(paragraph) and text:
+            # Part of the paragraph went: what is left may repeat an earlier paragraph.
+            if config.dedup_paragraphs and text in kept_texts:
+                removed("duplicate-paragraph", "line", line.number, text, kept_texts[text], 1.0)
+                continue
+            if (near_paragraphs is not None and paragraph_signatures is not None and signatures is not None
+                    and long_enough and part_rows):
+                left_enough = sum(len(key) for key in part_keys) >= config.min_near_chars
+                hit = near_paragraphs.reduce(number, signatures[part_rows].min(axis=0), line.number, left_enough)
+                if hit is not None:
+                    removed("near-duplicate-paragraph", "line", line.number, text, *hit)
+                    continue
+        kept_texts.setdefault(text, line.number)
+        kept.append(Line(line.number, text))  # with_lines drops it if nothing is left
         kept_rows.append(part_rows)
         kept_keys.append("".join(part_keys))  # the paragraph's key, without folding it again
     result = doc.with_lines(kept, removals)

@@ -204,14 +204,14 @@ def settle(
     idempotent: ``clean(clean(x)) == clean(x)``.
 
     One pass can expose more: removing head chrome brings later lines into the
-    head zone; removing a repeated sentence can leave a paragraph equal to an
-    earlier one. A document whose first pass removed nothing is returned as is.
+    head zone, where edge-only rules apply. A document whose first pass removed
+    nothing is returned as is.
     """
     if doc.skipped or not doc.trace:
         return doc
-    # Only a partly cut paragraph (a removed sentence or span) can make dedup decide
-    # differently on a second pass; whole removed lines can only move the zones.
-    redo_dedup = any(removal.kind != "line" for removal in doc.trace if removal.step == "dedup")
+    # dedup_document settles itself (a paragraph cut short is checked again at
+    # once), so only a boilerplate pass that removes more calls for dedup again.
+    redo_dedup = False
     for _ in range(max_passes):
         before = len(doc.trace)
         stripped = strip(doc)
