@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -39,3 +40,17 @@ def mixed_corpus(root: Path, copies: int = 1) -> None:
             (root / second / f"mixed{i}.txt").write_text(
                 "\n".join([P3, *lines[len(lines) // 2 :], P2]), encoding="gbk", errors="ignore"
             )
+
+
+def run_cli(*argv: str) -> tuple[int, str]:
+    """``textclean ARGV`` in-process: (exit code, stderr)."""
+    from textclean.cli import main
+
+    err = io.StringIO()
+    code = main(list(argv), stdout=io.StringIO(), stderr=err)
+    return code, err.getvalue()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` by relative path, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import subprocess
 import sys
@@ -10,20 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from textclean.cli import main
 from textclean.errors import TextcleanError
 
-from .conftest import mixed_corpus
-
-
-def run(*argv: str) -> tuple[int, str]:
-    err = io.StringIO()
-    code = main(list(argv), stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from .conftest import mixed_corpus, tree
+from .conftest import run_cli as run
 
 
 def entries(path: Path) -> tuple[list, dict, list]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
 import signal
@@ -18,21 +17,11 @@ import pytest
 import textclean.io
 import textclean.resume
 from textclean import DedupConfig
-from textclean.cli import main
 from textclean.dedup import DedupIndex
 from textclean.resume import STATE_NAME, RunState
 
-from .conftest import mixed_corpus
-
-
-def run(*argv: str) -> tuple[int, str]:
-    err = io.StringIO()
-    code = main(list(argv), stdout=io.StringIO(), stderr=err)
-    return code, err.getvalue()
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from .conftest import mixed_corpus, tree
+from .conftest import run_cli as run
 
 
 def report_files(path: Path) -> list[dict]:

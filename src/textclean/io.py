@@ -8,6 +8,7 @@ folder and renamed into place, so a crash never leaves a half-written file.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import json
@@ -16,7 +17,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from .document import Document
 from .errors import OutputError
@@ -86,13 +87,16 @@ def _temporary(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
     raise OutputError(f"cannot create a temporary file beside {path}")
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary handle whose content becomes ``path`` only when the block ends well:
+    a temporary file beside it, fsync'd and renamed into place; removed on failure."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -102,6 +106,12 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename."""
+    with atomic_output(path) as handle:
+        handle.write(data)
 
 
 def _safe_target(out_dir: Path, doc_id: str) -> Path:
@@ -301,18 +311,9 @@ class WriteJsonl:
             handle.flush()
             os.fsync(handle.fileno())
         if path.name.lower().endswith(".gz"):
-            fd, tmp = _temporary(path, ".tmp")
-            try:
-                with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
-                    with open(partial, "rb") as source:
-                        shutil.copyfileobj(source, packed, 1 << 20)
-                os.replace(tmp, path)
-            except BaseException:
-                try:
-                    os.unlink(tmp)
-                except OSError:
-                    pass
-                raise
+            with atomic_output(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+                with open(partial, "rb") as source:
+                    shutil.copyfileobj(source, packed, 1 << 20)
             os.unlink(partial)
         else:
             os.replace(partial, path)

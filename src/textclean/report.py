@@ -19,7 +19,6 @@ JSON layout (``textclean clean --report FILE``)::
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,27 +148,19 @@ class Report:
     def write(self, path: Path, files: Iterable[dict[str, Any]] | None = None) -> None:
         """Write the JSON report atomically; ``files`` streams the entries when they
         were not kept (``keep_files=False``), one per line."""
-        from . import __version__
-        from .io import _temporary
+        import io
 
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        from . import __version__
+        from .io import atomic_output
+
         head = {"textclean": __version__, "summary": self.summary(), "mined": self.mined}
-        fd, tmp = _temporary(path)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-                handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])
-                handle.write(',\n "files": [')
-                for number, entry in enumerate(self.files if files is None else files):
-                    handle.write(",\n  " if number else "\n  ")
-                    handle.write(json.dumps(entry, ensure_ascii=False))
-                handle.write("\n ]\n}\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
+        with atomic_output(Path(path)) as raw:
+            handle = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+            handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])
+            handle.write(',\n "files": [')
+            for number, entry in enumerate(self.files if files is None else files):
+                handle.write(",\n  " if number else "\n  ")
+                handle.write(json.dumps(entry, ensure_ascii=False))
+            handle.write("\n ]\n}\n")
+            handle.flush()
+            handle.detach()  # atomic_output closes the file
