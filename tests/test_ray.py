@@ -72,3 +72,32 @@ def test_ray_engine_output_equals_local(ray_cluster, tmp_path: Path):
     assert run("clean", str(records), str(tmp_path / "local.jsonl.gz"), "-q")[0] == 1
     assert run("clean", str(records), str(tmp_path / "ray.jsonl.gz"), "-q", "--engine", "ray")[0] == 1
     assert (tmp_path / "local.jsonl.gz").read_bytes() == (tmp_path / "ray.jsonl.gz").read_bytes()
+
+
+def test_parquet_in_and_out_equals_local_jsonl_in_id_order(ray_cluster, tmp_path: Path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    rows = []
+    for path in sorted(src.rglob("*.txt")):
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        rows.append({"id": path.relative_to(src).as_posix(), "text": text, "n": len(rows)})
+    pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "in.parquet")  # stored out of order
+    with (tmp_path / "in.jsonl").open("w", encoding="utf-8") as handle:
+        for row in rows:  # the same records in id order
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    assert run("clean", str(tmp_path / "in.jsonl"), str(tmp_path / "local.jsonl"), "-q")[0] == 0
+    code, err = run("clean", str(tmp_path / "in.parquet"), str(tmp_path / "out"), "-q", "--engine", "ray")
+    assert code == 0, err
+    local = [json.loads(line) for line in (tmp_path / "local.jsonl").read_text(encoding="utf-8").splitlines()]
+    written = pq.read_table(tmp_path / "out").to_pylist()
+    for record in written:
+        record["textclean"] = json.loads(record["textclean"])
+    assert written == local and len(local) >= 5
+    assert run("clean", str(tmp_path / "in.parquet"), str(tmp_path / "o2"), "-q")[0] == 2  # local: says use ray

@@ -180,8 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     clean.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                        help="worker processes for the per-document work (output is the same for any N)")
-    clean.add_argument("--format", choices=("txt", "jsonl"), default=None,
-                       help="output a .txt tree (default for folders) or one JSONL file (default for .jsonl input)")
+    clean.add_argument("--format", choices=("txt", "jsonl", "parquet"), default=None,
+                       help="output a .txt tree (default for folders), one JSONL file (default for .jsonl input) "
+                            "or a folder of Parquet files (default for .parquet input; --engine ray)")
     clean.add_argument("--text-field", default="text", metavar="NAME", help="JSONL: the field holding the text")
     clean.add_argument("--id-field", default="id", metavar="NAME", help="JSONL: the field holding the record id")
     clean.add_argument("--engine", choices=("local", "ray"), default="local",
@@ -223,6 +224,15 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage(f"input {src} does not exist")
     if src.is_file() and args.output.resolve() == src.resolve():
         raise _Usage("output file is the input file; inputs are never modified")
+    parquet_in = src.is_file() and src.name.lower().endswith(".parquet")
+    if parquet_in or args.format == "parquet":
+        if args.engine != "ray":
+            raise _Usage("Parquet input and output run on --engine ray (pip install 'textclean[ray]')")
+        if args.resume:
+            raise _Usage("--resume works with --engine local; a Ray run is restarted whole")
+        return _clean_ray(args, config, src, list_text_files(src) if src.is_dir() else [], False,
+                          False, config.mining.mine, err, parquet_in=parquet_in,
+                          parquet_out=args.format == "parquet" or (args.format is None and parquet_in))
     jsonl_in = src.is_file() and is_jsonl(src)
     jsonl_out = args.format == "jsonl" or (args.format is None and (is_jsonl(args.output) or jsonl_in))
     files: list[Path] = []
@@ -374,7 +384,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[Path], jsonl_in: bool,
-               jsonl_out: bool, mine: bool, err: TextIO) -> int:
+               jsonl_out: bool, mine: bool, err: TextIO, *, parquet_in: bool = False, parquet_out: bool = False) -> int:
     """``clean --engine ray``: the same run on Ray Data (see :mod:`textclean.ray_engine`)."""
     import pickle
 
@@ -390,14 +400,19 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
-        if jsonl_in:
+        if parquet_out and args.output.exists() and (args.output.is_file() or any(args.output.iterdir())):
+            raise _Usage(f"Parquet output {args.output} must be a new or empty folder")
+        if parquet_in:
+            dataset = ray_engine.dataset_of_parquet(src, text_field=args.text_field, id_field=args.id_field)
+            writer: Any = None if (jsonl_out or parquet_out) else WriteTree(args.output, suffix=".txt")
+        elif jsonl_in:
             dataset = ray_engine.dataset_of_jsonl(src, text_field=args.text_field, id_field=args.id_field)
-            writer: Any = None if jsonl_out else WriteTree(args.output, suffix=".txt")
+            writer = None if jsonl_out else WriteTree(args.output, suffix=".txt")
         else:
             root = src.parent if src.is_file() else src
             dataset = ray_engine.dataset_of_folder(files, root)
-            writer = None if jsonl_out else (WriteTree(args.output.parent, rename=args.output.name) if src.is_file()
-                                             else WriteTree(args.output))
+            writer = None if (jsonl_out or parquet_out) else (
+                WriteTree(args.output.parent, rename=args.output.name) if src.is_file() else WriteTree(args.output))
         run = ray_engine.RayRun()
         finished = ray_engine.clean_dataset(dataset, config=config, mine=mine, writer=writer, run=run)
         report = Report(keep_files=bool(args.report))
@@ -412,6 +427,8 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
                     err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
                 yield doc
 
+        if parquet_out:
+            ray_engine.write_parquet(finished, args.output, text_field=args.text_field)
         stream: Iterable[Document] = documents()
         if jsonl_out:
             partial = args.output.with_name(f".{args.output.name}.partial")

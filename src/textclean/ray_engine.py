@@ -45,7 +45,8 @@ from .config import Config
 from .document import Document
 from .errors import TextcleanError
 
-__all__ = ["require_ray", "clean_dataset", "dataset_of_folder", "dataset_of_jsonl", "RayRun"]
+__all__ = ["require_ray", "clean_dataset", "dataset_of_folder", "dataset_of_jsonl", "dataset_of_parquet",
+           "write_parquet", "RayRun"]
 
 
 def require_ray() -> Any:
@@ -431,3 +432,71 @@ def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
     items = list(rows())
     return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
 
+
+
+def _parquet_rows(batch: dict[str, Any], origin: str, text_field: str, id_field: str) -> dict[str, list]:
+    """map_batches: Parquet rows -> input rows; the keep order is the sorted id."""
+    names = list(batch)
+    count = len(batch[names[0]]) if names else 0
+    out: dict[str, list] = {"order": [], "id": [], "kind": [], "path": [], "record": []}
+    for i in range(count):
+        record = {name: _plain(batch[name][i]) for name in names}
+        doc_id = record.get(id_field)
+        if doc_id is None or doc_id == "":
+            raise TextcleanError(f"a Parquet row has no {id_field!r}; the Ray engine orders Parquet rows "
+                                 "by id, so every row needs one (choose the column with --id-field)")
+        out["order"].append(str(doc_id))
+        out["id"].append(str(doc_id))
+        out["kind"].append("record")
+        out["path"].append("")
+        out["record"].append(pickle.dumps((record, 0, origin, text_field, id_field)))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar or array from a batch as a plain Python value (JSON-able)."""
+    if isinstance(value, np.ndarray):
+        return [_plain(v) for v in value.tolist()]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def dataset_of_parquet(path: Path | str, *, text_field: str = "text", id_field: str = "id") -> Any:
+    """Input rows for Parquet file(s) (a path or folder; Ray's file systems, e.g. ``s3://``).
+
+    Rows are kept in sorted-id order (the first copy by id wins), so ids must be
+    present and unique.
+    """
+    ray = require_ray()
+    origin = Path(str(path)).name
+    # Materialised here, in the object store: read tasks must not wait for CPUs that the
+    # later stages' actor pools hold.
+    return ray.data.read_parquet(str(path)).map_batches(
+        _parquet_rows, fn_kwargs={"origin": origin, "text_field": text_field, "id_field": id_field}, batch_size=256,
+    ).materialize()
+
+
+def _records(batch: dict[str, Any], text_field: str) -> dict[str, list]:
+    import json
+
+    from .io import record_of
+
+    rows: list[dict[str, Any]] = []
+    for blob in batch["doc"]:
+        doc: Document = pickle.loads(blob)
+        if doc.skipped:
+            continue
+        record = record_of(doc, text_field=text_field)
+        record["textclean"] = json.dumps(record["textclean"], ensure_ascii=False)
+        rows.append(record)
+    columns = sorted({name for row in rows for name in row})
+    return {name: [row.get(name) for row in rows] for name in columns}
+
+
+def write_parquet(finished: Any, out_dir: Path | str, *, text_field: str = "text") -> None:
+    """Write the kept records of :func:`clean_dataset`'s result as Parquet files in
+    ``out_dir``, in keep order; the ``textclean`` object is a JSON string column."""
+    finished.sort("order").map_batches(_records, fn_kwargs={"text_field": text_field}, batch_size=256).write_parquet(
+        str(out_dir)
+    )
