@@ -240,3 +240,15 @@ def test_journal_records_survive_a_torn_tail(tmp_path: Path):
     assert [r["entry"] for r in again.records()] == [0, 1, 2, 3]
     with pytest.raises(textclean.resume.ResumeError, match="a: 1 then, 2 now"):
         RunState.resume(tmp_path / "s", {"a": "2"})
+
+
+def test_resume_removes_temporaries_a_kill_left_behind(reference: Path, tmp_path: Path, monkeypatch):
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 5, torn=False)
+        run("clean", str(reference / "in"), str(out), "-q")
+    stale = out / "s1" / ".000_ca93ba84090e03e2.txt.0123456789ab.tmp"  # as a SIGKILL mid-write leaves it
+    stale.parent.mkdir(parents=True, exist_ok=True)
+    stale.write_bytes(b"half")
+    assert run("clean", str(reference / "in"), str(out), "-q", "--resume")[0] in (0, 1)
+    assert tree(out) == tree(reference / "ref")

@@ -33,6 +33,7 @@ from .io import (
     count_records,
     read_folder,
     read_jsonl,
+    remove_temporaries,
     write_atomic,
 )
 from .mining import MinedRules
@@ -293,6 +294,11 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                          "or delete it to start again")
         if state_path.exists():
             state = RunState.resume(state_path, options)
+            # A kill between creating a file's temporary copy and renaming it leaves the copy.
+            if jsonl_out:
+                remove_temporaries(args.output.parent, recursive=False, prefix=f".{args.output.name}.")
+            else:
+                remove_temporaries(args.output)
         else:
             if args.resume and not args.quiet:
                 err.write(f"textclean: no unfinished run in {args.output}; starting from the beginning\n")
@@ -367,8 +373,8 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except BaseException:
         if state is not None:
             state.close()
-            err.write(f"textclean: the run stopped; what was finished is kept: rerun the same command with --resume "
-                      f"to continue\n")
+            err.write("textclean: the run stopped; what was finished is kept: rerun the same command with --resume "
+                      "to continue\n")
         raise
     finally:
         progress.close()

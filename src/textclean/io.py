@@ -13,6 +13,7 @@ import dataclasses
 import gzip
 import json
 import os
+import re
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -106,6 +107,28 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         except OSError:
             pass
         raise
+
+
+_TEMPORARY = re.compile(r"^\..+\.[0-9a-f]{12}\.tmp(\.gz)?$")
+
+
+def remove_temporaries(folder: Path, *, recursive: bool = True, prefix: str = ".") -> int:
+    """Delete the temporary files a killed run left under ``folder`` (only names
+    :func:`_temporary` makes, starting with ``prefix``); returns how many."""
+    removed = 0
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    walk = os.walk(folder) if recursive else [(str(folder), [], os.listdir(folder))]
+    for parent, _, names in walk:
+        for name in names:
+            if name.startswith(prefix) and _TEMPORARY.match(name):
+                try:
+                    os.unlink(os.path.join(parent, name))
+                    removed += 1
+                except OSError:
+                    pass
+    return removed
 
 
 def write_atomic(path: Path, data: bytes) -> None:
