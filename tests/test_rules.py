@@ -131,3 +131,44 @@ def test_back_references_survive_the_combined_patterns():
     rules = BUILTIN + RuleSet((doubled, named))
     doc = Document.from_text("正文第一段。\n好好好\nab=ab\nab=cd")
     assert strip_boilerplate(doc, rules).text == "正文第一段。\nab=cd"
+
+
+def _sample_lines() -> list[str]:
+    from textclean.normalize import normalize
+    from textclean.pipeline import decode_document
+
+    root = Path(__file__).resolve().parent.parent / "data" / "samples"
+    lines: list[str] = []
+    for path in sorted(root.glob("*.txt")):
+        doc = normalize(decode_document(Document(id=path.name, data=path.read_bytes())))
+        lines.extend(doc.text.split("\n"))
+    return lines
+
+
+@pytest.mark.parametrize("rule", [r for r in BUILTIN.rules if r.trusted], ids=lambda r: r.id)
+def test_fast_screen_agrees_with_the_rule(rule: Rule):
+    """A trusted rule may be screened by the stdlib ``re`` engine: it must decide
+    exactly as ``regex`` does on the rule's examples, counterexamples and the samples."""
+    import re
+
+    from textclean.boilerplate import _re_compatible
+
+    if not _re_compatible(rule.pattern):
+        return  # screened by regex
+    fast = re.compile(rule.pattern)
+    texts = [e["text"] if isinstance(e, dict) else e for e in rule.examples]
+    for text in [*texts, *rule.counterexamples, *_sample_lines()]:
+        assert (fast.search(text) is None) == (rule.compiled.search(text) is None), text
+
+
+def test_a_sum_of_rule_sets_fires_like_one_set():
+    """Pack + site rules keep their own compiled screens (layers) and fire in pack order."""
+    site = RuleSet((Rule(id="site.a", category="mined", pattern="^欢迎来到", trusted=True),
+                    Rule(id="site.b", category="mined", pattern="尾巴$")))
+    both = BUILTIN + site
+    assert both.layers() == (BUILTIN, site)
+    flat = RuleSet(both.rules)
+    page = "欢迎来到某某范文网!\n欢迎来到这里的朋友\n正文第一段。\n这是尾巴\n本文来源:https://example.com/1.html"
+    doc = Document.from_text(page)
+    assert strip_boilerplate(doc, both).trace == strip_boilerplate(doc, flat).trace
+    assert [r.rule for r in strip_boilerplate(doc, both).trace][:2] == ["zh.header.welcome", "site.a"]

@@ -140,6 +140,7 @@ class Candidate:
             zone="any",
             description=f"{self.display} ({self.docs} of {self.group_docs} pages in {self.group or '.'}/)",
             examples=self.examples,
+            trusted=True,  # an escaped line or a template of our own slots
         )
 
 
