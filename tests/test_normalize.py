@@ -56,3 +56,26 @@ def test_fold_equates_variants(a: str, b: str):
 
 def test_fold_keeps_distinct_text_distinct():
     assert fold("情况篇一") != fold("情况篇二")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from textclean.normalize import fold_many  # noqa: E402
+
+_TEXTS = st.lists(st.text(alphabet=st.characters(blacklist_characters="\n"), max_size=30), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXTS)
+def test_fold_many_equals_fold_one_by_one(texts):
+    assert fold_many(texts) == [fold(text) for text in texts]
+
+
+@pytest.mark.parametrize("texts", [
+    ["２０２３年，ＡＢＣ（试点）。", "他说：“好。”"],
+    ["𝟘𝟙😀𠀀x", "\ud800x", "a\u0301", ""],
+    ["有\n换行"],  # a line feed inside a text: folded one by one
+])
+def test_fold_many_cases(texts):
+    assert fold_many(texts) == [fold(text) for text in texts]

