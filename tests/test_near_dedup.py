@@ -194,3 +194,15 @@ def test_output_does_not_depend_on_the_order_files_were_created_or_listed(tmp_pa
         assert _run("clean", str(tmp_path / name), str(tmp_path / f"out-{name}"), "-q") in (0, 1)
     tree = lambda root: {p.relative_to(root): p.read_bytes() for p in root.rglob("*.txt")}  # noqa: E731
     assert tree(tmp_path / "out-a") == tree(tmp_path / "out-b") and tree(tmp_path / "out-a")
+
+
+@pytest.mark.parametrize("num_perm,seed", [(128, 1), (64, 7), (256, 12345)])
+def test_permutations_are_datasketchs(num_perm, seed):
+    from datasketch import MinHash
+
+    from textclean.dedup import _permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    ours = _permutations(num_perm, seed)
+    assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
+    assert ours[0].dtype == np.uint32

@@ -274,7 +274,10 @@ class RuleSet:
                 and _zone_allows(rule.zone, zone)
                 and (rule.max_chars is None or rule.max_chars >= _previous(bucket))
             ]
-            cached = self._combined[key] = (rules, _screens(rules))
+            # Length classes often share a rule list: compile each list once.
+            ids = tuple(rule.id for rule in rules)
+            screens = next((c[1] for c in self._combined.values() if tuple(r.id for r in c[0]) == ids), None)
+            cached = self._combined[key] = (rules, screens if screens is not None else _screens(rules))
         return cached
     def _limits(self) -> tuple[int, ...]:
         return _BUCKETS

@@ -90,11 +90,16 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=8)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 permutation parameters (a pure function of its arguments, read-only)."""
-    from datasketch import MinHash  # imported here: only near-duplicate detection needs it
+    """The affine32 permutation parameters of ``datasketch.MinHash(num_perm, seed,
+    scheme="affine32")``: odd multipliers ``a`` and offsets ``b`` drawn from numpy's
+    frozen ``RandomState(seed)`` stream (equality with datasketch is tested).
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    a, b = np.asarray(a, dtype=np.uint32).copy(), np.asarray(b, dtype=np.uint32).copy()
+    Drawn here rather than read off a ``MinHash``: importing datasketch pulls in
+    scipy, about a second per worker process.
+    """
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     a.flags.writeable = False
     b.flags.writeable = False
     return a, b

@@ -64,7 +64,11 @@ class Removal:
         return f"{reason}: {self.template}" if self.template else reason
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+        """The fields that are set (``dataclasses.asdict`` deep-copies: 10x slower)."""
+        return {f.name: v for f in _REMOVAL_FIELDS if (v := getattr(self, f.name)) is not None}
+
+
+_REMOVAL_FIELDS = dataclasses.fields(Removal)
 
 
 @dataclass(frozen=True, kw_only=True)
