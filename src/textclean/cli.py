@@ -9,6 +9,7 @@ produces a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import logging
 import os
@@ -38,7 +39,7 @@ from .io import (
 )
 from .mining import MinedRules
 from .normalize import normalize_line, split_lines
-from .pipeline import Pipeline, Step, decode_document, mine_documents
+from .pipeline import Pipeline, Step, WorkerPool, decode_document, mine_documents
 from .report import Report
 from .resume import ResumeError, RunState, inputs_hash, options_of, state_dir
 
@@ -323,61 +324,63 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if done and not args.quiet:
             err.write(f"textclean: resuming after {done} of {total} {'records' if jsonl_in else 'files'}\n")
 
-    mined = None
-    if config.mining.mine and mine_ok and total >= config.mining.mine_min_docs:
-        saved = state.load("mined") if state is not None else None
-        if saved is not None:
-            mined, report.mined = saved
-        else:
-            mined, candidates = _mine(documents(), total, config, err, quiet=args.quiet, jobs=args.jobs)
-            report.add_mined(candidates)
-            if state is not None:
-                state.save("mined", (mined, report.mined))
+    # One set of worker processes for both passes (mining, cleaning).
+    with WorkerPool(args.jobs) if args.jobs > 1 else contextlib.nullcontext() as pool:
+        mined = None
+        if config.mining.mine and mine_ok and total >= config.mining.mine_min_docs:
+            saved = state.load("mined") if state is not None else None
+            if saved is not None:
+                mined, report.mined = saved
+            else:
+                mined, candidates = _mine(documents(), total, config, err, quiet=args.quiet, pool=pool)
+                report.add_mined(candidates)
+                if state is not None:
+                    state.save("mined", (mined, report.mined))
 
-    if jsonl_out:
-        assert state is not None
-        if done and offset and not state.partial.exists():
-            if not args.output.exists():
-                raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
-            done = total  # the interrupted run had already moved its output into place
-        writer: Step = WriteJsonl(args.output, text_field=args.text_field, partial=state.partial, resume_at=offset)
-    elif jsonl_in:  # records to a .txt tree, one file per record id
-        writer = WriteTree(args.output, suffix=".txt")
-    elif src.is_file():
-        writer = WriteTree(args.output.parent, rename=args.output.name)
-    else:
-        writer = WriteTree(args.output)
-    pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
-    progress = Progress(total, err, enabled=not args.quiet, label="cleaning" if mined is not None else "",
-                        unit="records" if jsonl_in else "files")
-    progress.done = done
-    finished = False
-    try:
-        stream = pipeline.run(documents(done), jobs=args.jobs) if done < total else iter(())
-        for doc in stream:
-            entry = report.entry(doc)
-            report.add_entry(entry)
+        if jsonl_out:
+            assert state is not None
+            if done and offset and not state.partial.exists():
+                if not args.output.exists():
+                    raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
+                done = total  # the interrupted run had already moved its output into place
+            writer: Step = WriteJsonl(args.output, text_field=args.text_field, partial=state.partial, resume_at=offset)
+        elif jsonl_in:  # records to a .txt tree, one file per record id
+            writer = WriteTree(args.output, suffix=".txt")
+        elif src.is_file():
+            writer = WriteTree(args.output.parent, rename=args.output.name)
+        else:
+            writer = WriteTree(args.output)
+        pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
+        progress = Progress(total, err, enabled=not args.quiet, label="cleaning" if mined is not None else "",
+                            unit="records" if jsonl_in else "files")
+        progress.done = done
+        finished = False
+        try:
+            stream = pipeline.run(documents(done), pool=pool) if done < total else iter(())
+            for doc in stream:
+                entry = report.entry(doc)
+                report.add_entry(entry)
+                if state is not None:
+                    try:
+                        state.append({"entry": entry, "change": doc.meta.get("index_change"),
+                                      "offset": doc.meta.get("offset")})
+                    except OSError as exc:
+                        raise OutputError(f"cannot write the run journal in {state.path}: {exc.strerror or exc}") from exc
+                progress.update(doc.bytes_in or doc.chars_in * 3)
+                if doc.skipped and doc.skipped not in DROPPED:
+                    detail = f" ({doc.detail})" if doc.detail else ""
+                    err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
+                for warning in doc.warnings:
+                    err.write(f"textclean: warning: {doc.id}: {warning}\n")
+            finished = True
+        except BaseException:
             if state is not None:
-                try:
-                    state.append({"entry": entry, "change": doc.meta.get("index_change"),
-                                  "offset": doc.meta.get("offset")})
-                except OSError as exc:
-                    raise OutputError(f"cannot write the run journal in {state.path}: {exc.strerror or exc}") from exc
-            progress.update(doc.bytes_in or doc.chars_in * 3)
-            if doc.skipped and doc.skipped not in DROPPED:
-                detail = f" ({doc.detail})" if doc.detail else ""
-                err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
-            for warning in doc.warnings:
-                err.write(f"textclean: warning: {doc.id}: {warning}\n")
-        finished = True
-    except BaseException:
-        if state is not None:
-            state.close()
-            err.write("textclean: the run stopped; what was finished is kept: rerun the same command with --resume "
-                      "to continue\n")
-        raise
-    finally:
-        progress.close()
+                state.close()
+                err.write("textclean: the run stopped; what was finished is kept: rerun the same command with --resume "
+                          "to continue\n")
+            raise
+        finally:
+            progress.close()
     if args.report:
         report.write(args.report, files=(r["entry"] for r in state.records()) if state is not None else None)
     if state is not None and finished:
@@ -469,7 +472,8 @@ def _parse_size(text: str) -> int:
 
 
 def _mine(
-    documents: Iterable[Document], total: int, config: Config, err: TextIO, *, quiet: bool, jobs: int = 1
+    documents: Iterable[Document], total: int, config: Config, err: TextIO, *, quiet: bool,
+    pool: WorkerPool | None = None,
 ) -> tuple[MinedRules, list]:
     """The corpus pass: count every document's lines, return the mined rules and their evidence."""
     progress = Progress(total, err, enabled=not quiet, label="mining")
@@ -479,7 +483,7 @@ def _mine(
             progress.update(doc.bytes_in or doc.chars_in * 3)
             yield doc
 
-    miner = mine_documents(counted(), config, jobs=jobs)
+    miner = mine_documents(counted(), config, pool=pool)
     progress.close()
     base = resolve_rules(config.boilerplate)
     candidates = miner.candidates(base)

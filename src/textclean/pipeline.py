@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document",
-    "clean_records", "mine_documents", "parallel_map",
+    "clean_records", "mine_documents", "parallel_map", "WorkerPool",
 ]
 
 
@@ -170,24 +170,26 @@ class Pipeline:
         """A new pipeline with ``steps`` appended (e.g. a writer)."""
         return Pipeline([*self.steps, *steps])
 
-    def run(self, documents: Iterable[Document], *, jobs: int = 1) -> Iterator[Document]:
+    def run(
+        self, documents: Iterable[Document], *, jobs: int = 1, pool: WorkerPool | None = None
+    ) -> Iterator[Document]:
         """Stream ``documents`` through the steps.
 
-        With ``jobs > 1`` the leading :class:`Map` steps (pure, per document) run
-        in that many worker processes, in order-preserving windows; the steps
-        after them (the corpus phase) run here, in input order. The output is
-        the same for any ``jobs``.
+        With ``jobs > 1`` (or a :class:`WorkerPool`) the leading :class:`Map`
+        steps (pure, per document) run in worker processes; the steps after them
+        (the corpus phase) run here, in input order. The output is the same for
+        any ``jobs``.
         """
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ConfigError(f"jobs must be a whole number >= 1, got {jobs!r}")
         steps = list(self.steps)
         stream: Iterable[Document] = documents
-        if jobs > 1:
+        if jobs > 1 or pool is not None:
             prefix: list[Map] = []
             while steps and isinstance(steps[0], Map):
                 prefix.append(steps.pop(0))  # type: ignore[arg-type]
             if prefix:
-                stream = parallel_map(prefix, stream, jobs)
+                stream = parallel_map(prefix, stream, jobs, pool=pool)
         for step in steps:
             stream = step.run(stream)
         return iter(stream)
@@ -256,7 +258,9 @@ def clean(text: str, *, config: Config | None = None, **overrides: object) -> st
     return clean_document(Document.from_text(text), config=config).output_text
 
 
-def mine_documents(documents: Iterable[Document], config: Config | None = None, *, jobs: int = 1) -> Miner:
+def mine_documents(
+    documents: Iterable[Document], config: Config | None = None, *, jobs: int = 1, pool: WorkerPool | None = None
+) -> Miner:
     """Decode and normalise ``documents`` and count them for mining (the corpus pass).
 
     The documents are not kept: memory grows with the distinct short lines per
@@ -269,8 +273,8 @@ def mine_documents(documents: Iterable[Document], config: Config | None = None, 
         Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
     ]
     stream: Iterable[Document] = documents
-    if jobs > 1:
-        stream = parallel_map(steps, stream, jobs)
+    if jobs > 1 or pool is not None:
+        stream = parallel_map(steps, stream, jobs, pool=pool)
     else:
         for step in steps:
             stream = step.run(stream)
@@ -279,40 +283,98 @@ def mine_documents(documents: Iterable[Document], config: Config | None = None, 
     return miner
 
 
-_WORKER: dict[str, Any] = {}  # per worker process: the steps it was started with
+_WORKER: dict[str, Any] = {}  # per worker process: the step lists it has unpickled, by key
 
 
-def _start_worker(steps: list[Map]) -> None:
+def _start_worker() -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
-    _WORKER["steps"] = steps
 
 
-def _run_steps(doc: Document) -> Document:
-    for step in _WORKER["steps"]:
-        doc = next(step.run([doc]))
-    return doc
+def _run_chunk(key: str, blob: bytes, documents: list[Document]) -> list[Document]:
+    steps = _WORKER.get(key)
+    if steps is None:  # first chunk of this step list in this worker: unpickle (and compile) once
+        import pickle
+
+        _WORKER.clear()
+        steps = _WORKER[key] = pickle.loads(blob)
+    out = []
+    for doc in documents:
+        for step in steps:
+            doc = next(step.run([doc]))
+        out.append(doc)
+    return out
 
 
-def parallel_map(steps: list[Map], documents: Iterable[Document], jobs: int, *, window: int = 64) -> Iterator[Document]:
-    """Run per-document ``steps`` in ``jobs`` processes; results come back in input order.
+class WorkerPool:
+    """``jobs`` worker processes, started once and shared by the passes of a run
+    (mining, then cleaning): spawning a worker and compiling its rules costs about
+    half a second, once.
 
-    Documents are sent in windows of ``window * jobs`` so memory stays bounded
-    however long the input is. Each worker receives the steps once (rule
-    patterns compile once per worker).
+    Use as a context manager; :meth:`map` streams documents through per-document
+    steps in the workers, results in input order.
     """
-    import multiprocessing
 
-    with multiprocessing.get_context("spawn").Pool(jobs, initializer=_start_worker, initargs=(steps,)) as pool:
+    def __init__(self, jobs: int) -> None:
+        if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+            raise ConfigError(f"jobs must be a whole number >= 1, got {jobs!r}")
+        self.jobs = jobs
+        self._pool: Any = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+    def map(self, steps: list[Map], documents: Iterable[Document], *, chunk: int = 8) -> Iterator[Document]:
+        """Run ``steps`` on each document in the workers; yields in input order.
+
+        Documents go out in chunks of ``chunk``; up to ``4 * jobs`` chunks are in
+        flight, so the workers never wait for the caller to finish a window and
+        memory stays bounded however long the input is. The step list is sent
+        with each chunk (a few tens of KB) and unpickled once per worker.
+        """
+        import collections
+        import hashlib
+        import multiprocessing
+        import pickle
+
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(self.jobs, initializer=_start_worker)
+        blob = pickle.dumps(steps)
+        key = hashlib.blake2b(blob, digest_size=16).hexdigest()
+        pending: collections.deque[Any] = collections.deque()
         batch: list[Document] = []
         for doc in documents:
             batch.append(doc)
-            if len(batch) >= window * jobs:
-                yield from pool.imap(_run_steps, batch, chunksize=4)
+            if len(batch) == chunk:
+                pending.append(self._pool.apply_async(_run_chunk, (key, blob, batch)))
                 batch = []
+                if len(pending) >= 4 * self.jobs:
+                    yield from pending.popleft().get()
         if batch:
-            yield from pool.imap(_run_steps, batch, chunksize=4)
+            pending.append(self._pool.apply_async(_run_chunk, (key, blob, batch)))
+        while pending:
+            yield from pending.popleft().get()
+
+
+def parallel_map(
+    steps: list[Map], documents: Iterable[Document], jobs: int, *, pool: WorkerPool | None = None
+) -> Iterator[Document]:
+    """Run per-document ``steps`` in ``jobs`` processes (or in ``pool``); results in input order."""
+    if pool is not None:
+        yield from pool.map(steps, documents)
+        return
+    with WorkerPool(jobs) as own:
+        yield from own.map(steps, documents)
 
 
 def clean_records(
