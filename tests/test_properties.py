@@ -124,3 +124,39 @@ def test_dedup_keeps_exactly_one_member_of_every_near_duplicate_cluster(case: tu
     out = clean("\n".join(paragraphs)).splitlines()
     firsts = [paragraphs[clusters.index(c)] for c in dict.fromkeys(clusters)]
     assert out == firsts  # one per cluster: its first copy, whole, in input order
+
+
+@pytest.mark.parametrize("text", [
+    "正文第一段在这里。\n【打【打印】印】正文第二段在这里。",  # a span cut brings a match together
+    "正文。" + "啊" * 60 + "哈" * 150 + "啊" * 60 + "结束",  # cutting one run joins two short ones
+    "\n".join(["欢迎来到某某文库网!"] + [f"第{n}段正文，内容各不相同，编号{n}。" for n in range(20)]
+              + ["推荐访问:", "工作总结", "述职报告"]),
+])
+def test_clean_is_idempotent_on_cuts_that_expose_more(text: str):
+    once = clean(text)
+    assert clean(once) == once
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parent.parent / "data" / "samples").glob("*.txt")),
+                         ids=lambda p: p.name)
+def test_settle_judging_only_changed_lines_equals_judging_all(path: Path):
+    """settle re-judges only lines whose zones or text changed; judging every line gives the same."""
+    import functools
+
+    from textclean import Config, Document
+    from textclean.boilerplate import resolve_rules, strip_boilerplate
+    from textclean.dedup import Signer, dedup_document
+    from textclean.normalize import normalize
+    from textclean.pipeline import decode_document, settle
+
+    config = Config()
+    rules = resolve_rules(config.boilerplate)
+    dedup = functools.partial(dedup_document, config=config.dedup, signer=Signer(config.dedup))
+    doc = normalize(decode_document(Document(id=path.name, data=path.read_bytes()), config))
+    results = []
+    for remember in (True, False):
+        strip = functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, remember=remember)
+        settled = settle(dedup(strip(doc)), strip=strip, dedup=dedup)
+        assert "boilerplate.judged" not in settled.meta
+        results.append((settled.text, settled.trace))
+    assert results[0] == results[1]

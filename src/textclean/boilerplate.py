@@ -476,7 +476,12 @@ def resolve_rules(config: BoilerplateConfig) -> RuleSet:
     return rules.without(config.disable_rules) if config.disable_rules else rules
 
 
-def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None) -> Document:
+_JUDGED = "boilerplate.judged"  # meta key: {input line: (zones, text)} of the lines a pass kept
+
+
+def strip_boilerplate(
+    doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None, *, remember: bool = False
+) -> Document:
     """Cut span matches out of each line, then drop lines a line rule matches.
 
     After a line removed by a ``related`` rule in the tail zone (推荐访问:,
@@ -484,6 +489,11 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
     sentence end) go too, as ``related.list-item``. Every removal is traced with
     its rule id and zone. A rule that times out on a
     line is treated as not matching there, and a warning is added to the document.
+
+    With ``remember``, the document's ``meta`` keeps what each kept line was
+    judged as (its zones and text); a later pass (:func:`textclean.pipeline.settle`)
+    then judges again only the lines whose zones or text changed since — the
+    others would be kept again, since span cuts are repeated to a fixed point.
 
     >>> doc = Document.from_text("欢迎来到某某范文网!\\n正文第一段。\\n本文来源:https://example.com/1.html")
     >>> strip_boilerplate(doc, RuleSet.builtin()).text
@@ -497,6 +507,8 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
     kept: list[Line] = []
     removals: list[Removal] = []
     warnings: list[str] = []
+    judged: dict[int, Any] = doc.meta.get(_JUDGED, {}) if doc.meta else {}
+    remembered: dict[int, Any] = {}
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
     for index, line in enumerate(lines):
         zone = _zone(index, count, config)
@@ -509,21 +521,37 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
         related_block = False
         # A short document's tail overlaps its head: a line there is in both zones.
         zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
+        if judged.get(line.number) == (zones, line.text):  # kept before as it is now: kept again
+            kept.append(line)
+            if remember:
+                remembered[line.number] = (zones, line.text)
+            continue
         text, junk = cut_repeated_runs(line.text, config.junk_run_chars)
+        while junk and len(text) >= config.junk_run_chars:  # cutting can join two short runs into a long one
+            text, more = cut_repeated_runs(text, config.junk_run_chars)
+            if not more:
+                break
+            junk.extend(more)
         spans: list[Removal] = [
             Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=_short(cut), zone=zone)
             for cut in junk
         ]
-        for rule in _firing(rules, "span", zones, text, line.number, warnings):
-            try:
-                text, cuts = rule.cut(text)
-            except TimeoutError:
-                warnings.append(f"rule {rule.id} timed out on line {line.number}")
-                continue
-            spans.extend(
-                Removal(step="boilerplate", rule=rule.id, kind="span", line=line.number, text=_short(cut), zone=zone)
-                for cut in cuts
-            )
+        for _ in range(_SPAN_PASSES):  # a cut can bring a match together ("【打【打印】印】"): cut to a fixed point
+            cut_any = False
+            for rule in _firing(rules, "span", zones, text, line.number, warnings):
+                try:
+                    text, cuts = rule.cut(text)
+                except TimeoutError:
+                    warnings.append(f"rule {rule.id} timed out on line {line.number}")
+                    continue
+                cut_any = cut_any or bool(cuts)
+                spans.extend(
+                    Removal(step="boilerplate", rule=rule.id, kind="span", line=line.number, text=_short(cut),
+                            zone=zone)
+                    for cut in cuts
+                )
+            if not cut_any:
+                break
         text = text.strip()
         hits = _firing(rules, "line", zones, text, line.number, warnings, first=True) if text else []
         if hits:
@@ -543,7 +571,17 @@ def strip_boilerplate(doc: Document, rules: RuleSet, config: BoilerplateConfig |
         else:
             removals.extend(spans)
             kept.append(Line(line.number, text))
+            if remember:
+                remembered[line.number] = (zones, text)
     result = doc.with_lines(kept, removals)
     if warnings:
         result = dataclasses.replace(result, warnings=result.warnings + tuple(warnings))
+    if remember or judged:
+        meta = {k: v for k, v in result.meta.items() if k != _JUDGED}
+        if remember:
+            meta[_JUDGED] = remembered
+        result = dataclasses.replace(result, meta=meta)
     return result
+
+
+_SPAN_PASSES = 4

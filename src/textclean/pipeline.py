@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
-from .boilerplate import RuleSet, resolve_rules, strip_boilerplate
+from .boilerplate import _JUDGED, RuleSet, resolve_rules, strip_boilerplate
 from .config import Config
 from .decode import decode
 from .dedup import CorpusDedup, Signer, dedup_document
@@ -114,7 +114,7 @@ class _SiteBoilerplate:
         rules = self.merged.get(group)
         if rules is None:
             rules = self.merged[group] = self.rules + self.mined.for_document(doc.id)
-        return strip_boilerplate(doc, rules, self.config)
+        return strip_boilerplate(doc, rules, self.config, remember=True)
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ class Pipeline:
         strip = (
             _SiteBoilerplate(rules, mined, config).__call__
             if mined is not None and len(mined)
-            else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate)
+            else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, remember=True)
         )
         dedup = functools.partial(dedup_document, config=config.dedup, signer=signer)
         steps = [
@@ -207,8 +207,19 @@ def settle(
 
     One pass can expose more: removing head chrome brings later lines into the
     head zone, where edge-only rules apply. A document whose first pass removed
-    nothing is returned as is.
+    nothing is returned as is. A ``strip`` that remembers what it judged (see
+    :func:`~textclean.boilerplate.strip_boilerplate`) judges again only the lines
+    whose zones or text changed; what it remembered is dropped here.
     """
+    settled = _settle(doc, strip=strip, dedup=dedup, max_passes=max_passes)
+    if settled.meta and _JUDGED in settled.meta:
+        settled = dataclasses.replace(settled, meta={k: v for k, v in settled.meta.items() if k != _JUDGED})
+    return settled
+
+
+def _settle(
+    doc: Document, *, strip: Callable[[Document], Document], dedup: Callable[[Document], Document], max_passes: int
+) -> Document:
     if doc.skipped or not doc.trace:
         return doc
     # dedup_document settles itself (a paragraph cut short is checked again at
