@@ -24,8 +24,10 @@ the same shingles (tested).
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
+import itertools
 import secrets
 from collections import Counter
 from dataclasses import dataclass
@@ -263,14 +265,14 @@ class _Table:
             hit = (tier_keys[pos] == keys) & (out < 0)
             out[hit] = tier_values[pos[hit]]
         if self.pending:
-            for i, key in enumerate(keys.tolist()):
-                if out[i] < 0:
-                    out[i] = self.pending.get(key, -1)
+            missing = np.flatnonzero(out < 0)
+            if missing.size:
+                found = map(self.pending.get, keys[missing].tolist(), itertools.repeat(-1))
+                out[missing] = np.fromiter(found, dtype=np.int64, count=missing.size)
         return out
 
     def insert(self, keys: np.ndarray, value: int) -> None:
-        for key in keys.tolist():
-            self.pending.setdefault(key, value)
+        collections.deque(map(self.pending.setdefault, keys.tolist(), itertools.repeat(value)), maxlen=0)
         if len(self.pending) >= self.flush_at:
             self.flush()
 
