@@ -43,7 +43,7 @@ from .boilerplate import Rule, RuleSet
 from .config import BoilerplateConfig, MiningConfig
 from .document import Document
 
-__all__ = ["template_of", "group_of", "Miner", "MinedRules", "Candidate"]
+__all__ = ["template_of", "group_of", "Miner", "MinedRules", "Candidate", "Observation", "observe"]
 
 # Slot markers are private-use characters, so they can never collide with page text.
 _URL, _EMAIL, _TITLE, _DATE, _TIME, _NUM = "\ue000\ue001\ue002\ue003\ue004\ue005"
@@ -144,6 +144,53 @@ class Candidate:
         )
 
 
+@dataclass(frozen=True)
+class Observation:
+    """What mining counts of one page: its site group, a fingerprint of its body
+    (reposts count once) and its distinct short lines and templates, as
+    ``(kind, key, line text, at an edge)``."""
+
+    group: str
+    fingerprint: bytes
+    items: tuple[tuple[str, str, str, bool], ...]
+
+
+def observe(doc: Document, config: MiningConfig | None = None, zones: BoilerplateConfig | None = None) -> Observation | None:
+    """The :class:`Observation` of one normalised document (None if it is skipped).
+
+    Pure, so it runs in the worker processes; :meth:`Miner.merge` only counts.
+    """
+    if doc.skipped:
+        return None
+    config = config or MiningConfig()
+    zones = zones or BoilerplateConfig()
+    lines = doc.lines()
+    # The body: the lines too long to be mined (or all of them).
+    body = "\n".join(line.text for line in lines if len(line.text) > config.mine_max_chars)
+    fingerprint = hashlib.blake2b((body or doc.text).encode("utf-8"), digest_size=8).digest()
+    count = len(lines)
+    # In a short page every line is near an edge, which proves nothing: the
+    # zones used for mining cover at most a quarter of the page at each end.
+    head = min(zones.head_lines, count // 4)
+    tail = min(zones.tail_lines, count // 4)
+    seen: set[tuple[str, str]] = set()
+    items: list[tuple[str, str, str, bool]] = []
+    for index, line in enumerate(lines):
+        text = line.text
+        if len(text) > config.mine_max_chars or _PROTECTED.search(text):
+            continue
+        edge = index < head or index >= count - tail
+        keys = [("line", text)]
+        template = _template(text)
+        if template != text:
+            keys.append(("template", template))
+        for key in keys:
+            if key not in seen:
+                seen.add(key)
+                items.append((key[0], key[1], text, edge))
+    return Observation(group_of(doc.id), fingerprint, tuple(items))
+
+
 class Miner:
     """Counts lines and templates per site group; :meth:`result` decides.
 
@@ -167,49 +214,31 @@ class Miner:
 
     def add(self, doc: Document) -> None:
         """Count one normalised document (skipped ones are ignored)."""
-        if doc.skipped:
-            return
-        group = group_of(doc.id)
-        lines = doc.lines()
-        # A reposted page is no evidence of chrome: each distinct page body counts
-        # once, the body being the lines too long to be mined (or all of them).
-        body = "\n".join(line.text for line in lines if len(line.text) > self.config.mine_max_chars)
-        fingerprint = hashlib.blake2b((body or doc.text).encode("utf-8"), digest_size=8).digest()
-        if fingerprint in self._seen[group]:
+        observation = observe(doc, self.config, self.zones)
+        if observation is not None:
+            self.merge(observation)
+
+    def merge(self, observation: Observation) -> None:
+        """Count one document's :func:`observe` result (how worker processes help)."""
+        group = observation.group
+        # A reposted page is no evidence of chrome: each distinct page body counts once.
+        if observation.fingerprint in self._seen[group]:
             self._reposts[group] += 1
             return
-        self._seen[group].add(fingerprint)
+        self._seen[group].add(observation.fingerprint)
         self._docs[group] += 1
         stats = self._stats[group]
-        count = len(lines)
-        # In a short page every line is near an edge, which proves nothing: the
-        # zones used for mining cover at most a quarter of the page at each end.
-        head = min(self.zones.head_lines, count // 4)
-        tail = min(self.zones.tail_lines, count // 4)
-        seen: set[tuple[str, str]] = set()
-        for index, line in enumerate(lines):
-            text = line.text
-            if len(text) > self.config.mine_max_chars or _PROTECTED.search(text):
-                continue
-            edge = index < head or index >= count - tail
-            keys = [("line", text)]
-            template = _template(text)
-            if template != text:
-                keys.append(("template", template))
-            for key in keys:
-                if key in seen:
-                    continue
-                seen.add(key)
-                entry = stats.get(key)
-                if entry is None:
-                    entry = stats[key] = _Stats()
-                entry.docs += 1
-                entry.edge += edge
-                if key[0] == "template" and text not in entry.texts and entry.distinct < 3:
-                    entry.texts[text] = None
-                    entry.distinct += 1
-                elif key[0] == "template" and text not in entry.texts:
-                    entry.distinct = max(entry.distinct, 3)
+        for kind, key, text, edge in observation.items:
+            entry = stats.get((kind, key))
+            if entry is None:
+                entry = stats[(kind, key)] = _Stats()
+            entry.docs += 1
+            entry.edge += edge
+            if kind == "template" and text not in entry.texts and entry.distinct < 3:
+                entry.texts[text] = None
+                entry.distinct += 1
+            elif kind == "template" and text not in entry.texts:
+                entry.distinct = max(entry.distinct, 3)
 
     def candidates(self, base: RuleSet | None = None) -> list[Candidate]:
         """Everything that passes the thresholds, by group then most pages first.

@@ -25,7 +25,7 @@ from .dedup import CorpusDedup, Signer, dedup_document
 from .document import Document
 from .errors import ConfigError
 from .io import record_of, records_to_documents
-from .mining import MinedRules, Miner, group_of
+from .mining import MinedRules, Miner, group_of, observe
 from .normalize import normalize
 
 logger = logging.getLogger(__name__)
@@ -282,6 +282,7 @@ def mine_documents(
     steps = [
         Map("decode", functools.partial(decode_document, config=config), "skip"),
         Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
+        Map("observe", functools.partial(_observed, config=config), "skip"),
     ]
     stream: Iterable[Document] = documents
     if jobs > 1 or pool is not None:
@@ -290,8 +291,17 @@ def mine_documents(
         for step in steps:
             stream = step.run(stream)
     for doc in stream:
-        miner.add(doc)
+        observation = doc.meta.get("mining") if doc.meta else None
+        if observation is not None:
+            miner.merge(observation)
     return miner
+
+
+def _observed(doc: Document, *, config: Config) -> Document:
+    """The document with its mining :class:`~textclean.mining.Observation` in
+    ``meta["mining"]`` and its text dropped (only the observation is counted)."""
+    observation = observe(doc, config.mining, config.boilerplate)
+    return dataclasses.replace(doc, text="", origin=(), meta={**doc.meta, "mining": observation})
 
 
 _WORKER: dict[str, Any] = {}  # per worker process: the step lists it has unpickled, by key
