@@ -476,7 +476,7 @@ def resolve_rules(config: BoilerplateConfig) -> RuleSet:
     return rules.without(config.disable_rules) if config.disable_rules else rules
 
 
-_JUDGED = "boilerplate.judged"  # meta key: {input line: (zones, text)} of the lines a pass kept
+JUDGED_KEY = "boilerplate.judged"  # meta key: {input line: (zones, text)} of the lines a pass kept
 
 
 def strip_boilerplate(
@@ -507,7 +507,7 @@ def strip_boilerplate(
     kept: list[Line] = []
     removals: list[Removal] = []
     warnings: list[str] = []
-    judged: dict[int, Any] = doc.meta.get(_JUDGED, {}) if doc.meta else {}
+    judged: dict[int, Any] = doc.meta.get(JUDGED_KEY, {}) if doc.meta else {}
     remembered: dict[int, Any] = {}
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
     for index, line in enumerate(lines):
@@ -577,9 +577,9 @@ def strip_boilerplate(
     if warnings:
         result = dataclasses.replace(result, warnings=result.warnings + tuple(warnings))
     if remember or judged:
-        meta = {k: v for k, v in result.meta.items() if k != _JUDGED}
+        meta = {k: v for k, v in result.meta.items() if k != JUDGED_KEY}
         if remember:
-            meta[_JUDGED] = remembered
+            meta[JUDGED_KEY] = remembered
         result = dataclasses.replace(result, meta=meta)
     return result
 

@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
-from .boilerplate import _JUDGED, RuleSet, resolve_rules, strip_boilerplate
+from .boilerplate import JUDGED_KEY, RuleSet, resolve_rules, strip_boilerplate
 from .config import Config
 from .decode import decode
 from .dedup import CorpusDedup, Signer, dedup_document
@@ -212,8 +212,8 @@ def settle(
     whose zones or text changed; what it remembered is dropped here.
     """
     settled = _settle(doc, strip=strip, dedup=dedup, max_passes=max_passes)
-    if settled.meta and _JUDGED in settled.meta:
-        settled = dataclasses.replace(settled, meta={k: v for k, v in settled.meta.items() if k != _JUDGED})
+    if settled.meta and JUDGED_KEY in settled.meta:
+        settled = dataclasses.replace(settled, meta={k: v for k, v in settled.meta.items() if k != JUDGED_KEY})
     return settled
 
 
