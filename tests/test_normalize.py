@@ -79,3 +79,27 @@ def test_fold_many_equals_fold_one_by_one(texts):
 ])
 def test_fold_many_cases(texts):
     assert fold_many(texts) == [fold(text) for text in texts]
+
+
+from textclean.normalize import has_traditional, simplified_view  # noqa: E402
+
+
+@pytest.mark.parametrize("text, view", [
+    ("延伸閱讀", "延伸阅读"),
+    ("【責任編輯：王大同】", "【责任编辑：王大同】"),
+    ("發佈時間：2023-11-20", "发布时间：2023-11-20"),
+    ("简体字不变，ASCII too.", "简体字不变，ASCII too."),
+    ("𠀀😀後", "𠀀😀后"),
+])
+def test_simplified_view(text: str, view: str):
+    assert simplified_view(text) == view
+    assert has_traditional(text) == (text != view)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(min_codepoint=0x3000, max_codepoint=0x9FFF) | st.characters(), max_size=40))
+def test_simplified_view_keeps_every_position(text: str):
+    view = simplified_view(text)
+    assert len(view) == len(text)  # span rules cut the original line where they matched the view
+    assert simplified_view(view) == view
+    assert has_traditional(text) == (view != text)

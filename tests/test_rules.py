@@ -125,6 +125,37 @@ def test_titles_listed_after_a_related_marker_go_with_it():
     assert strip_boilerplate(doc, BUILTIN).text.endswith("这是一句完整的话，不是标题。")
 
 
+def test_a_short_page_has_its_related_list_removed_too():
+    """On a page shorter than head + tail zones every line is in the tail as well."""
+    doc = Document.from_text("正文第一段，这是文章的内容。\n正文第二段。\n相关新闻:\n两会特别报道:聚焦政府工作报告\n代表委员热议")
+    result = strip_boilerplate(doc, BUILTIN)
+    assert result.text == "正文第一段，这是文章的内容。\n正文第二段。"
+    assert [r.rule for r in result.trace] == ["zh.related.heading", "related.list-item", "related.list-item"]
+
+
+@pytest.mark.parametrize("pattern, line, clean", [
+    ("^延伸阅读[:：]?$", "延伸閱讀：", ""),  # a rule in simplified, a traditional page
+    ("^延伸閱讀[:：]?$", "延伸阅读", ""),  # a rule in traditional, a simplified page
+    ("^责任编辑[:：]", "責任編輯：王大同", ""),
+    ("^责任编辑[:：]", "责任编辑是谁", "责任编辑是谁"),
+])
+def test_rules_match_either_script(pattern: str, line: str, clean: str):
+    rules = RuleSet((Rule(id="t", category="x", pattern=pattern),))
+    assert strip_boilerplate(Document.from_text(f"正文。\n{line}"), rules).text == "\n".join(filter(None, ["正文。", clean]))
+
+
+def test_span_rules_cut_traditional_lines_and_keep_their_script():
+    rule = Rule(id="t", category="x", scope="span", pattern="[【\\[]打印[】\\]]")
+    doc = Document.from_text("關於開展檢查的通知【打印】後續")
+    result = strip_boilerplate(doc, RuleSet((rule,)))
+    assert result.text == "關於開展檢查的通知後續"
+    assert [r.text for r in result.trace] == ["【打印】"]
+    assert rule.cut("時間[打印]到了") == ("時間到了", ["[打印]"])
+    named = Rule(id="n", category="x", scope="span", pattern="(編輯)：(\\S+)", replace="\\1")
+    assert named.cut("責任編輯：王大同") == ("責任編輯", ["編輯：王大同"])  # the group as the page wrote it
+    assert named.cut("责任编辑：王大同") == ("责任编辑", ["编辑：王大同"])
+
+
 def test_back_references_survive_the_combined_patterns():
     doubled = Rule(id="user.doubled", category="x", pattern=r"^(\p{Han})\1{2}$", examples=("好好好",))
     named = Rule(id="user.named", category="x", pattern=r"^(?P<w>\w+)=(?P=w)$", examples=("ab=ab",))
@@ -153,9 +184,9 @@ def test_fast_screen_agrees_with_the_rule(rule: Rule):
 
     from textclean.boilerplate import _re_compatible
 
-    if not _re_compatible(rule.pattern):
+    if not _re_compatible(rule.view_pattern):
         return  # screened by regex
-    fast = re.compile(rule.pattern)
+    fast = re.compile(rule.view_pattern)
     texts = [e["text"] if isinstance(e, dict) else e for e in rule.examples]
     for text in [*texts, *rule.counterexamples, *_sample_lines()]:
         assert (fast.search(text) is None) == (rule.compiled.search(text) is None), text

@@ -24,6 +24,13 @@ rules (the built-in pack and mined rules, whose patterns are tested) anchored at
 the line start are screened by Python's ``re`` engine, about 3x faster than
 ``regex`` there; a rule is always *decided* by its own ``regex`` pattern, so the
 result is the same.
+
+Scripts: rules are matched against the *simplified view* of each line
+(:func:`~textclean.normalize.simplified_view`: traditional characters replaced
+one for one), and each pattern is compiled in its simplified view too. So a rule
+written once, in either script, catches the page in both: "延伸閱讀" on a Big5 page
+goes by the rule for "延伸阅读". The view keeps every position, so span rules cut
+the original line where they matched; the output keeps the page's own script.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ import regex
 from .config import BoilerplateConfig
 from .document import Document, Line, Removal
 from .errors import RuleError
+from .normalize import has_traditional, simplified_view
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -85,6 +93,7 @@ class Rule:
     counterexamples: tuple[str, ...] = ()
     timeout: float = 1.0
     trusted: bool = False  # a tested pattern: screened with the faster ``re`` engine (see module doc)
+    view_pattern: str = field(init=False, repr=False, compare=False)  # the pattern's simplified view: what runs
     compiled: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +112,13 @@ class Rule:
             compiled = regex.compile(self.pattern)
         except regex.error as exc:
             raise RuleError(f"{where}: pattern does not compile: {exc}") from None
+        view_pattern = simplified_view(self.pattern)
+        if view_pattern != self.pattern:  # traditional characters in the pattern: it runs on simplified views
+            try:
+                compiled = regex.compile(view_pattern)
+            except regex.error:  # a class range whose ends convert out of order: keep the pattern as written
+                view_pattern = self.pattern
+        object.__setattr__(self, "view_pattern", view_pattern)
         if compiled.search(""):
             raise RuleError(f"{where}: pattern matches the empty string; anchor it or require a character")
         object.__setattr__(self, "compiled", compiled)
@@ -112,21 +128,36 @@ class Rule:
     def applies_to(self, line: str) -> bool:
         return self.max_chars is None or len(line) <= self.max_chars
 
-    def matches(self, line: str) -> bool:
-        """Whether the rule fires on ``line`` (ignoring zones). May raise TimeoutError."""
-        return self.applies_to(line) and self.compiled.search(line, timeout=self.timeout) is not None
+    def matches(self, line: str, *, view: str | None = None) -> bool:
+        """Whether the rule fires on ``line`` (ignoring zones); ``view`` is the
+        line's :func:`~textclean.normalize.simplified_view` when the caller has it.
+        May raise TimeoutError."""
+        if not self.applies_to(line):
+            return False
+        return self.compiled.search(simplified_view(line) if view is None else view, timeout=self.timeout) is not None
 
-    def cut(self, line: str) -> tuple[str, list[str]]:
-        """For a span rule: the line with matches cut out, and what was cut."""
+    def cut(self, line: str, *, view: str | None = None) -> tuple[str, list[str]]:
+        """For a span rule: the line with matches cut out, and what was cut (as
+        written in ``line``). Matches are found in the line's simplified ``view``
+        and cut from ``line`` at the same positions; a ``replace`` template's groups
+        are filled from ``line`` (the page's own script)."""
         if not self.applies_to(line):
             return line, []
+        view = simplified_view(line) if view is None else view
+        pieces: list[str] = []
         cuts: list[str] = []
-
-        def record(match: Any) -> str:
-            cuts.append(match.group(0))
-            return match.expand(self.replace) if self.replace else ""
-
-        return self.compiled.sub(record, line, timeout=self.timeout), cuts
+        end = 0
+        for match in self.compiled.finditer(view, timeout=self.timeout):
+            start, stop = match.span()
+            pieces.append(line[end:start])
+            cuts.append(line[start:stop])
+            if self.replace:
+                pieces.append(match.expand(self.replace) if view is line else _expand(self.replace, match, line))
+            end = stop
+        if not cuts:
+            return line, []
+        pieces.append(line[end:])
+        return "".join(pieces), cuts
 
     def failures(self) -> list[str]:
         """What is wrong with this rule's own examples (empty when all pass)."""
@@ -283,6 +314,25 @@ class RuleSet:
         return _BUCKETS
 
 
+# A replacement template's pieces: an octal escape, a group reference, another escape, literal text.
+_TEMPLATE = regex.compile(r"\\(?:0[0-7]{0,2}|[1-7][0-7]{2})|\\g<([^>]*)>|\\([1-9][0-9]?)|\\.|[^\\]+", regex.S)
+
+
+def _expand(template: str, match: Any, line: str) -> str:
+    """``match.expand(template)`` for a match found in the simplified view of
+    ``line``, with each group's text taken from ``line`` at the same position."""
+    out: list[str] = []
+    for piece in _TEMPLATE.finditer(template):
+        name, number = piece.group(1), piece.group(2)
+        if name is None and number is None:
+            out.append(match.expand(piece.group(0)))  # literal text and escapes as regex reads them
+            continue
+        group = int(number) if number is not None else (int(name) if name.isdigit() else name)
+        start, stop = match.span(group)
+        out.append(line[start:stop] if start >= 0 else "")
+    return "".join(out)
+
+
 def _top_level_branches(pattern: str) -> list[str]:
     """Split a pattern at its top-level ``|`` (outside groups and classes)."""
     branches, depth, in_class, escaped, start = [], 0, False, False, 0
@@ -339,9 +389,9 @@ def _screens(rules: list[Rule]) -> tuple[Callable[[str], Any], ...]:
     # Back-references and named groups change meaning inside a bigger
     # alternation (group numbers shift): such rules are screened by an
     # alternation that always matches, so they are tried one by one.
-    solo = [rule for rule in rules if not _combinable(rule.pattern)]
-    anchored = [rule for rule in rules if rule not in solo and _anchored(rule.pattern)]
-    fast = [rule for rule in anchored if rule.trusted and _re_compatible(rule.pattern)]
+    solo = [rule for rule in rules if not _combinable(rule.view_pattern)]
+    anchored = [rule for rule in rules if rule not in solo and _anchored(rule.view_pattern)]
+    fast = [rule for rule in anchored if rule.trusted and _re_compatible(rule.view_pattern)]
     slow_anchored = [rule for rule in anchored if rule not in fast]
     floating = [rule for rule in rules if rule not in solo and rule not in anchored]
     timeout = max((rule.timeout for rule in rules), default=1.0)
@@ -357,7 +407,7 @@ def _screens(rules: list[Rule]) -> tuple[Callable[[str], Any], ...]:
 
 
 def _alternation(rules: list[Rule]) -> str:
-    return "|".join(f"(?:{rule.pattern})" for rule in rules)
+    return "|".join(f"(?:{rule.view_pattern})" for rule in rules)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -439,11 +489,12 @@ def cut_repeated_runs(line: str, run: int) -> tuple[str, list[str]]:
 
 
 def _firing(
-    rules: RuleSet, scope: str, zones: tuple[str, ...], text: str, number: int, warnings: list[str], *, first: bool = False
+    rules: RuleSet, scope: str, zones: tuple[str, ...], view: str, number: int, warnings: list[str], *, first: bool = False
 ) -> list[Rule]:
-    """The rules of ``scope`` that match ``text`` in any of ``zones``, in pack order."""
+    """The rules of ``scope`` that match a line in any of ``zones``, in pack order
+    (``view``: the line's simplified view)."""
     found: list[Rule] = []
-    length = len(text)
+    length = len(view)
     for zone in zones:
         for layer in rules.layers():
             candidates, screens = layer.candidates(scope, zone, length)
@@ -451,7 +502,7 @@ def _firing(
                 continue
             try:
                 for screen in screens:
-                    if screen(text) is not None:
+                    if screen(view) is not None:
                         break
                 else:
                     continue
@@ -461,7 +512,7 @@ def _firing(
                 if rule in found:
                     continue
                 try:
-                    if rule.matches(text):
+                    if rule.matches(view, view=view):
                         found.append(rule)
                         if first:
                             return found
@@ -509,18 +560,20 @@ def strip_boilerplate(
     warnings: list[str] = []
     judged: dict[int, Any] = doc.meta.get(JUDGED_KEY, {}) if doc.meta else {}
     remembered: dict[int, Any] = {}
+    # Rules see each line's simplified view; most documents have no traditional character: the view is the line.
+    view_of = simplified_view if has_traditional(doc.text) else str
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
     for index, line in enumerate(lines):
         zone = _zone(index, count, config)
-        if related_block and zone == "tail" and _TITLE_LIKE.match(line.text):
+        # A short document's tail overlaps its head: a line there is in both zones.
+        zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
+        if related_block and "tail" in zones and _TITLE_LIKE.match(line.text):
             removals.append(
                 Removal(step="boilerplate", rule=RELATED_ITEM_RULE, kind="line", line=line.number,
                         text=_short(line.text), zone=zone)
             )
             continue
         related_block = False
-        # A short document's tail overlaps its head: a line there is in both zones.
-        zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
         if judged.get(line.number) == (zones, line.text):  # kept before as it is now: kept again
             kept.append(line)
             if remember:
@@ -536,15 +589,18 @@ def strip_boilerplate(
             Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=_short(cut), zone=zone)
             for cut in junk
         ]
+        view = view_of(text)
         for _ in range(_SPAN_PASSES):  # a cut can bring a match together ("【打【打印】印】"): cut to a fixed point
             cut_any = False
-            for rule in _firing(rules, "span", zones, text, line.number, warnings):
+            for rule in _firing(rules, "span", zones, view, line.number, warnings):
                 try:
-                    text, cuts = rule.cut(text)
+                    text, cuts = rule.cut(text, view=view)
                 except TimeoutError:
                     warnings.append(f"rule {rule.id} timed out on line {line.number}")
                     continue
-                cut_any = cut_any or bool(cuts)
+                if cuts:
+                    cut_any = True
+                    view = view_of(text)
                 spans.extend(
                     Removal(step="boilerplate", rule=rule.id, kind="span", line=line.number, text=_short(cut),
                             zone=zone)
@@ -553,10 +609,10 @@ def strip_boilerplate(
             if not cut_any:
                 break
         text = text.strip()
-        hits = _firing(rules, "line", zones, text, line.number, warnings, first=True) if text else []
+        hits = _firing(rules, "line", zones, view_of(text), line.number, warnings, first=True) if text else []
         if hits:
             hit = hits[0]
-            related_block = zone == "tail" and hit.category == "related"
+            related_block = "tail" in zones and hit.category == "related"
             removals.append(
                 Removal(
                     step="boilerplate", rule=hit.id, kind="line", line=line.number, text=_short(line.text), zone=zone,
