@@ -15,7 +15,7 @@ sys.modules["boilerplate_eval"] = boilerplate_eval  # dataclasses look their mod
 spec.loader.exec_module(boilerplate_eval)  # type: ignore[union-attr]
 
 
-@pytest.mark.parametrize("split", ["labelled", "heldout"])
+@pytest.mark.parametrize("split", ["labelled", "heldout", "wild"])
 def test_recall_and_retention(split: str):
     result = boilerplate_eval.evaluate(split=split)
     assert result.overall_recall >= 0.98, result.missed
