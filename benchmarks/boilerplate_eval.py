@@ -67,7 +67,7 @@ def _outcome(text: str, zone: str, rules: RuleSet) -> tuple[bool, str | None]:
 
 
 def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result:
-    """``split``: "labelled" (the tuning set plus the goldens), "heldout", "wild" or "wild2"."""
+    """``split``: "labelled" (the tuning set plus the goldens), "heldout", "wild", "wild2" or "wild3"."""
     rules = rules or RuleSet.builtin()
     category_of = {rule.id: rule.category for rule in rules}
     recall: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
@@ -105,7 +105,7 @@ def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result
 
 
 def main() -> None:
-    for split in ("labelled", "heldout", "wild", "wild2"):
+    for split in ("labelled", "heldout", "wild", "wild2", "wild3"):
         print(f"== {split}")
         report(evaluate(split=split))
 

@@ -42,6 +42,6 @@ def test_replace_routes_overrides():
 def test_clean_accepts_overrides():
     text = "推荐内容\n正文。"
     assert clean(text) == "正文。\n"
-    assert clean(text, disable_rules={"zh.related.heading"}) == "推荐内容\n正文。\n"
+    assert clean(text, disable_rules={"zh.related.heading", "zh.related.heading-tail"}) == "推荐内容\n正文。\n"
     with pytest.raises(TypeError):
         clean(b"bytes")  # type: ignore[arg-type]

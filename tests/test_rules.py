@@ -75,7 +75,7 @@ def test_bad_packs_say_what_to_fix(toml: str, message: str | None):
 
 def test_disable_rule_and_unknown_id():
     doc = Document.from_text("推荐内容\n正文。")
-    assert strip_boilerplate(doc, BUILTIN.without({"zh.related.heading"})).text == "推荐内容\n正文。"
+    assert strip_boilerplate(doc, BUILTIN.without({"zh.related.heading", "zh.related.heading-tail"})).text == "推荐内容\n正文。"
     with pytest.raises(RuleError, match="unknown rule id"):
         BUILTIN.without({"no.such.rule"})
 
