@@ -203,3 +203,51 @@ def test_a_sum_of_rule_sets_fires_like_one_set():
     doc = Document.from_text(page)
     assert strip_boilerplate(doc, both).trace == strip_boilerplate(doc, flat).trace
     assert [r.rule for r in strip_boilerplate(doc, both).trace][:2] == ["zh.header.welcome", "site.a"]
+
+
+def _probes(rule: Rule) -> list[str]:
+    """Inputs that make nested quantifiers backtrack: long runs of one character and
+    repeats of each example, at the longest length the rule accepts, ending in a mismatch."""
+    limit = min(rule.max_chars or 300, 300)
+    texts = [e["text"] if isinstance(e, dict) else e for e in rule.examples]
+    units = ["1", "1,", " ", "a", "a.", "<", "·", "【", *texts, *(t[: len(t) // 2] for t in texts)]
+    probes = []
+    for unit in units:
+        for tail in ("x", "。", "!"):
+            body = (unit * (limit // max(len(unit), 1) + 1))[: limit - 1]
+            probes.extend([body + tail, "赞 " + body[: limit - 3] + tail])
+    return probes
+
+
+_PROBE_ALL = """
+import re, sys, time
+from tests.test_rules import BUILTIN, _probes
+from textclean.boilerplate import _re_compatible
+for rule in BUILTIN.rules:
+    print(rule.id, flush=True)
+    fast = re.compile(rule.view_pattern) if _re_compatible(rule.view_pattern) else None
+    for probe in _probes(rule):
+        start = time.monotonic()
+        rule.compiled.search(probe, timeout=2)
+        if fast is not None:
+            fast.search(probe)
+        if time.monotonic() - start > 0.5:
+            print("SLOW", rule.id, repr(probe[:20]), flush=True)
+"""
+
+
+def test_no_rule_backtracks_catastrophically():
+    """Trusted rules are screened by ``re``, which has no timeout and cannot be
+    interrupted: a pattern that explodes on some line would hang a worker. Every rule
+    must finish each probe quickly (in a child process, so a hang fails the test)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROBE_ALL], cwd=root, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        pytest.fail(f"a rule hangs on a probe: {out.split()[-1] if out.split() else '?'}")
+    assert done.returncode == 0, done.stderr
+    assert "SLOW" not in done.stdout, [line for line in done.stdout.splitlines() if line.startswith("SLOW")]

@@ -42,6 +42,7 @@ import regex
 from .boilerplate import Rule, RuleSet
 from .config import BoilerplateConfig, MiningConfig
 from .document import Document
+from .normalize import simplified_view
 
 __all__ = ["template_of", "group_of", "Miner", "MinedRules", "Candidate", "Observation", "observe"]
 
@@ -294,7 +295,8 @@ class Miner:
 
 
 def _removed_by(rules: RuleSet, text: str) -> bool:
-    return any(rule.scope == "line" and rule.matches(text) for rule in rules)
+    view = simplified_view(text)  # once, not once per rule
+    return any(rule.scope == "line" and rule.matches(text, view=view) for rule in rules)
 
 
 @dataclass(frozen=True)
