@@ -210,7 +210,7 @@ def _probes(rule: Rule) -> list[str]:
     repeats of each example, at the longest length the rule accepts, ending in a mismatch."""
     limit = min(rule.max_chars or 300, 300)
     texts = [e["text"] if isinstance(e, dict) else e for e in rule.examples]
-    units = ["1", "1,", " ", "a", "a.", "<", "·", "【", *texts, *(t[: len(t) // 2] for t in texts)]
+    units = ["1", "1,", "1 ", "12 ", " ", "a", "a.", "<", "·", "【", *texts, *(t[: len(t) // 2] for t in texts)]
     probes = []
     for unit in units:
         for tail in ("x", "。", "!"):
