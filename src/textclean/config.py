@@ -20,6 +20,7 @@ from .errors import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .boilerplate import RuleSet
+    from .line_model import LineModel
 
 __all__ = ["DecodeConfig", "NormalizeConfig", "BoilerplateConfig", "DedupConfig", "MiningConfig", "Config"]
 
@@ -93,6 +94,14 @@ class BoilerplateConfig:
     counted in non-blank lines. ``junk_run_chars``: a run of one non-space
     character repeated at least this many times is cut out as junk (rule
     ``junk.repeated-char``); a line left empty goes.
+
+    The second tier, the line model (:mod:`textclean.line_model`), judges the
+    lines the rules kept by their shape and their neighbours: with
+    ``line_model`` on, a line scoring at least ``line_model_threshold`` (the
+    probability that it is chrome; higher keeps more) goes as ``line-model``.
+    ``line_model_weights`` is a :class:`~textclean.line_model.LineModel`;
+    ``None`` means the shipped weights. Pages with fewer than
+    ``line_model_min_lines`` lines are left to the rules (too little context).
     """
 
     rules: RuleSet | None = None
@@ -100,6 +109,10 @@ class BoilerplateConfig:
     head_lines: int = 8
     tail_lines: int = 8
     junk_run_chars: int = 100
+    line_model: bool = True
+    line_model_threshold: float = 0.9
+    line_model_weights: LineModel | None = None
+    line_model_min_lines: int = 5
 
     def __post_init__(self) -> None:
         if isinstance(self.disable_rules, str) or not all(isinstance(r, str) for r in self.disable_rules):
@@ -108,6 +121,20 @@ class BoilerplateConfig:
         _positive("head_lines", self.head_lines, allow_zero=True)
         _positive("tail_lines", self.tail_lines, allow_zero=True)
         _positive("junk_run_chars", self.junk_run_chars)
+        if not isinstance(self.line_model, bool):
+            raise ConfigError(f"line_model must be True or False, got {self.line_model!r}")
+        if (
+            isinstance(self.line_model_threshold, bool)
+            or not isinstance(self.line_model_threshold, (int, float))
+            or not 0.0 < self.line_model_threshold <= 1.0
+        ):
+            raise ConfigError(
+                f"line_model_threshold must be a number above 0 and at most 1 (a chrome probability), "
+                f"got {self.line_model_threshold!r}; use line_model=False to switch the model off"
+            )
+        _positive("line_model_min_lines", self.line_model_min_lines)
+        if self.line_model_weights is not None and type(self.line_model_weights).__name__ != "LineModel":
+            raise ConfigError("line_model_weights must be a LineModel (textclean.line_model.LineModel.from_json(...))")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,6 +48,7 @@ class Removal:
     duplicate_of_document: str | None = None
     similarity: float | None = None
     template: str | None = None
+    score: float | None = None  # the line model's chrome probability (rule "line-model")
 
     @property
     def reason(self) -> str:
@@ -61,6 +62,8 @@ class Removal:
                 text += f" (similarity {self.similarity:.2f})"
             return text
         reason = f"{self.rule} [{self.zone}]" if self.zone else self.rule
+        if self.score is not None:
+            reason += f" (score {self.score:.2f})"
         return f"{reason}: {self.template}" if self.template else reason
 
     def to_dict(self) -> dict[str, Any]:

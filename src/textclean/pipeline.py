@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
 from .boilerplate import JUDGED_KEY, RuleSet, resolve_rules, strip_boilerplate
-from .config import Config
+from .config import BoilerplateConfig, Config
 from .decode import decode
 from .dedup import CorpusDedup, Signer, dedup_document
 from .document import Document
 from .errors import ConfigError
+from .line_model import LineModel, judge_lines
 from .io import record_of, records_to_documents
 from .mining import MinedRules, Miner, group_of, observe
 from .normalize import normalize
@@ -152,6 +153,9 @@ class Pipeline:
             if mined is not None and len(mined)
             else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, remember=True)
         )
+        if config.boilerplate.line_model:
+            model = config.boilerplate.line_model_weights or LineModel.builtin()
+            strip = functools.partial(_strip_then_judge, strip=strip, model=model, config=config.boilerplate)
         dedup = functools.partial(dedup_document, config=config.dedup, signer=signer)
         steps = [
             ("decode", functools.partial(decode_document, config=config)),
@@ -193,6 +197,14 @@ class Pipeline:
         for step in steps:
             stream = step.run(stream)
         return iter(stream)
+
+
+def _strip_then_judge(
+    doc: Document, *, strip: Callable[[Document], Document], model: LineModel, config: BoilerplateConfig
+) -> Document:
+    """The boilerplate step: the rules first (the precise tier), then the line model
+    on what they kept (see :mod:`textclean.line_model`)."""
+    return judge_lines(strip(doc), model, config)
 
 
 def settle(

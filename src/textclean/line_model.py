@@ -1,0 +1,642 @@
+"""The line model: judge each line of a page as content or site chrome from its
+shape and its neighbourhood, on sites no rule was written for.
+
+The rule pack (:mod:`textclean.boilerplate`) knows templates; chrome is
+open-ended, its *shape* is not. Menus are runs of one-word lines, bylines carry
+dates, times and counters, headline lists are short lines without function words
+between other short lines, widgets are bursts of interface words; article text
+is long, punctuated and dense in function words (的 了 在 和 …), and sits in one
+block. The model reads that, from the text alone, in two stages — the way
+jusText classifies HTML blocks as short / near-good / good and then revises each
+class from its neighbours:
+
+1. **Shape** (:func:`line_features`): per line, length, the shares of Han, Latin,
+   digits, punctuation and symbols, sentence ends, commas, separators, the
+   density of Chinese function words (``data/function_words.txt``), URL, e-mail,
+   date, time and counter tokens, field labels (``来源：``), its position and its
+   similarity to the page title. A logistic regression turns them into a first
+   score, the probability that the line is chrome.
+2. **Context** (:func:`context_features`): the first scores of the neighbours
+   (1, 3 and 10 lines up and down), the page's main block (the stretch of lines
+   with the largest content mass), the distance to the nearest *good* line (long,
+   scored content) above and below, and whether the line is a short line between
+   two content lines (a sub-heading) or inside a run of short lines (a menu). A
+   second logistic regression revises the score.
+
+A line scoring at least ``line_model_threshold`` goes, traced as ``line-model``
+with its score. The page's first line is never judged by the model: it is the
+``<title>`` of a scraped page, handled by :func:`repeated_title` — when the body
+repeats the headline, the title line goes (``title-repeat``) and the body's
+headline stays; otherwise the title is the headline and stays.
+
+The weights are package data (``data/line_model.json``, a few KB, readable),
+fitted by ``scripts/train_line_model.py`` with :func:`fit` (numpy only); the
+figures in the README are leave-one-site-out. Evaluated with numpy alone.
+
+>>> model = LineModel.builtin()
+>>> page = ["某某新闻网", "首页", "新闻", "体育", "财经", "登录",
+...         "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关。",
+...         "专家表示，市民在出行时应当关注预警信息，尽量避开低洼路段。"]
+>>> [round(float(s), 1) > 0.5 for s in model.scores(page)][1:]
+[True, True, True, True, True, False, False]
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import regex
+
+from .config import BoilerplateConfig
+from .document import Document, Removal
+from .errors import ConfigError
+
+__all__ = [
+    "LineModel", "line_features", "context_features", "repeated_title", "fit", "LOCAL_FEATURES", "CONTEXT_FEATURES",
+    "LINE_MODEL_RULE", "TITLE_RULE", "judge_lines", "Page", "containment", "good_lines",
+]
+
+LINE_MODEL_RULE = "line-model"
+TITLE_RULE = "title-repeat"
+
+LOCAL_FEATURES = (
+    "log_length", "length_le4", "length_le10", "length_le20", "length_ge50", "length_ge120",
+    "han", "latin", "digit", "punctuation", "symbol",
+    "log_tokens", "log_separators", "sentence_end", "colon_end", "log_sentence_marks", "log_commas",
+    "comma_density", "function_density", "log_function_words",
+    "url", "email", "date", "time", "counter", "copyright", "field_label", "bracket_start", "no_han",
+    "relative_position", "log_from_head", "log_from_tail", "chars_before", "title_similarity", "log_lines",
+)
+CONTEXT_FEATURES = (
+    "score", "previous", "next", "previous3", "next3", "previous10", "next10", "max_previous3", "max_next3",
+    "at_start", "at_end", "in_main_block", "log_block_distance", "main_block_share",
+    "log_good_above", "log_good_below", "short_between_content", "log_short_run",
+    "log_previous_length", "log_next_length",
+)
+
+# ------------------------------------------------------------------ shapes
+
+_SENTENCE_MARKS = "。！？!?"
+_END_MARKS = set("。！？!?…")
+_CLOSERS = set("”’」』）)】》\"'")
+_COMMAS = set("，、；,;")
+_SEPARATORS = set("|｜>＞»«·•/／")
+_SPACES = set(" \u3000\u00a0")
+_URL = regex.compile(r"(?i)https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|gov|edu)\b|\.s?html?\b")
+_EMAIL = regex.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+_DATE = regex.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2})?|\d{1,2}月\d{1,2}日")
+_TIME = regex.compile(r"(?<!\d)\d{1,2}:\d\d(?::\d\d)?(?!\d)")
+_COUNTER = regex.compile(
+    r"\d[\d,.]*\s*[万千wWkK]?\+?\s*(?:人|次|条|个)?(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|赞|播放|关注|粉丝)"
+    r"|(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|播放)(?:量|数)?\s*[(（:：]?\s*\d"
+)
+_COPYRIGHT = regex.compile(r"(?i)©|\(c\)|copyright|版权|ICP|备案|all rights reserved")
+_FIELD_LABEL = regex.compile(r"^[^\s:：。，]{1,6}\s*[:：]")
+_BRACKET_START = regex.compile(r"^[【\[［(（<〈《]")
+
+
+@functools.lru_cache(maxsize=1)
+def _function_words() -> Any:
+    """The function-word stoplist as one alternation, longest words first."""
+    text = resources.files("textclean").joinpath("data/function_words.txt").read_text(encoding="utf-8")
+    words = sorted({w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}, key=lambda w: -len(w))
+    return regex.compile("|".join(regex.escape(w) for w in words))
+
+
+def _is_han(codes: np.ndarray) -> np.ndarray:
+    return (
+        ((codes >= 0x4E00) & (codes <= 0x9FFF))
+        | ((codes >= 0x3400) & (codes <= 0x4DBF))
+        | ((codes >= 0xF900) & (codes <= 0xFAFF))
+        | ((codes >= 0x20000) & (codes <= 0x3134F))
+    )
+
+
+def _per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Sum of ``mask`` over each line's span (cumulative sums: linear, empty lines allowed)."""
+    total = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    return (total[ends] - total[starts]).astype(np.float64)
+
+
+def _hits(pattern: Any, text: str, starts: np.ndarray) -> np.ndarray:
+    """How many matches of ``pattern`` start in each line of the joined ``text``."""
+    positions = [m.start() for m in pattern.finditer(text)]
+    counts = np.zeros(len(starts), dtype=np.float64)
+    if positions:
+        lines = np.searchsorted(starts, np.asarray(positions), side="right") - 1
+        np.add.at(counts, lines, 1.0)
+    return counts
+
+
+def _bigrams(text: str, limit: int = 200) -> set[str]:
+    text = "".join(ch for ch in text[:limit] if not ch.isspace())
+    return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} if text else set()
+
+
+def containment(inner: str, outer: str) -> float:
+    """Share of ``inner``'s character bigrams found in ``outer`` (0 when ``inner`` is empty)."""
+    grams = _bigrams(inner)
+    return len(grams & _bigrams(outer)) / len(grams) if grams else 0.0
+
+
+def line_features(lines: Sequence[str]) -> np.ndarray:
+    """The shape features of each line (rows) in :data:`LOCAL_FEATURES` order.
+
+    Computed over the whole page at once: the lines are joined and each feature
+    is a per-line sum of a code-point mask or of regex matches, so the cost is
+    linear in the page whatever the line lengths.
+    """
+    count = len(lines)
+    out = np.zeros((count, len(LOCAL_FEATURES)), dtype=np.float64)
+    if count == 0:
+        return out
+    lengths = np.fromiter((len(line) for line in lines), dtype=np.int64, count=count)
+    starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
+    ends = starts + lengths
+    text = "\n".join(lines)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    space = np.isin(codes, [ord(c) for c in _SPACES]) | (codes == 10) | (codes == 9)
+    han = _is_han(codes)
+    ascii_letter = ((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)
+    wide_letter = ((codes >= 0xFF21) & (codes <= 0xFF3A)) | ((codes >= 0xFF41) & (codes <= 0xFF5A))
+    latin = ascii_letter | wide_letter
+    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
+    cjk_punct = ((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F)) | (
+        (codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))
+    cjk_punct &= ~space
+    symbol = ~(space | han | latin | digit | cjk_punct) & (codes < 0x3000)
+    marks = np.isin(codes, [ord(c) for c in _SENTENCE_MARKS])
+    commas = np.isin(codes, [ord(c) for c in _COMMAS])
+    separators = np.isin(codes, [ord(c) for c in _SEPARATORS])
+    # a token starts at a non-space character after a space (or at the line start)
+    previous_space = np.concatenate(([True], space[:-1]))
+    token_start = ~space & previous_space
+
+    visible = np.maximum(_per_line(~space, starts, ends), 1.0)
+    han_count = _per_line(han, starts, ends)
+    columns: dict[str, np.ndarray] = {}
+    columns["log_length"] = np.log1p(visible)
+    for name, bound in (("length_le4", 4), ("length_le10", 10), ("length_le20", 20)):
+        columns[name] = (visible <= bound).astype(np.float64)
+    columns["length_ge50"] = (visible >= 50).astype(np.float64)
+    columns["length_ge120"] = (visible >= 120).astype(np.float64)
+    columns["han"] = han_count / visible
+    columns["latin"] = _per_line(latin, starts, ends) / visible
+    columns["digit"] = _per_line(digit, starts, ends) / visible
+    columns["punctuation"] = _per_line(cjk_punct, starts, ends) / visible
+    columns["symbol"] = _per_line(symbol, starts, ends) / visible
+    columns["log_tokens"] = np.log(np.maximum(_per_line(token_start, starts, ends), 1.0))
+    columns["log_separators"] = np.log1p(_per_line(separators, starts, ends))
+    sentence_marks = _per_line(marks, starts, ends)
+    columns["log_sentence_marks"] = np.log1p(sentence_marks)
+    comma_count = _per_line(commas, starts, ends)
+    columns["log_commas"] = np.log1p(comma_count)
+    columns["comma_density"] = comma_count / visible
+    ends_sentence = np.zeros(count)
+    ends_colon = np.zeros(count)
+    for i, line in enumerate(lines):
+        stripped = line.rstrip()
+        if not stripped:
+            continue
+        last = stripped[-1]
+        if last in _END_MARKS or (last in _CLOSERS and len(stripped) > 1 and stripped[-2] in _END_MARKS):
+            ends_sentence[i] = 1.0
+        elif last in ":：":
+            ends_colon[i] = 1.0
+    columns["sentence_end"] = ends_sentence
+    columns["colon_end"] = ends_colon
+    function_hits = [m.span() for m in _function_words().finditer(text)]
+    function_chars = np.zeros(count)
+    function_count = np.zeros(count)
+    if function_hits:
+        spans = np.asarray(function_hits)
+        line_of = np.searchsorted(starts, spans[:, 0], side="right") - 1
+        np.add.at(function_chars, line_of, (spans[:, 1] - spans[:, 0]).astype(np.float64))
+        np.add.at(function_count, line_of, 1.0)
+    columns["function_density"] = function_chars / np.maximum(han_count, 1.0)
+    columns["log_function_words"] = np.log1p(function_count)
+    for name, pattern in (("url", _URL), ("email", _EMAIL), ("date", _DATE), ("time", _TIME),
+                          ("counter", _COUNTER), ("copyright", _COPYRIGHT)):
+        columns[name] = np.minimum(_hits(pattern, text, starts), 1.0)  # present or not: counts overweight rare lines
+    columns["field_label"] = np.fromiter((_FIELD_LABEL.match(line) is not None for line in lines), np.float64, count)
+    columns["bracket_start"] = np.fromiter((_BRACKET_START.match(line) is not None for line in lines), np.float64, count)
+    columns["no_han"] = (han_count == 0).astype(np.float64)
+    index = np.arange(count, dtype=np.float64)
+    columns["relative_position"] = index / max(count - 1, 1)
+    columns["log_from_head"] = np.log1p(index)
+    columns["log_from_tail"] = np.log1p(count - 1 - index)
+    before = np.concatenate(([0.0], np.cumsum(visible)[:-1]))
+    columns["chars_before"] = before / max(float(visible.sum()), 1.0)
+    title = lines[0]
+    columns["title_similarity"] = np.array([0.0] + [containment(line, title) for line in lines[1:]])
+    columns["log_lines"] = np.full(count, math.log1p(count))
+    for j, name in enumerate(LOCAL_FEATURES):
+        out[:, j] = columns[name]
+    return out
+
+
+def _window_mean(values: np.ndarray, size: int, *, after: bool) -> np.ndarray:
+    """Mean of the ``size`` values before (or after) each position; 0.5 where there are none."""
+    count = len(values)
+    total = np.concatenate(([0.0], np.cumsum(values)))
+    index = np.arange(count)
+    if after:
+        lo, hi = index + 1, np.minimum(index + 1 + size, count)
+    else:
+        lo, hi = np.maximum(index - size, 0), index
+    n = hi - lo
+    sums = total[hi] - total[lo]
+    return np.where(n > 0, sums / np.maximum(n, 1), 0.5)
+
+
+def _window_max(values: np.ndarray, size: int, *, after: bool) -> np.ndarray:
+    count = len(values)
+    padded = np.full(count + 2 * size, -np.inf)
+    padded[size : size + count] = values
+    shifts = range(1, size + 1)
+    stack = np.stack([padded[size + k * (1 if after else -1) : size + k * (1 if after else -1) + count] for k in shifts])
+    best = stack.max(axis=0)
+    return np.where(np.isfinite(best), best, 0.5)
+
+
+def _main_block(weights: np.ndarray) -> tuple[int, int]:
+    """The stretch ``[start, stop)`` with the largest sum of ``weights`` (Kadane)."""
+    best, best_span = -np.inf, (0, 0)
+    run, run_start = 0.0, 0
+    for i, value in enumerate(weights.tolist()):
+        if run <= 0.0:
+            run, run_start = value, i
+        else:
+            run += value
+        if run > best:
+            best, best_span = run, (run_start, i + 1)
+    return best_span
+
+
+def _distance_to(flags: np.ndarray, *, below: bool) -> np.ndarray:
+    """Lines to the nearest flagged line above (or below), not counting the line itself; 50 when none."""
+    count = len(flags)
+    out = np.full(count, 50.0)
+    last = None
+    order = range(count - 1, -1, -1) if below else range(count)
+    for i in order:
+        if last is not None:
+            out[i] = min(abs(i - last), 50)
+        if flags[i]:
+            last = i
+    return out
+
+
+def context_features(scores: np.ndarray, local: np.ndarray) -> np.ndarray:
+    """The context features (rows) in :data:`CONTEXT_FEATURES` order, from the
+    first-stage chrome scores and the shape features of the same page."""
+    count = len(scores)
+    out = np.zeros((count, len(CONTEXT_FEATURES)), dtype=np.float64)
+    if count == 0:
+        return out
+    content = 1.0 - scores
+    length = np.expm1(local[:, LOCAL_FEATURES.index("log_length")])
+    columns: dict[str, np.ndarray] = {"score": scores}
+    columns["previous"] = _window_mean(scores, 1, after=False)
+    columns["next"] = _window_mean(scores, 1, after=True)
+    columns["previous3"] = _window_mean(scores, 3, after=False)
+    columns["next3"] = _window_mean(scores, 3, after=True)
+    columns["previous10"] = _window_mean(scores, 10, after=False)
+    columns["next10"] = _window_mean(scores, 10, after=True)
+    columns["max_previous3"] = 1.0 - _window_max(content, 3, after=False)
+    columns["max_next3"] = 1.0 - _window_max(content, 3, after=True)
+    index = np.arange(count)
+    columns["at_start"] = (index <= 1).astype(np.float64)
+    columns["at_end"] = (index == count - 1).astype(np.float64)
+    start, stop = _main_block((content - 0.5) * np.sqrt(length))
+    inside = (index >= start) & (index < stop)
+    columns["in_main_block"] = inside.astype(np.float64)
+    distance = np.where(index < start, start - index, np.where(index >= stop, index - stop + 1, 0))
+    columns["log_block_distance"] = np.log1p(distance)
+    columns["main_block_share"] = np.full(count, length[inside].sum() / max(length.sum(), 1.0))
+    good = (content > 0.7) & (length >= 30)
+    columns["log_good_above"] = np.log1p(_distance_to(good, below=False))
+    columns["log_good_below"] = np.log1p(_distance_to(good, below=True))
+    previous_content = np.concatenate(([0.0], content[:-1]))
+    next_content = np.concatenate((content[1:], [0.0]))
+    columns["short_between_content"] = ((length <= 40) & (previous_content > 0.5) & (next_content > 0.5)).astype(float)
+    short = length < 20
+    run = np.zeros(count)
+    i = 0
+    while i < count:  # the length of the run of short lines each line is in
+        j = i
+        while j < count and short[j]:
+            j += 1
+        if j > i:
+            run[i:j] = j - i
+            i = j
+        else:
+            i += 1
+    columns["log_short_run"] = np.log1p(run)
+    log_length = local[:, LOCAL_FEATURES.index("log_length")]
+    columns["log_previous_length"] = np.concatenate(([0.0], log_length[:-1]))
+    columns["log_next_length"] = np.concatenate((log_length[1:], [0.0]))
+    for j, name in enumerate(CONTEXT_FEATURES):
+        out[:, j] = columns[name]
+    return out
+
+
+# ------------------------------------------------------------------ the model
+
+@dataclass(frozen=True)
+class _Stage:
+    """One logistic regression over standardised features."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        z = ((features - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+
+    def to_dict(self, names: Sequence[str]) -> dict[str, Any]:
+        return {
+            "intercept": round(float(self.intercept), 6),
+            "features": {
+                name: {"mean": round(float(m), 6), "scale": round(float(s), 6), "weight": round(float(c), 6)}
+                for name, m, s, c in zip(names, self.mean, self.scale, self.coef)
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], names: Sequence[str], where: str) -> _Stage:
+        features = data.get("features", {})
+        missing = [name for name in names if name not in features]
+        if missing:
+            raise ConfigError(f"{where}: line model lacks feature(s) {missing}; retrain it with scripts/train_line_model.py")
+        rows = [features[name] for name in names]
+        return cls(
+            mean=np.array([r["mean"] for r in rows], dtype=np.float64),
+            scale=np.array([r["scale"] for r in rows], dtype=np.float64),
+            coef=np.array([r["weight"] for r in rows], dtype=np.float64),
+            intercept=float(data["intercept"]),
+        )
+
+
+@dataclass(frozen=True)
+class LineModel:
+    """Two logistic regressions: shape, then shape and context.
+
+    :meth:`scores` gives each line's probability of being chrome. Load the
+    shipped weights with :meth:`builtin`, your own with :meth:`from_json`, or fit
+    new ones on labelled pages with :func:`fit`.
+    """
+
+    shape: _Stage
+    context: _Stage
+    note: str = ""
+
+    @classmethod
+    def builtin(cls) -> LineModel:
+        """The shipped weights (``textclean/data/line_model.json``)."""
+        return _builtin()
+
+    @classmethod
+    def from_json(cls, text: str, *, origin: str = "<json>") -> LineModel:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{origin}: line model is not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or data.get("format") != "textclean-line-model/1":
+            raise ConfigError(f"{origin}: not a textclean line model (format 'textclean-line-model/1')")
+        return cls(
+            shape=_Stage.from_dict(data["shape"], LOCAL_FEATURES, origin),
+            context=_Stage.from_dict(data["context"], LOCAL_FEATURES + CONTEXT_FEATURES, origin),
+            note=str(data.get("note", "")),
+        )
+
+    def to_json(self) -> str:
+        data = {
+            "format": "textclean-line-model/1",
+            "note": self.note,
+            "shape": self.shape.to_dict(LOCAL_FEATURES),
+            "context": self.context.to_dict(LOCAL_FEATURES + CONTEXT_FEATURES),
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+    def scores(self, lines: Sequence[str]) -> np.ndarray:
+        """Each line's probability of being chrome (0..1), judged in the page's context."""
+        local = line_features(lines)
+        if not len(local):
+            return np.zeros(0)
+        first = self.shape.predict(local)
+        return self.context.predict(np.hstack([local, context_features(first, local)]))
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin() -> LineModel:
+    text = resources.files("textclean").joinpath("data/line_model.json").read_text(encoding="utf-8")
+    return LineModel.from_json(text, origin="built-in line model")
+
+
+GOOD_CHARS = 50
+GOOD_MARKS = 2
+
+
+def good_lines(lines: Sequence[str]) -> np.ndarray:
+    """jusText's *good* class, which the model never removes: prose of at least
+    ``GOOD_CHARS`` visible characters with at least ``GOOD_MARKS`` sentence ends
+    and commas. Chrome this long and this punctuated (comments, teasers of other
+    articles) is rare; a long paragraph lost costs more than one kept.
+
+    >>> good_lines(["首页 | 新闻 | 体育", "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关，专家提醒市民注意出行安全。"]).tolist()
+    [False, True]
+    """
+    out = np.zeros(len(lines), dtype=bool)
+    for i, line in enumerate(lines):
+        if len(line) >= GOOD_CHARS:
+            visible = len(line) - sum(ch.isspace() for ch in line)
+            marks = sum(1 for ch in line if ch in _SENTENCE_MARKS or ch in _COMMAS)
+            out[i] = visible >= GOOD_CHARS and marks >= GOOD_MARKS
+    return out
+
+
+def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
+    """The index of the body line that repeats the title ``lines[0]`` (the headline), or None.
+
+    A scraped page's first line is its ``<title>``: usually the headline plus a
+    site suffix (``…_网易财经``), sometimes cut short (``…无敌免...``). A later
+    line within ``window`` lines that is (nearly) contained in the title, or
+    contains it, and is not a long paragraph, is the body's own headline.
+
+    >>> repeated_title(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "女童眼睛被塞纸", "正文。"])
+    2
+    >>> repeated_title(["北医新闻网", "首页", "正文第一段很长很长。"]) is None
+    True
+    """
+    if len(lines) < 2:
+        return None
+    title = lines[0]
+    title_length = len("".join(title.split()))
+    if title_length < 4:
+        return None
+    for j in range(1, min(len(lines), window + 1)):
+        line = lines[j]
+        length = len("".join(line.split()))
+        if length < 4 or length > 2 * title_length + 10:
+            continue
+        if containment(line, title) >= 0.8 or (length <= 1.5 * title_length and containment(title, line) >= 0.8):
+            return j
+    return None
+
+
+# ------------------------------------------------------------------ fitting
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float) -> _Stage:
+    """Weighted, L2-regularised logistic regression by Newton's method (numpy only)."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    z = (x - mean) / scale
+    design = np.hstack([z, np.ones((len(z), 1))])
+    beta = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ beta, -30, 30)))
+        gradient = design.T @ (w * (p - y)) + penalty * beta
+        hessian = (design * (w * p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        beta -= step
+        if np.abs(step).max() < 1e-7:
+            break
+    return _Stage(mean=mean, scale=scale, coef=beta[:-1], intercept=float(beta[-1]))
+
+
+@dataclass(frozen=True)
+class Page:
+    """A labelled page for :func:`fit`: its lines, and per line 1 (chrome), 0
+    (content) or None (not scored: the title line, optional or duplicate lines).
+    ``group`` is the site; the shape stage's scores that train the context stage
+    are cross-fitted by site so that they look as they will on unseen sites."""
+
+    lines: tuple[str, ...]
+    labels: tuple[int | None, ...]
+    group: str
+    weight: float = 1.0
+
+
+def _weights(page: Page, content_weight: float) -> np.ndarray:
+    """Per line: chrome 1; content by its length (retention is counted in characters)."""
+    out = []
+    for line, label in zip(page.lines, page.labels):
+        if label is None:
+            out.append(0.0)
+        elif label == 1:
+            out.append(page.weight)
+        else:
+            out.append(page.weight * content_weight * (1.0 + min(len(line), 400) / 50.0))
+    return np.asarray(out)
+
+
+def fit(
+    pages: Iterable[Page], *, l2: float = 100.0, content_weight: float = 1.0, folds: int = 5, note: str = ""
+) -> LineModel:
+    """Fit both stages on labelled pages.
+
+    The context stage learns from first-stage scores that are *cross-fitted*:
+    each site's scores come from a shape stage fitted without that site (in
+    ``folds`` groups of sites), as they will be on a site the model never saw.
+    """
+    pages = list(pages)
+    if not pages:
+        raise ConfigError("fit needs at least one labelled page")
+    local = [line_features(page.lines) for page in pages]
+    labels = [np.array([-1 if v is None else v for v in page.labels], dtype=np.float64) for page in pages]
+    weights = [_weights(page, content_weight) for page in pages]
+    x = np.vstack(local)
+    y = np.concatenate(labels)
+    w = np.concatenate(weights)
+    scored = y >= 0
+    grow = functools.partial(_fit_logistic, l2=l2)
+    shape = grow(x[scored], y[scored], w[scored])
+    groups = sorted({page.group for page in pages})
+    fold_of = {group: k % folds for k, group in enumerate(groups)}
+    first = [np.zeros(len(page.lines)) for page in pages]
+    for k in range(min(folds, len(groups))):
+        inside = [i for i, page in enumerate(pages) if fold_of[page.group] != k]
+        if not inside:
+            inside = list(range(len(pages)))
+        xi = np.vstack([local[i] for i in inside])
+        yi = np.concatenate([labels[i] for i in inside])
+        wi = np.concatenate([weights[i] for i in inside])
+        stage = grow(xi[yi >= 0], yi[yi >= 0], wi[yi >= 0])
+        for i, page in enumerate(pages):
+            if fold_of[page.group] == k:
+                first[i] = stage.predict(local[i])
+    combined = np.vstack([np.hstack([local[i], context_features(first[i], local[i])]) for i in range(len(pages))])
+    context = grow(combined[scored], y[scored], w[scored])
+    return LineModel(shape=shape, context=context, note=note)
+
+
+# ------------------------------------------------------------------ the step
+
+def judge_lines(doc: Document, model: LineModel | None = None, config: BoilerplateConfig | None = None) -> Document:
+    """Drop the lines ``model`` scores as chrome, and a title line the body repeats.
+
+    The first line is never scored (see :func:`repeated_title`); with the
+    document's first *input* line first, a body line that repeats it makes it go
+    as ``title-repeat`` and that headline is kept whatever its score. A page of
+    at least ``line_model_min_lines`` lines whose every judged line is chrome is
+    skipped as ``"no content"``: it is a page of nothing but site chrome.
+
+    >>> page = Document.from_text("\\n".join(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "资讯", "视频", "登录",
+    ...     "女童眼睛被塞纸", "7岁小花“眼睛被塞纸”事件，仍有许多疑问。调查组仍在紧锣密鼓地工作中。",
+    ...     "禹州市教体局曾通报称，学生向小花眼睛里塞了纸片，家长对此说法并不认同。"]))
+    >>> print(judge_lines(page).text)
+    女童眼睛被塞纸
+    7岁小花“眼睛被塞纸”事件，仍有许多疑问。调查组仍在紧锣密鼓地工作中。
+    禹州市教体局曾通报称，学生向小花眼睛里塞了纸片，家长对此说法并不认同。
+    """
+    config = config or BoilerplateConfig()
+    if doc.skipped or not config.line_model:
+        return doc
+    lines = doc.lines()
+    if len(lines) < 2:
+        return doc
+    texts = [line.text for line in lines]
+    removals: list[Removal] = []
+    gone: set[int] = set()
+    headline = repeated_title(texts) if lines[0].number == 1 else None
+    if headline is not None:
+        gone.add(0)
+        removals.append(Removal(step="boilerplate", rule=TITLE_RULE, kind="line", line=lines[0].number,
+                                text=_short(texts[0]), duplicate_of=lines[headline].number))
+    else:  # a later pass: the headline an earlier pass found stays protected
+        found = next((r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE), None)
+        headline = next((i for i, line in enumerate(lines) if line.number == found), None)
+    if len(lines) >= config.line_model_min_lines:
+        model = model if model is not None else (config.line_model_weights or LineModel.builtin())
+        scores = model.scores(texts)
+        judged = 0
+        good = good_lines(texts)
+        for i in range(1, len(lines)):
+            if i == headline:
+                continue
+            judged += 1
+            if scores[i] >= config.line_model_threshold and not good[i]:
+                gone.add(i)
+                removals.append(Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
+                                        text=_short(texts[i]), score=round(float(scores[i]), 3)))
+        if judged >= 3 and all(i in gone for i in range(1, len(lines)) if i != headline) and headline is None:
+            return doc.with_lines([], removals).skip("no content", "only site chrome (line model)")
+    if not removals:
+        return doc
+    return doc.with_lines([line for i, line in enumerate(lines) if i not in gone], removals)
+
+
+def _short(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
