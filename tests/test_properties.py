@@ -53,7 +53,9 @@ def test_deterministic(text: str):
 @relaxed
 @given(st.lists(st.sampled_from(["一是加强组织领导。", "二是强化责任落实。", "三是完善工作机制。", "标题", "四、存在问题"]), max_size=15))
 def test_dedup_keeps_exactly_one_copy_of_each_paragraph(paragraphs: list[str]):
-    out = clean("\n".join(paragraphs)).splitlines()
+    # dedup's own invariant: the line model (tested in test_line_model.py) may
+    # judge a short sentence among headings to be chrome, by design
+    out = clean("\n".join(paragraphs), line_model=False).splitlines()
     assert len(out) == len(set(out))
     assert out == sorted(set(out), key=paragraphs.index)  # first copies, in input order
     sentences = {p for p in paragraphs if p.endswith("。")}
@@ -121,7 +123,7 @@ def clustered(draw: st.DrawFn) -> tuple[list[str], list[int]]:
 @given(clustered())
 def test_dedup_keeps_exactly_one_member_of_every_near_duplicate_cluster(case: tuple[list[str], list[int]]):
     paragraphs, clusters = case
-    out = clean("\n".join(paragraphs)).splitlines()
+    out = clean("\n".join(paragraphs), line_model=False).splitlines()  # dedup's invariant (see above)
     firsts = [paragraphs[clusters.index(c)] for c in dict.fromkeys(clusters)]
     assert out == firsts  # one per cluster: its first copy, whole, in input order
 

@@ -37,6 +37,7 @@ from .io import (
     remove_temporaries,
     write_atomic,
 )
+from .line_model import LineModel
 from .mining import MinedRules
 from .normalize import normalize_line, split_lines
 from .pipeline import Pipeline, Step, WorkerPool, decode_document, mine_documents
@@ -112,6 +113,12 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--tail-lines", type=int, metavar="N", help="size of the tail zone (default 8)")
     group.add_argument("--min-sentence-chars", type=int, metavar="N",
                        help="shortest sentence removed as a repeat (default 8)")
+    group.add_argument("--no-line-model", action="store_true",
+                       help="rules only: do not judge lines by shape and context (the line model)")
+    group.add_argument("--line-model-threshold", type=float, metavar="F",
+                       help="chrome probability at which the line model removes a line; higher keeps more (default 0.9)")
+    group.add_argument("--line-model-weights", type=Path, metavar="FILE",
+                       help="line model weights (JSON written by scripts/train_line_model.py) instead of the shipped ones")
     group.add_argument("--no-dedup-paragraphs", action="store_true", help="keep repeated paragraphs")
     group.add_argument("--no-dedup-sentences", action="store_true", help="keep repeated sentences")
     near = parser.add_argument_group("near-duplicate options")
@@ -141,6 +148,7 @@ _SWITCHES = {
     "no_dedup_paragraphs": ("dedup_paragraphs", False),
     "no_dedup_sentences": ("dedup_sentences", False),
     "no_mine": ("mine", False),
+    "no_line_model": ("line_model", False),
     "no_near": ("near", False),
     "no_cross_document": ("cross_document", False),
     "to_simplified": ("to_simplified", True),
@@ -154,13 +162,15 @@ def _config_from(args: argparse.Namespace) -> Config:
     overrides: dict[str, object] = {"rules": rules, "disable_rules": frozenset(args.disable_rule)}
     for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars",
                  "mine_min_docs", "mine_min_share", "shingle", "ngram", "num_perm", "bands", "threshold",
-                 "sentence_threshold", "min_near_chars", "document_share"):
+                 "sentence_threshold", "min_near_chars", "document_share", "line_model_threshold"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value
     for flag, (name, value) in _SWITCHES.items():
         if getattr(args, flag):
             overrides[name] = value
+    if args.line_model_weights is not None:
+        overrides["line_model_weights"] = LineModel.from_file(args.line_model_weights)
     config = Config().replace(**overrides)
     resolve_rules(config.boilerplate)  # an unknown --disable-rule id fails here, before any work
     return config

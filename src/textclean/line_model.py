@@ -48,6 +48,7 @@ import json
 import math
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -405,6 +406,18 @@ class LineModel:
         return _builtin()
 
     @classmethod
+    def from_file(cls, path: str | Path) -> LineModel:
+        """Weights from a JSON file (as :meth:`to_json` writes them); errors name the file."""
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read line model weights {path}: {exc.strerror or exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"line model weights {path} are not UTF-8 JSON") from None
+        return cls.from_json(text, origin=str(path))
+
+    @classmethod
     def from_json(cls, text: str, *, origin: str = "<json>") -> LineModel:
         try:
             data = json.loads(text)
@@ -469,8 +482,10 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
 
     A scraped page's first line is its ``<title>``: usually the headline plus a
     site suffix (``…_网易财经``), sometimes cut short (``…无敌免...``). A later
-    line within ``window`` lines that is (nearly) contained in the title, or
-    contains it, and is not a long paragraph, is the body's own headline.
+    line within ``window`` lines whose character bigrams are (90 %) in the title, or
+    contains it, and is not a long paragraph, is the body's own headline. A title
+    that ends like a sentence is no title, and a line *equal* to it is left to
+    dedup (which keeps the first copy).
 
     >>> repeated_title(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "女童眼睛被塞纸", "正文。"])
     2
@@ -479,16 +494,16 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     """
     if len(lines) < 2:
         return None
-    title = lines[0]
-    title_length = len("".join(title.split()))
-    if title_length < 4:
+    title = "".join(lines[0].split())
+    if len(title) < 4 or title[-1] in "。；;":  # a sentence is not a title
         return None
     for j in range(1, min(len(lines), window + 1)):
-        line = lines[j]
-        length = len("".join(line.split()))
-        if length < 4 or length > 2 * title_length + 10:
+        line = "".join(lines[j].split())
+        if line == title:
+            return None  # the same line twice: dedup keeps the first copy
+        if len(line) < 4 or len(line) > 2 * len(title) + 10:
             continue
-        if containment(line, title) >= 0.8 or (length <= 1.5 * title_length and containment(title, line) >= 0.8):
+        if containment(line, title) >= 0.9 or (len(line) <= 1.5 * len(title) and containment(title, line) >= 0.9):
             return j
     return None
 
@@ -596,10 +611,11 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     >>> page = Document.from_text("\\n".join(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "资讯", "视频", "登录",
     ...     "女童眼睛被塞纸", "7岁小花“眼睛被塞纸”事件，仍有许多疑问。调查组仍在紧锣密鼓地工作中。",
     ...     "禹州市教体局曾通报称，学生向小花眼睛里塞了纸片，家长对此说法并不认同。"]))
-    >>> print(judge_lines(page).text)
-    女童眼睛被塞纸
-    7岁小花“眼睛被塞纸”事件，仍有许多疑问。调查组仍在紧锣密鼓地工作中。
-    禹州市教体局曾通报称，学生向小花眼睛里塞了纸片，家长对此说法并不认同。
+    >>> judged = judge_lines(page)
+    >>> [(r.line, r.rule) for r in judged.trace]
+    [(1, 'title-repeat')]
+    >>> judged.text.split("\\n")[-3]  # the body's headline stays
+    '女童眼睛被塞纸'
     """
     config = config or BoilerplateConfig()
     if doc.skipped or not config.line_model:
@@ -610,7 +626,8 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     texts = [line.text for line in lines]
     removals: list[Removal] = []
     gone: set[int] = set()
-    headline = repeated_title(texts) if lines[0].number == 1 else None
+    page = len(lines) >= config.line_model_min_lines
+    headline = repeated_title(texts) if lines[0].number == 1 and page else None
     if headline is not None:
         gone.add(0)
         removals.append(Removal(step="boilerplate", rule=TITLE_RULE, kind="line", line=lines[0].number,
@@ -618,7 +635,7 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     else:  # a later pass: the headline an earlier pass found stays protected
         found = next((r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE), None)
         headline = next((i for i, line in enumerate(lines) if line.number == found), None)
-    if len(lines) >= config.line_model_min_lines:
+    if page:
         model = model if model is not None else (config.line_model_weights or LineModel.builtin())
         scores = model.scores(texts)
         judged = 0

@@ -1,0 +1,208 @@
+"""The line model: features, context revision, the title line, chrome-only pages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textclean import BoilerplateConfig, Config, Document, clean
+from textclean.errors import ConfigError
+from textclean.line_model import (
+    CONTEXT_FEATURES, LOCAL_FEATURES, LINE_MODEL_RULE, TITLE_RULE, LineModel, Page, context_features, fit,
+    good_lines, judge_lines, line_features, repeated_title,
+)
+
+PROSE = [
+    "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关。",
+    "专家表示，市民在出行时应当关注预警信息，尽量避开低洼路段，同时也要注意用电安全。",
+    "据了解，相关部门已经在全市范围内排查了积水点，并对排水设施进行了清理和维护。",
+    "他说，城市的排水能力建设是一个长期的过程，需要在规划阶段就把极端天气考虑进去。",
+]
+MENU = ["首页", "新闻", "体育", "财经", "娱乐", "汽车", "登录", "注册"]
+
+
+def feature(lines: list[str], name: str) -> list[float]:
+    return line_features(lines)[:, LOCAL_FEATURES.index(name)].round(3).tolist()
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "value"),
+    [
+        ("首页", "length_le4", 1.0),
+        ("今年夏天，降雨量比往年多了三成。", "sentence_end", 1.0),
+        ("今年夏天，降雨量比往年多了三成", "sentence_end", 0.0),
+        ("他说：“好。”", "sentence_end", 1.0),
+        ("相关阅读：", "colon_end", 1.0),
+        ("首页 | 新闻 | 体育", "log_separators", round(float(np.log1p(2)), 3)),
+        ("首页 新闻 体育 财经", "log_tokens", round(float(np.log(4)), 3)),
+        ("来源：新华网", "field_label", 1.0),
+        ("2019年11月25日 16:04:30", "date", 1.0),
+        ("2019年11月25日 16:04:30", "time", 1.0),
+        ("1032人参与 308评论", "counter", 1.0),
+        ("阅读量 12万", "counter", 1.0),
+        ("Copyright © 2020 某某网 版权所有", "copyright", 1.0),
+        ("访问 https://example.com/a.html 了解", "url", 1.0),
+        ("联系 editor@example.com", "email", 1.0),
+        ("【独家】某某", "bracket_start", 1.0),
+        ("12345", "no_han", 1.0),
+        ("abc 中文", "latin", 0.6),
+        ("的了在和", "function_density", 1.0),
+        ("首页新闻", "function_density", 0.0),
+    ],
+)
+def test_shape_features(line: str, name: str, value: float):
+    assert feature(["标题", line], name)[1] == pytest.approx(value, abs=1e-3)
+
+
+def test_features_are_linear_and_safe_on_hostile_lines():
+    lines = ["字" * 200_000, "", "\x00\ud800", "a" * 10, "。" * 1000]
+    features = line_features(lines)
+    assert features.shape == (5, len(LOCAL_FEATURES)) and np.isfinite(features).all()
+    assert line_features([]).shape == (0, len(LOCAL_FEATURES))
+    context = context_features(np.full(5, 0.5), features)
+    assert context.shape == (5, len(CONTEXT_FEATURES)) and np.isfinite(context).all()
+
+
+def test_title_similarity_is_measured_against_the_first_line():
+    values = feature(["女童眼睛被塞纸_凤凰网", "女童眼睛被塞纸", "首页"], "title_similarity")
+    assert values == [0.0, 1.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["女童眼睛被塞纸，无法解释_凤凰网资讯_凤凰网", "首页", "女童眼睛被塞纸，无法解释", "正文。"], 2),
+        (["女童眼睛被塞纸，无法解释_凤凰网", "首页", "女 童 眼 睛 被 塞 纸，无法解释", "正文。"], 2),
+        (["定了！广州南沙邮轮母港即将开通！地铁直达+无敌免...", "定了！广州南沙邮轮母港即将开通！地铁直达+无敌免税店"], 1),
+        (["北医新闻网", "首页", "正文第一段很长很长。"], None),  # a site name: the title is the only headline
+        (["2023年网络意识形态工作开展情况(四篇)", "前言。", "网络意识形态工作开展情况篇一"], None),  # a section, not the headline
+        (["标题", "标题"], None),  # too short to tell
+        (["城市排水能力将大幅提升", "首页", "城市排水能力将大幅提升"], None),  # equal: dedup keeps the first
+        (["一是加强组织领导，二是强化责任落实。", "一是加强组织领导，二是强化责任落实"], None),  # a sentence
+        (["单独一行"], None),
+    ],
+)
+def test_repeated_title(lines: list[str], expected: int | None):
+    assert repeated_title(lines) == expected
+
+
+def test_good_lines_are_long_punctuated_prose():
+    assert good_lines([PROSE[0] + PROSE[1], "首页 | 新闻", "短句，很短。"]).tolist() == [True, False, False]
+
+
+def _judge(lines: list[str], **options: object) -> Document:
+    return judge_lines(Document.from_text("\n".join(lines)), config=BoilerplateConfig(**options))
+
+
+@pytest.mark.parametrize(
+    ("name", "lines", "gone", "kept"),
+    [
+        ("menu block", ["某某新闻网", *MENU, *PROSE], MENU, PROSE),
+        (
+            "heading between two paragraphs",
+            ["城市排水", PROSE[0], PROSE[1], "专家建议", PROSE[2], PROSE[3]],
+            [],
+            ["专家建议", *PROSE],
+        ),
+        (
+            "comment widget",
+            ["城市排水", *PROSE, "发表评论", "登录", "注册", "0条评论", "热门评论", "查看更多"],
+            ["发表评论", "登录", "注册", "0条评论", "热门评论", "查看更多"],
+            PROSE,
+        ),
+        (
+            "related headlines after the article",
+            ["城市排水", *PROSE, "相关新闻", "暴雨来袭多地发布预警", "气象台发布蓝色预警信号", "多地迎来强降雨天气",
+             "防汛应急响应启动"],
+            ["相关新闻", "暴雨来袭多地发布预警", "气象台发布蓝色预警信号", "多地迎来强降雨天气", "防汛应急响应启动"],
+            PROSE,
+        ),
+    ],
+)
+def test_context_revision(name: str, lines: list[str], gone: list[str], kept: list[str]):
+    """Chrome scores above content on the same page; content stays under the
+    default threshold; chrome is at least even odds."""
+    scores = dict(zip(lines, LineModel.builtin().scores(lines).tolist()))
+    threshold = BoilerplateConfig().line_model_threshold
+    assert all(scores[line] < threshold for line in kept), (name, scores)
+    if gone:
+        assert min(scores[line] for line in gone) > max(scores[line] for line in kept), (name, scores)
+        assert min(scores[line] for line in gone) >= 0.5, (name, scores)
+    out = _judge(lines, line_model_threshold=0.5).text.split("\n")
+    assert all(line in out for line in kept) and not any(line in out for line in gone), (name, out)
+
+
+def test_copyright_disclaimer_and_footer_go_with_both_tiers():
+    """The rule pack knows footers by their words; the model alone scores a
+    disclaimer right after the article below even odds (0.46), so the tiers
+    work together here."""
+    disclaimer = "免责声明：本网站所刊载信息，不代表本站观点。如转载稿涉及版权等问题，请在两周内来电或来函与本网联系。"
+    footer = ["关于我们 | 联系我们 | 网站地图", disclaimer, "Copyright © 2019 某某网 All Rights Reserved", "京ICP备12345678号"]
+    out = clean("\n".join(["城市排水", *PROSE, *footer])).splitlines()
+    assert out == ["城市排水", *PROSE]
+
+
+def test_title_line_goes_when_the_body_repeats_the_headline():
+    lines = ["城市排水能力将大幅提升_某某新闻网", *MENU[:3], "城市排水能力将大幅提升", *PROSE]
+    out = _judge(lines)
+    assert "城市排水能力将大幅提升_某某新闻网" not in out.text and "城市排水能力将大幅提升" in out.text.split("\n")
+    title = next(r for r in out.trace if r.rule == TITLE_RULE)
+    assert title.line == 1 and title.duplicate_of == 5
+
+
+def test_title_stays_when_it_is_the_only_headline():
+    out = _judge(["城市排水能力将大幅提升", *PROSE])
+    assert out.text.split("\n")[0] == "城市排水能力将大幅提升"
+
+
+def test_a_page_of_nothing_but_chrome_is_skipped():
+    out = _judge(["某某网_首页", *MENU, "Copyright © 2019 某某网", "京ICP备12345678号"], line_model_threshold=0.5)
+    assert out.skipped == "no content" and "chrome" in (out.detail or "")
+    assert any(r.rule == LINE_MODEL_RULE for r in out.trace)
+
+
+def test_removals_carry_the_score_and_explain_it():
+    out = _judge(["某某新闻网", *MENU, *PROSE])
+    removal = next(r for r in out.trace if r.rule == LINE_MODEL_RULE)
+    assert 0.0 <= removal.score <= 1.0 and f"(score {removal.score:.2f})" in removal.reason
+
+
+def test_options_switch_the_model_off_and_move_the_threshold():
+    lines = ["某某新闻网", *MENU, *PROSE]
+    assert _judge(lines, line_model=False).text == "\n".join(lines)
+    strict = _judge(lines, line_model_threshold=1.0)  # a probability never reaches 1.0 exactly
+    assert not [r for r in strict.trace if r.rule == LINE_MODEL_RULE]
+    assert _judge(lines[:4], line_model_min_lines=5).text == "\n".join(lines[:4])  # too little context
+
+
+@pytest.mark.parametrize("bad", [0, -0.1, 1.5, "0.5", True])
+def test_threshold_is_validated(bad: object):
+    with pytest.raises(ConfigError, match="line_model_threshold"):
+        Config().replace(line_model_threshold=bad)
+
+
+def test_weights_round_trip_through_json():
+    model = LineModel.builtin()
+    again = LineModel.from_json(model.to_json())
+    lines = ["某某新闻网", *MENU, *PROSE]
+    assert np.array_equal(model.scores(lines), again.scores(lines))
+    with pytest.raises(ConfigError, match="not a textclean line model"):
+        LineModel.from_json("{}")
+
+
+def test_fit_is_deterministic_and_learns_the_labels():
+    pages = [
+        Page(lines=("某某网", *MENU, *PROSE), labels=(None, *[1] * len(MENU), *[0] * len(PROSE)), group=f"site{k}")
+        for k in range(3)
+    ]
+    one, two = fit(pages, folds=3), fit(pages, folds=3)
+    assert one.to_json() == two.to_json()
+    scores = one.scores(pages[0].lines)
+    assert scores[1 : 1 + len(MENU)].min() > scores[1 + len(MENU) :].max()
+
+
+def test_clean_uses_the_model_by_default():
+    page = "\n".join(["某某新闻网", *MENU, *MENU[::-1], *PROSE, "关于我们", "联系我们", "网站地图", "京ICP备12345678号"])
+    out = clean(page).splitlines()
+    assert out[-len(PROSE):] == PROSE and "体育" not in out and "网站地图" not in out
+    assert clean(page, line_model=False).splitlines()[:2] == ["某某新闻网", "首页"]
