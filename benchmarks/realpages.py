@@ -116,8 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.trafilatura_python:
         out = work / "trafilatura"
         started = time.perf_counter()
-        subprocess.run([args.trafilatura_python, "-c", _TRAFILATURA, str(root), str(out)], check=True)
-        rows.append(("trafilatura (HTML)", score(root, out), time.perf_counter() - started))
+        done = subprocess.run([args.trafilatura_python, "-c", _TRAFILATURA, str(root), str(out)],
+                              capture_output=True, text=True)
+        if done.returncode == 0:
+            rows.append(("trafilatura (HTML)", score(root, out), time.perf_counter() - started))
+        else:
+            print(f"trafilatura failed, left out of the table:\n{done.stderr[-2000:]}", file=sys.stderr)
     print(f"realpages: {len(labelled)} pages, {len(sites)} site folders; LOSO fits took {fitting:.1f} s")
     print(f"{'configuration':<28} {'bp recall':>9} {'retention':>9} {'gold bp':>8} {'gold ret':>8} "
           f"{'silver bp':>9} {'silver ret':>10} {'headlines':>9} {'seconds':>7}")

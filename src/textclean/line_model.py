@@ -497,15 +497,21 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     title = "".join(lines[0].split())
     if len(title) < 4 or title[-1] in "。；;":  # a sentence is not a title
         return None
+    title_grams = _bigrams(title)
+    best, best_shared = None, 0
     for j in range(1, min(len(lines), window + 1)):
         line = "".join(lines[j].split())
         if line == title:
             return None  # the same line twice: dedup keeps the first copy
         if len(line) < 4 or len(line) > 2 * len(title) + 10:
             continue
-        if containment(line, title) >= 0.9 or (len(line) <= 1.5 * len(title) and containment(title, line) >= 0.9):
-            return j
-    return None
+        grams = _bigrams(line)
+        shared = len(grams & title_grams)
+        inside = shared >= 0.9 * len(grams)
+        covers = len(line) <= 1.5 * len(title) and shared >= 0.9 * len(title_grams)
+        if (inside or covers) and shared > best_shared:  # the fullest match: a teaser is only part of the headline
+            best, best_shared = j, shared
+    return best
 
 
 # ------------------------------------------------------------------ fitting
