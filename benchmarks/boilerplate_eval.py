@@ -20,6 +20,12 @@ line counts as retained only if it survives unchanged in the head, the body and 
 tail. Precision per category charges a content line removed by a rule to that
 rule's category.
 
+Then both tiers together, in context (``evaluate_in_context``): each labelled line
+is placed inside a real content page (golden 002) in its zone and the page goes
+through ``clean()`` (rules, then the line model, then dedup); a content line must
+survive in the head, the middle and the tail, and the host page must keep all its
+own lines.
+
     python benchmarks/boilerplate_eval.py
 """
 
@@ -29,7 +35,7 @@ import collections
 from dataclasses import dataclass
 from pathlib import Path
 
-from textclean import BoilerplateConfig, Document, RuleSet, strip_boilerplate
+from textclean import BoilerplateConfig, Document, RuleSet, clean, strip_boilerplate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -112,10 +118,57 @@ def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result
     )
 
 
+def _host_page() -> list[str]:
+    """A real content page (golden 002) that labelled lines are placed in."""
+    return (ROOT / "tests" / "goldens" / "expected" / "002_037b8862a6aab3ed.txt").read_text(encoding="utf-8").splitlines()
+
+
+def evaluate_in_context(*, split: str = "labelled") -> Result:
+    """Both tiers (rules, then the line model) on each labelled line placed inside a
+    real page, as :func:`textclean.clean` runs them: a chrome line in its zone (the
+    second line, the middle, the second-to-last line) must go; a content line must
+    survive in all three places, and the host page must keep all its own lines."""
+    host = _host_page()
+    places = {"head": 1, "body": len(host) // 2, "tail": len(host) - 1}
+    recall: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
+    missed: list[str] = []
+
+    def cleaned(text: str, zone: str) -> list[str]:
+        lines = host[: places[zone]] + [text] + host[places[zone] :]
+        return clean("\n".join(lines)).splitlines()
+
+    for category, zone, text in _rows(f"{split}_chrome.tsv"):
+        zone = "body" if zone == "any" else zone
+        out = cleaned(text, zone)
+        removed = text not in out
+        recall[category][1] += 1
+        recall[category][0] += removed
+        if not removed:
+            missed.append(f"{category}\t{zone}\t{text}")
+    content = [text for _, text in _rows(f"{split}_content.tsv")]
+    false_positives: dict[str, list[str]] = collections.defaultdict(list)
+    kept = 0
+    for text in content:
+        lost = [zone for zone in places if (out := cleaned(text, zone)).count(text) != 1 or len(out) != len(host) + 1]
+        if lost:
+            false_positives[f"in {'/'.join(lost)}"].append(text)
+        else:
+            kept += 1
+    return Result(
+        recall={k: (v[0], v[1]) for k, v in sorted(recall.items())},
+        false_positives=dict(false_positives),
+        content_total=len(content),
+        content_kept=kept,
+        missed=missed,
+    )
+
+
 def main() -> None:
     for split in ("labelled", "heldout", "wild", "wild2", "wild3"):
-        print(f"== {split}")
+        print(f"== {split}: the rule pack on single lines")
         report(evaluate(split=split))
+        print(f"== {split}: rules and line model, each line inside a real page")
+        report(evaluate_in_context(split=split))
 
 
 def report(result: Result) -> None:

@@ -1,9 +1,14 @@
 """Regenerate src/textclean/data/function_words.txt: the Chinese function words
 the line model counts (its stopword density, jusText's strongest signal).
 
+Single characters only: the model counts them with one vectorised look-up over
+the page's code points (a regex alternation of words cost more than the rest of
+the model together), and the two-character function words (我们, 可以, 已经 …)
+are mostly made of these characters anyway.
+
 Prose is dense in particles, prepositions, conjunctions, adverbs and pronouns
 (的 了 在 和 也 就 都 而 与 着 …); menus, bylines, tags and headline lists are not.
-The list is the TOP most frequent words of at most two characters in jieba's
+The list is the TOP most frequent one-character words in jieba's
 dictionary whose part of speech is one of those classes, so it is reproducible
 from a pinned jieba (a build-time input only; the runtime reads the text file):
 
@@ -16,7 +21,7 @@ import os
 
 import jieba
 
-TOP = 150
+TOP = 100
 # jieba's tags: u* particles (的 了 着 过 地 得), p prepositions, c conjunctions,
 # d adverbs, r pronouns, y modal particles.
 CLASSES = {"u", "ul", "uj", "uz", "uv", "ud", "ug", "p", "c", "d", "r", "y"}
@@ -28,7 +33,7 @@ def main() -> None:
     with open(path, encoding="utf-8") as handle:
         for line in handle:
             parts = line.split()
-            if len(parts) == 3 and parts[2] in CLASSES and len(parts[0]) <= 2:
+            if len(parts) == 3 and parts[2] in CLASSES and len(parts[0]) == 1:
                 words.append((int(parts[1]), parts[0]))
     words.sort(key=lambda item: (-item[0], item[1]))
     print(f"# The {TOP} most frequent function words (jieba's dictionary, tags {' '.join(sorted(CLASSES))});")

@@ -5,9 +5,9 @@
 
 Labelled pages: ``../shared/realpages`` (63 real pages of 44 sites, one label per
 input line; read in place, never copied into the project). Each page goes through
-the same first tiers a run uses (decode, normalize, the rule pack and the site's
-mined rules), and the model learns from the lines those tiers *kept*, in their
-context: that is what it judges at run time. The page's first line (its
+the same steps a run takes before the model (decode, normalize, the rule pack and
+the site's mined rules, the title rule, dedup), and the model learns from the lines
+those steps *kept*, in their context: that is what it judges at run time. The page's first line (its
 ``<title>``), optional lines (bylines, credits) and extra copies of a content line
 are not scored. Each page is also given once as it looks after cleaning (its
 content lines only, all labelled content), so the model learns to leave a clean
@@ -68,13 +68,14 @@ def load(root: Path = REALPAGES, *, mine: bool = True) -> list[Labelled]:
     by_site: dict[str, list[dict]] = {}
     for page in pages:
         by_site.setdefault(page["file"].split("/")[0], []).append(page)
-    config = Config().replace(line_model=False)
+    config = Config()  # the model's own step is left out below; the title rule runs as in a run
     out: list[Labelled] = []
     for site in sorted(by_site):
         entries = sorted(by_site[site], key=lambda p: p["file"])
         docs = [Document(id=p["file"], data=(root / "pages" / p["file"]).read_bytes()) for p in entries]
         mined = mine_documents(docs, config).result() if mine else None
-        steps = [s for s in Pipeline.default(config, mined=mined).steps if s.name in ("decode", "normalize", "boilerplate")]
+        steps = [s for s in Pipeline.default(config, mined=mined).steps
+                 if s.name in ("decode", "normalize", "boilerplate", "dedup")]
         for entry, doc in zip(entries, docs):
             for step in steps:
                 doc = next(step.run([doc]))

@@ -677,6 +677,21 @@ def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
     return signer.signatures(keys or [""]).min(axis=0)
 
 
+def keep_pending(doc: Document) -> Document:
+    """The document with its corpus-phase paragraphs (``meta["dedup"]``) cut down
+    to the lines it still holds, after a later step removed some."""
+    pending: _Pending | None = doc.meta.get("dedup") if doc.meta else None
+    if pending is None or doc.skipped:
+        return doc
+    present = {line.number for line in doc.lines()}
+    rows = [i for i, number in enumerate(pending.lines) if number in present]
+    if len(rows) == len(pending.lines):
+        return doc
+    kept = _Pending(lines=[pending.lines[i] for i in rows], exact=[pending.exact[i] for i in rows],
+                    signatures=pending.signatures[rows], bands=pending.bands[rows], before=pending.before)
+    return dataclasses.replace(doc, meta={**doc.meta, "dedup": kept})
+
+
 def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     """Drop a short heading whose whole section was removed as a duplicate.
 

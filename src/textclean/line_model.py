@@ -37,8 +37,9 @@ figures in the README are leave-one-site-out. Evaluated with numpy alone.
 >>> page = ["某某新闻网", "首页", "新闻", "体育", "财经", "登录",
 ...         "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关。",
 ...         "专家表示，市民在出行时应当关注预警信息，尽量避开低洼路段。"]
->>> [round(float(s), 1) > 0.5 for s in model.scores(page)][1:]
-[True, True, True, True, True, False, False]
+>>> scores = model.scores(page)
+>>> bool(scores[1:6].min() > scores[6:].max())  # the menu scores above the prose
+True
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -60,7 +62,7 @@ from .errors import ConfigError
 
 __all__ = [
     "LineModel", "line_features", "context_features", "repeated_title", "fit", "LOCAL_FEATURES", "CONTEXT_FEATURES",
-    "LINE_MODEL_RULE", "TITLE_RULE", "judge_lines", "Page", "containment", "good_lines",
+    "LINE_MODEL_RULE", "TITLE_RULE", "judge_lines", "drop_repeated_title", "Page", "containment", "good_lines",
 ]
 
 LINE_MODEL_RULE = "line-model"
@@ -83,13 +85,14 @@ CONTEXT_FEATURES = (
 
 # ------------------------------------------------------------------ shapes
 
+_SCAN_CHARS = 200  # token patterns (URL, date, counter …) are looked for on lines this short
 _SENTENCE_MARKS = "。！？!?"
 _END_MARKS = set("。！？!?…")
 _CLOSERS = set("”’」』）)】》\"'")
 _COMMAS = set("，、；,;")
 _SEPARATORS = set("|｜>＞»«·•/／")
 _SPACES = set(" \u3000\u00a0")
-_URL = regex.compile(r"(?i)https?://|www\.|\b[a-z0-9-]+\.(?:com|cn|net|org|gov|edu)\b|\.s?html?\b")
+_URL = regex.compile(r"[Hh][Tt][Tt][Pp][Ss]?://|[Ww][Ww][Ww]\.|\.(?:com|cn|net|org|gov|edu|s?html?)\b")
 _EMAIL = regex.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _DATE = regex.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}(?:\s*[-/.月]\s*\d{1,2})?|\d{1,2}月\d{1,2}日")
 _TIME = regex.compile(r"(?<!\d)\d{1,2}:\d\d(?::\d\d)?(?!\d)")
@@ -97,17 +100,35 @@ _COUNTER = regex.compile(
     r"\d[\d,.]*\s*[万千wWkK]?\+?\s*(?:人|次|条|个)?(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|赞|播放|关注|粉丝)"
     r"|(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|播放)(?:量|数)?\s*[(（:：]?\s*\d"
 )
-_COPYRIGHT = regex.compile(r"(?i)©|\(c\)|copyright|版权|ICP|备案|all rights reserved")
-_FIELD_LABEL = regex.compile(r"^[^\s:：。，]{1,6}\s*[:：]")
-_BRACKET_START = regex.compile(r"^[【\[［(（<〈《]")
+_COPYRIGHT = regex.compile(r"©|\([Cc]\)|[Cc]opyright|COPYRIGHT|版权|ICP|备案|[Aa]ll [Rr]ights [Rr]eserved")
+# stdlib re is faster than regex on these two line-start patterns
+_FIELD_LABEL = re.compile(r"(?m)^[^\s:：。，]{1,6}[ \t\u3000]*[:：]")
+_BRACKET_START = re.compile(r"(?m)^[【\[［(（<〈《]")
 
 
 @functools.lru_cache(maxsize=1)
-def _function_words() -> Any:
-    """The function-word stoplist as one alternation, longest words first."""
+def _function_codes() -> np.ndarray:
+    """The function-word stoplist (one character each) as sorted code points."""
     text = resources.files("textclean").joinpath("data/function_words.txt").read_text(encoding="utf-8")
-    words = sorted({w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}, key=lambda w: -len(w))
-    return regex.compile("|".join(regex.escape(w) for w in words))
+    chars = {w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#")}
+    return np.array(sorted(ord(c) for c in chars if len(c) == 1), dtype=np.uint32)
+
+
+_SPACE, _MARK, _COMMA, _SEPARATOR, _FUNCTION, _END, _CLOSER = (1 << k for k in range(7))
+
+
+@functools.lru_cache(maxsize=1)
+def _char_flags() -> np.ndarray:
+    """One byte of flags per BMP code point (space, sentence mark, comma, separator,
+    function word, end mark, closer): one gather classifies a page's characters."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for flag, chars in ((_SPACE, _SPACES | {"\n", "\t"}), (_MARK, set(_SENTENCE_MARKS)), (_COMMA, _COMMAS),
+                        (_SEPARATOR, _SEPARATORS), (_END, _END_MARKS), (_CLOSER, _CLOSERS)):
+        for ch in chars:
+            table[ord(ch)] |= flag
+    table[_function_codes()] |= _FUNCTION
+    table.flags.writeable = False
+    return table
 
 
 def _is_han(codes: np.ndarray) -> np.ndarray:
@@ -146,6 +167,27 @@ def containment(inner: str, outer: str) -> float:
     return len(grams & _bigrams(outer)) / len(grams) if grams else 0.0
 
 
+def _title_similarity(codes: np.ndarray, space: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per line, the share of its character bigrams (white space left out) that the
+    first line also has; 0 for the first line itself."""
+    keep = ~space
+    visible = codes[keep].astype(np.uint64)
+    position = np.flatnonzero(keep)
+    if len(visible) < 2:
+        return np.zeros(len(starts))
+    line_of = np.searchsorted(starts, position, side="right") - 1
+    same_line = line_of[:-1] == line_of[1:]
+    grams = (visible[:-1] << np.uint64(21)) | visible[1:]
+    grams, owner = grams[same_line], line_of[:-1][same_line]
+    title = np.unique(grams[owner == 0])
+    found = np.isin(grams, title)
+    total = np.bincount(owner, minlength=len(starts)).astype(np.float64)
+    shared = np.bincount(owner, weights=found, minlength=len(starts))
+    out = np.where(total > 0, shared / np.maximum(total, 1.0), 0.0)
+    out[0] = 0.0
+    return out
+
+
 def line_features(lines: Sequence[str]) -> np.ndarray:
     """The shape features of each line (rows) in :data:`LOCAL_FEATURES` order.
 
@@ -162,7 +204,8 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     ends = starts + lengths
     text = "\n".join(lines)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    space = np.isin(codes, [ord(c) for c in _SPACES]) | (codes == 10) | (codes == 9)
+    flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
+    space = (flags & _SPACE) != 0
     han = _is_han(codes)
     ascii_letter = ((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)
     wide_letter = ((codes >= 0xFF21) & (codes <= 0xFF3A)) | ((codes >= 0xFF41) & (codes <= 0xFF5A))
@@ -172,9 +215,9 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
         (codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))
     cjk_punct &= ~space
     symbol = ~(space | han | latin | digit | cjk_punct) & (codes < 0x3000)
-    marks = np.isin(codes, [ord(c) for c in _SENTENCE_MARKS])
-    commas = np.isin(codes, [ord(c) for c in _COMMAS])
-    separators = np.isin(codes, [ord(c) for c in _SEPARATORS])
+    marks = (flags & _MARK) != 0
+    commas = (flags & _COMMA) != 0
+    separators = (flags & _SEPARATOR) != 0
     # a token starts at a non-space character after a space (or at the line start)
     previous_space = np.concatenate(([True], space[:-1]))
     token_start = ~space & previous_space
@@ -199,34 +242,29 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     comma_count = _per_line(commas, starts, ends)
     columns["log_commas"] = np.log1p(comma_count)
     columns["comma_density"] = comma_count / visible
-    ends_sentence = np.zeros(count)
-    ends_colon = np.zeros(count)
-    for i, line in enumerate(lines):
-        stripped = line.rstrip()
-        if not stripped:
-            continue
-        last = stripped[-1]
-        if last in _END_MARKS or (last in _CLOSERS and len(stripped) > 1 and stripped[-2] in _END_MARKS):
-            ends_sentence[i] = 1.0
-        elif last in ":：":
-            ends_colon[i] = 1.0
-    columns["sentence_end"] = ends_sentence
-    columns["colon_end"] = ends_colon
-    function_hits = [m.span() for m in _function_words().finditer(text)]
-    function_chars = np.zeros(count)
-    function_count = np.zeros(count)
-    if function_hits:
-        spans = np.asarray(function_hits)
-        line_of = np.searchsorted(starts, spans[:, 0], side="right") - 1
-        np.add.at(function_chars, line_of, (spans[:, 1] - spans[:, 0]).astype(np.float64))
-        np.add.at(function_count, line_of, 1.0)
-    columns["function_density"] = function_chars / np.maximum(han_count, 1.0)
+    # the last two characters of each line (lines come stripped from normalize)
+    last = np.where(lengths > 0, codes[np.maximum(ends - 1, 0)], 0)
+    last_flags = np.where(lengths > 0, flags[np.maximum(ends - 1, 0)], 0)
+    second_flags = np.where(lengths > 1, flags[np.maximum(ends - 2, 0)], 0)
+    ends_sentence = ((last_flags & _END) != 0) | (((last_flags & _CLOSER) != 0) & ((second_flags & _END) != 0))
+    columns["sentence_end"] = ends_sentence.astype(np.float64)
+    columns["colon_end"] = ((last == ord(":")) | (last == ord("："))).astype(np.float64)
+    function = (flags & _FUNCTION) != 0
+    function_count = _per_line(function, starts, ends)
+    columns["function_density"] = function_count / np.maximum(han_count, 1.0)
     columns["log_function_words"] = np.log1p(function_count)
+    # Token patterns mark chrome on short lines (bylines, counters, footers); a
+    # paragraph is scanned for none of them: the scans are most of the model's cost.
+    short = np.flatnonzero(lengths <= _SCAN_CHARS)
+    short_text = "\n".join(lines[i] for i in short)
+    short_starts = np.concatenate(([0], np.cumsum(lengths[short] + 1)[:-1])) if len(short) else short
     for name, pattern in (("url", _URL), ("email", _EMAIL), ("date", _DATE), ("time", _TIME),
-                          ("counter", _COUNTER), ("copyright", _COPYRIGHT)):
-        columns[name] = np.minimum(_hits(pattern, text, starts), 1.0)  # present or not: counts overweight rare lines
-    columns["field_label"] = np.fromiter((_FIELD_LABEL.match(line) is not None for line in lines), np.float64, count)
-    columns["bracket_start"] = np.fromiter((_BRACKET_START.match(line) is not None for line in lines), np.float64, count)
+                          ("counter", _COUNTER), ("copyright", _COPYRIGHT), ("field_label", _FIELD_LABEL),
+                          ("bracket_start", _BRACKET_START)):
+        found = np.zeros(count)
+        if len(short):
+            found[short] = np.minimum(_hits(pattern, short_text, short_starts), 1.0)  # present or not
+        columns[name] = found
     columns["no_han"] = (han_count == 0).astype(np.float64)
     index = np.arange(count, dtype=np.float64)
     columns["relative_position"] = index / max(count - 1, 1)
@@ -234,8 +272,7 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     columns["log_from_tail"] = np.log1p(count - 1 - index)
     before = np.concatenate(([0.0], np.cumsum(visible)[:-1]))
     columns["chars_before"] = before / max(float(visible.sum()), 1.0)
-    title = lines[0]
-    columns["title_similarity"] = np.array([0.0] + [containment(line, title) for line in lines[1:]])
+    columns["title_similarity"] = _title_similarity(codes, space, starts, ends)
     columns["log_lines"] = np.full(count, math.log1p(count))
     for j, name in enumerate(LOCAL_FEATURES):
         out[:, j] = columns[name]
@@ -442,7 +479,10 @@ class LineModel:
 
     def scores(self, lines: Sequence[str]) -> np.ndarray:
         """Each line's probability of being chrome (0..1), judged in the page's context."""
-        local = line_features(lines)
+        return self.scores_of(line_features(lines))
+
+    def scores_of(self, local: np.ndarray) -> np.ndarray:
+        """:meth:`scores` from a page's :func:`line_features`."""
         if not len(local):
             return np.zeros(0)
         first = self.shape.predict(local)
@@ -468,13 +508,15 @@ def good_lines(lines: Sequence[str]) -> np.ndarray:
     >>> good_lines(["首页 | 新闻 | 体育", "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关，专家提醒市民注意出行安全。"]).tolist()
     [False, True]
     """
-    out = np.zeros(len(lines), dtype=bool)
-    for i, line in enumerate(lines):
-        if len(line) >= GOOD_CHARS:
-            visible = len(line) - sum(ch.isspace() for ch in line)
-            marks = sum(1 for ch in line if ch in _SENTENCE_MARKS or ch in _COMMAS)
-            out[i] = visible >= GOOD_CHARS and marks >= GOOD_MARKS
-    return out
+    return good_of(line_features(lines))
+
+
+def good_of(local: np.ndarray) -> np.ndarray:
+    """:func:`good_lines` from a page's :func:`line_features`."""
+    def count(name: str) -> np.ndarray:
+        return np.rint(np.expm1(local[:, LOCAL_FEATURES.index(name)]))
+
+    return (count("log_length") >= GOOD_CHARS) & (count("log_sentence_marks") + count("log_commas") >= GOOD_MARKS)
 
 
 def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
@@ -605,59 +647,77 @@ def fit(
 
 # ------------------------------------------------------------------ the step
 
-def judge_lines(doc: Document, model: LineModel | None = None, config: BoilerplateConfig | None = None) -> Document:
-    """Drop the lines ``model`` scores as chrome, and a title line the body repeats.
+def drop_repeated_title(doc: Document, config: BoilerplateConfig | None = None) -> Document:
+    """Drop the title line when the body repeats the headline (see :func:`repeated_title`).
 
-    The first line is never scored (see :func:`repeated_title`); with the
-    document's first *input* line first, a body line that repeats it makes it go
-    as ``title-repeat`` and that headline is kept whatever its score. A page of
-    at least ``line_model_min_lines`` lines whose every judged line is chrome is
-    skipped as ``"no content"``: it is a page of nothing but site chrome.
+    Only on a page (at least ``line_model_min_lines`` lines) whose first kept
+    line is its first input line, with the line model on. The removal is
+    ``title-repeat`` with the headline's line as ``duplicate_of``; runs before
+    dedup, so the body's copy is the one kept.
 
     >>> page = Document.from_text("\\n".join(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "资讯", "视频", "登录",
-    ...     "女童眼睛被塞纸", "7岁小花“眼睛被塞纸”事件，仍有许多疑问。调查组仍在紧锣密鼓地工作中。",
-    ...     "禹州市教体局曾通报称，学生向小花眼睛里塞了纸片，家长对此说法并不认同。"]))
-    >>> judged = judge_lines(page)
-    >>> [(r.line, r.rule) for r in judged.trace]
-    [(1, 'title-repeat')]
-    >>> judged.text.split("\\n")[-3]  # the body's headline stays
-    '女童眼睛被塞纸'
+    ...     "女童眼睛被塞纸", "7岁小花“眼睛被塞纸”事件，仍有许多疑问。调查组仍在紧锣密鼓地工作中。"]))
+    >>> [(r.line, r.rule, r.duplicate_of) for r in drop_repeated_title(page).trace]
+    [(1, 'title-repeat', 6)]
     """
     config = config or BoilerplateConfig()
     if doc.skipped or not config.line_model:
         return doc
     lines = doc.lines()
-    if len(lines) < 2:
+    if len(lines) < config.line_model_min_lines or lines[0].number != 1:
         return doc
+    headline = repeated_title([line.text for line in lines])
+    if headline is None:
+        return doc
+    removal = Removal(step="boilerplate", rule=TITLE_RULE, kind="line", line=lines[0].number,
+                      text=_short(lines[0].text), duplicate_of=lines[headline].number)
+    return doc.with_lines(lines[1:], [removal])
+
+
+def judge_lines(doc: Document, model: LineModel | None = None, config: BoilerplateConfig | None = None) -> Document:
+    """Drop the lines ``model`` scores as chrome (``line-model``, with the score).
+
+    The first line is never scored (it is the page's ``<title>``, or the headline
+    once :func:`drop_repeated_title` took the title), nor the headline that
+    rule found, nor a *good* line (:func:`good_lines`). A page of at least
+    ``line_model_min_lines`` lines whose every judged line is chrome is skipped
+    as ``"no content"``: it is a page of nothing but site chrome.
+
+    >>> page = Document.from_text("\\n".join(["某某新闻网", "首页", "新闻", "体育", "财经", "登录", "注册",
+    ...     "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关。",
+    ...     "专家表示，市民在出行时应当关注预警信息，尽量避开低洼路段，同时也要注意用电安全。"]))
+    >>> kept = judge_lines(page, config=BoilerplateConfig(line_model_threshold=0.5)).text.split("\\n")
+    >>> kept[0], len(kept)
+    ('某某新闻网', 3)
+    """
+    config = config or BoilerplateConfig()
+    if doc.skipped or not config.line_model:
+        return doc
+    lines = doc.lines()
+    if len(lines) < config.line_model_min_lines:
+        return doc
+    found = next((r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE), None)
+    headline = next((i for i, line in enumerate(lines) if line.number == found), None)
     texts = [line.text for line in lines]
+    model = model if model is not None else (config.line_model_weights or LineModel.builtin())
+    local = line_features(texts)
+    scores = model.scores_of(local)
+    good = good_of(local)
     removals: list[Removal] = []
     gone: set[int] = set()
-    page = len(lines) >= config.line_model_min_lines
-    headline = repeated_title(texts) if lines[0].number == 1 and page else None
-    if headline is not None:
-        gone.add(0)
-        removals.append(Removal(step="boilerplate", rule=TITLE_RULE, kind="line", line=lines[0].number,
-                                text=_short(texts[0]), duplicate_of=lines[headline].number))
-    else:  # a later pass: the headline an earlier pass found stays protected
-        found = next((r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE), None)
-        headline = next((i for i, line in enumerate(lines) if line.number == found), None)
-    if page:
-        model = model if model is not None else (config.line_model_weights or LineModel.builtin())
-        scores = model.scores(texts)
-        judged = 0
-        good = good_lines(texts)
-        for i in range(1, len(lines)):
-            if i == headline:
-                continue
-            judged += 1
-            if scores[i] >= config.line_model_threshold and not good[i]:
-                gone.add(i)
-                removals.append(Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
-                                        text=_short(texts[i]), score=round(float(scores[i]), 3)))
-        if judged >= 3 and all(i in gone for i in range(1, len(lines)) if i != headline) and headline is None:
-            return doc.with_lines([], removals).skip("no content", "only site chrome (line model)")
+    judged = 0
+    for i in range(1, len(lines)):
+        if i == headline:
+            continue
+        judged += 1
+        if scores[i] >= config.line_model_threshold and not good[i]:
+            gone.add(i)
+            removals.append(Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
+                                    text=_short(texts[i]), score=round(float(scores[i]), 3)))
     if not removals:
         return doc
+    if judged >= 3 and len(gone) == judged and headline is None and not any(r.rule == TITLE_RULE for r in doc.trace):
+        return doc.with_lines([], removals).skip("no content", "only site chrome (line model)")
     return doc.with_lines([line for i, line in enumerate(lines) if i not in gone], removals)
 
 

@@ -21,10 +21,10 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkabl
 from .boilerplate import JUDGED_KEY, RuleSet, resolve_rules, strip_boilerplate
 from .config import BoilerplateConfig, Config
 from .decode import decode
-from .dedup import CorpusDedup, Signer, dedup_document
+from .dedup import CorpusDedup, Signer, dedup_document, keep_pending
 from .document import Document
 from .errors import ConfigError
-from .line_model import LineModel, judge_lines
+from .line_model import LINE_MODEL_RULE, LineModel, drop_repeated_title, judge_lines
 from .io import record_of, records_to_documents
 from .mining import MinedRules, Miner, group_of, observe
 from .normalize import normalize
@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document",
-    "clean_records", "mine_documents", "parallel_map", "WorkerPool",
+    "clean_records", "mine_documents", "parallel_map", "WorkerPool", "boilerplate_step", "line_model_step",
 ]
 
 
@@ -153,16 +153,19 @@ class Pipeline:
             if mined is not None and len(mined)
             else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, remember=True)
         )
+        strip = functools.partial(boilerplate_step, rules=strip, config=config.boilerplate)
+        dedup = functools.partial(dedup_document, config=config.dedup, signer=signer)
+        judge = None
         if config.boilerplate.line_model:
             model = config.boilerplate.line_model_weights or LineModel.builtin()
-            strip = functools.partial(_strip_then_judge, strip=strip, model=model, config=config.boilerplate)
-        dedup = functools.partial(dedup_document, config=config.dedup, signer=signer)
+            judge = functools.partial(line_model_step, model=model, config=config.boilerplate)
         steps = [
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
             ("boilerplate", strip),
             ("dedup", dedup),
-            ("settle", functools.partial(settle, strip=strip, dedup=dedup)),
+            *([("line-model", judge)] if judge is not None else []),
+            ("settle", functools.partial(settle, strip=strip, dedup=dedup, judge=judge)),
         ]
         maps: list[Step] = [Map(name, function, errors) for name, function in steps]
         if signer is not None and config.dedup.cross_document:
@@ -199,12 +202,25 @@ class Pipeline:
         return iter(stream)
 
 
-def _strip_then_judge(
-    doc: Document, *, strip: Callable[[Document], Document], model: LineModel, config: BoilerplateConfig
+def boilerplate_step(
+    doc: Document, *, rules: Callable[[Document], Document], config: BoilerplateConfig, max_passes: int = 8
 ) -> Document:
-    """The boilerplate step: the rules first (the precise tier), then the line model
-    on what they kept (see :mod:`textclean.line_model`)."""
-    return judge_lines(strip(doc), model, config)
+    """The rules (the precise tier) until they remove nothing more — removing head
+    chrome brings later lines into the head zone — then the title line if the body
+    repeats the headline (:func:`~textclean.line_model.drop_repeated_title`). A
+    ``rules`` step that remembers what it judged makes its repeats cheap."""
+    for _ in range(max_passes):
+        before = len(doc.trace)
+        doc = rules(doc)
+        if doc.skipped or len(doc.trace) == before:
+            break
+    return drop_repeated_title(doc, config)
+
+
+def line_model_step(doc: Document, *, model: LineModel, config: BoilerplateConfig) -> Document:
+    """The line model on what the rules and dedup kept (see :mod:`textclean.line_model`);
+    the corpus phase's pending paragraphs follow the lines that stay."""
+    return keep_pending(judge_lines(doc, model, config))
 
 
 def settle(
@@ -212,41 +228,63 @@ def settle(
     *,
     strip: Callable[[Document], Document],
     dedup: Callable[[Document], Document],
+    judge: Callable[[Document], Document] | None = None,
     max_passes: int = 8,
 ) -> Document:
-    """Repeat boilerplate and dedup until a pass removes nothing, so cleaning is
-    idempotent: ``clean(clean(x)) == clean(x)``.
+    """Repeat the steps until nothing more goes, so cleaning is idempotent:
+    ``clean(clean(x)) == clean(x)``.
 
-    One pass can expose more: removing head chrome brings later lines into the
-    head zone, where edge-only rules apply. A document whose first pass removed
-    nothing is returned as is. A ``strip`` that remembers what it judged (see
-    :func:`~textclean.boilerplate.strip_boilerplate`) judges again only the lines
-    whose zones or text changed; what it remembered is dropped here.
+    Each step is only repeated when what it saw changed: the rules (``strip``)
+    after dedup or the line model (``judge``) took lines (the head and tail zones
+    move), dedup after the rules took more, the line model after anything took
+    lines (its context changed) — including its own removals, until it removes
+    nothing. Dedup settles itself, and removing lines never makes new repeats, so
+    the line model's removals do not call for dedup again. A ``strip`` that
+    remembers what it judged (see :func:`~textclean.boilerplate.strip_boilerplate`)
+    judges again only the lines whose zones or text changed; what it remembered is
+    dropped here.
     """
-    settled = _settle(doc, strip=strip, dedup=dedup, max_passes=max_passes)
+    settled = _settle(doc, strip=strip, dedup=dedup, judge=judge, max_passes=max_passes)
     if settled.meta and JUDGED_KEY in settled.meta:
         settled = dataclasses.replace(settled, meta={k: v for k, v in settled.meta.items() if k != JUDGED_KEY})
     return settled
 
 
 def _settle(
-    doc: Document, *, strip: Callable[[Document], Document], dedup: Callable[[Document], Document], max_passes: int
+    doc: Document,
+    *,
+    strip: Callable[[Document], Document],
+    dedup: Callable[[Document], Document],
+    judge: Callable[[Document], Document] | None,
+    max_passes: int,
 ) -> Document:
     if doc.skipped or not doc.trace:
         return doc
-    # dedup_document settles itself (a paragraph cut short is checked again at
-    # once), so only a boilerplate pass that removes more calls for dedup again.
-    redo_dedup = False
+    changed_by_dedup = any(r.step == "dedup" for r in doc.trace)
+    changed_by_model = any(r.rule == LINE_MODEL_RULE for r in doc.trace)
     for _ in range(max_passes):
+        if not (changed_by_dedup or changed_by_model):
+            return doc  # the rules ended at their fixed point and nothing changed since
         before = len(doc.trace)
-        stripped = strip(doc)
-        if len(stripped.trace) == before and not redo_dedup:
+        doc = strip(doc)
+        if doc.skipped:
             return doc
-        again = dedup(stripped)
-        if again.skipped or len(again.trace) == before:
-            return again
-        redo_dedup = True
-        doc = again
+        changed_by_rules = len(doc.trace) > before
+        changed_by_dedup = False
+        if changed_by_rules:
+            before = len(doc.trace)
+            doc = dedup(doc)
+            if doc.skipped:
+                return doc
+            changed_by_dedup = len(doc.trace) > before
+        if judge is not None and (changed_by_rules or changed_by_dedup or changed_by_model):
+            before = len(doc.trace)
+            doc = judge(doc)
+            if doc.skipped:
+                return doc
+            changed_by_model = len(doc.trace) > before
+        else:
+            changed_by_model = False
     return doc
 
 
