@@ -208,3 +208,27 @@ def test_clean_uses_the_model_by_default():
     out = clean(page).splitlines()
     assert out[-len(PROSE):] == PROSE and "体育" not in out and "网站地图" not in out
     assert clean(page, line_model=False).splitlines()[:2] == ["某某新闻网", "首页"]
+
+
+def test_title_rule_runs_once_before_dedup():
+    """A title equal to the body's headline is left to dedup (the first copy stays);
+    a later pass must not then take a shorter teaser for the headline and drop the
+    title too, which lost the headline on three real pages."""
+    headline = "城市排水能力将大幅提升"
+    page = [headline, *MENU, headline, *PROSE, "相关新闻", "排水能力将大幅提升", "暴雨来袭多地发布预警"]
+    out = clean("\n".join(page)).splitlines()
+    assert out.count(headline) == 1 and out[0] == headline
+
+
+def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
+    from textclean.dedup import drop_orphan_headings
+    from textclean.document import Line, Removal
+
+    before = [Line(1, "标题"), Line(2, "正文第一句话在这里出现了。"), Line(3, "标题")]
+    doc = Document.from_text("标题\n正文第一句话在这里出现了。\n标题")
+    doc = doc.with_lines([Line(1, "标题")], [
+        Removal(step="dedup", rule="duplicate-paragraph", kind="line", line=2, text="正文第一句话在这里出现了。",
+                duplicate_of=9, duplicate_of_document="other"),
+        Removal(step="dedup", rule="duplicate-paragraph", kind="line", line=3, text="标题", duplicate_of=1),
+    ])
+    assert drop_orphan_headings(doc, before).text == "标题"

@@ -654,9 +654,11 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         kept.append(Line(line.number, text))  # with_lines drops it if nothing is left
         kept_rows.append(part_rows)
         kept_keys.append("".join(part_keys))  # the paragraph's key, without folding it again
-    result = doc.with_lines(kept, removals)
+    # Headings orphaned by this document's own repeats go now, so the steps that
+    # settle the document see it; the corpus phase drops those its copies orphan.
+    result = drop_orphan_headings(doc.with_lines(kept, removals), before)
     if signer is None or signatures is None or not config.cross_document:
-        return drop_orphan_headings(result, before)
+        return result
     # What the corpus phase needs: the kept long paragraphs, signed.
     lines, exact, signed = [], [], []
     for line, part_rows, key in zip(kept, kept_rows, kept_keys):
@@ -668,7 +670,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             signed.append(signatures[part_rows].min(axis=0))
     stacked = np.stack(signed) if signed else np.zeros((0, config.num_perm), dtype=np.uint32)
     pending = _Pending(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked), before=before)
-    return dataclasses.replace(result, meta={**result.meta, "dedup": pending})
+    return keep_pending(dataclasses.replace(result, meta={**result.meta, "dedup": pending}))
 
 
 def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
@@ -707,8 +709,10 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     # a line emptied by sentence removal is a duplicate too
     duplicated |= {line.number for line in before if line.number not in kept and line.number not in duplicated}
     orphans: list[Removal] = []
+    # a heading that other lines went as copies of is the copy kept: never an orphan
+    originals = {r.duplicate_of for r in doc.trace if r.duplicate_of is not None and not r.duplicate_of_document}
     for i, line in enumerate(before):
-        if line.number not in kept or not _HEADING.match(line.text):
+        if line.number not in kept or line.number in originals or not _HEADING.match(line.text):
             continue
         section = []
         for following in before[i + 1 :]:
