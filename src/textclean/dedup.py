@@ -709,24 +709,30 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     # a line emptied by sentence removal is a duplicate too
     duplicated |= {line.number for line in before if line.number not in kept and line.number not in duplicated}
     orphans: list[Removal] = []
-    # a heading that other lines went as copies of is the copy kept: never an orphan
+    # A heading that other lines went as copies of is the copy kept: never an orphan
+    # (so a repeat of the heading is never part of its section either).
     originals = {r.duplicate_of for r in doc.trace if r.duplicate_of is not None and not r.duplicate_of_document}
-    for i, line in enumerate(before):
-        if line.number not in kept or line.number in originals or not _HEADING.match(line.text):
+    first_copy: dict[int, Removal] = {}
+    for r in doc.trace:
+        if r.duplicate_of is not None:
+            first_copy.setdefault(r.line, r)
+    heading = [_HEADING.match(line.text) is not None for line in before]
+    # Each kept heading's section runs to the next kept heading, so sections never overlap: linear.
+    count = len(before)
+    for i in range(count - 1, -1, -1):
+        line = before[i]
+        if not heading[i] or line.number not in kept or line.number in originals:
             continue
-        section = []
-        for following in before[i + 1 :]:
-            if following.number in kept and _HEADING.match(following.text):
-                break
-            section.append(following)
-        # A repeat of the heading itself is not its section; a section is body text.
-        repeats_of_heading = {r.line for r in doc.trace if r.duplicate_of == line.number and not r.duplicate_of_document}
-        section = [s for s in section if s.number not in repeats_of_heading]
-        if any(not _HEADING.match(s.text) for s in section) and all(s.number in duplicated for s in section):
-            first_dup = next((r for r in doc.trace if r.line == section[0].number and r.duplicate_of), None)
+        stop = i + 1
+        while stop < count and not (heading[stop] and before[stop].number in kept):
+            stop += 1
+        section = range(i + 1, stop)
+        if any(not heading[j] for j in section) and all(before[j].number in duplicated for j in section):
+            first_dup = first_copy.get(before[i + 1].number)
             orphans.append(Removal(step="dedup", rule="orphan-heading", kind="line", line=line.number,
                                    text=line.text, duplicate_of=first_dup.duplicate_of if first_dup else None,
                                    duplicate_of_document=first_dup.duplicate_of_document if first_dup else None))
+    orphans.reverse()
     if not orphans:
         return doc
     gone = {r.line for r in orphans}
