@@ -13,7 +13,9 @@ import contextlib
 import itertools
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -190,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("output", type=Path, metavar="OUT", help="output folder (or file, for one input file)")
     clean.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report of every removal")
     clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    clean.add_argument("--follow-symlinks", action="store_true",
+                       help="read .txt links that point outside IN (by default they are skipped as 'outside input')")
     clean.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                        help="worker processes for the per-document work (output is the same for any N)")
     clean.add_argument("--format", choices=("txt", "jsonl", "parquet"), default=None,
@@ -218,12 +222,31 @@ def build_parser() -> argparse.ArgumentParser:
     mine.add_argument("input", type=Path, metavar="IN", help="input folder; each sub-folder is a site")
     mine.add_argument("--export", type=Path, metavar="FILE", help="also write them as a TOML rule pack for review")
     mine.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    mine.add_argument("--follow-symlinks", action="store_true", help="read .txt links that point outside IN")
     _add_config_options(mine)
 
     rules = sub.add_parser("rules", help="list the boilerplate rules (with --check: run their examples)")
     rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE", help="add a rule pack")
     rules.add_argument("--check", action="store_true", help="run every rule's examples; exit 1 on a failure")
     return parser
+
+
+def _check_outputs(args: argparse.Namespace, src: Path) -> None:
+    """Refuse, before any work, an output or report that would touch an input, a
+    device or a FIFO, or a report that cannot be written."""
+    if args.output.exists() and not (args.output.is_file() or args.output.is_dir()):
+        raise _Usage(f"output {args.output} exists and is neither a regular file nor a folder; choose another path")
+    report: Path | None = args.report
+    if report is None:
+        return
+    target = report.resolve()
+    if target == src.resolve() or (src.is_dir() and target.is_relative_to(src.resolve())):
+        raise _Usage(f"report {report} would be written inside the input {src}; inputs are never modified")
+    if report.exists() and not report.is_file():
+        raise _Usage(f"report {report} exists and is not a regular file; choose another path")
+    parent = target.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise _Usage(f"cannot write the report in {parent}: the folder does not exist or is not writable")
 
 
 def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -234,8 +257,11 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     src: Path = args.input
     if not src.exists():
         raise _Usage(f"input {src} does not exist")
+    if not (src.is_file() or src.is_dir()):
+        raise _Usage(f"input {src} is neither a regular file nor a folder (a FIFO, socket or device is not read)")
     if src.is_file() and args.output.resolve() == src.resolve():
         raise _Usage("output file is the input file; inputs are never modified")
+    _check_outputs(args, src)
     parquet_in = src.is_file() and src.name.lower().endswith(".parquet")
     if parquet_in or args.format == "parquet":
         if args.engine != "ray":
@@ -270,7 +296,9 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if jsonl_in:
             return itertools.islice(read_jsonl(src, text_field=args.text_field, id_field=args.id_field), skip, None)
         root = src.parent if src.is_file() else src
-        return read_folder(root, max_bytes=config.decode.max_bytes, files=files[skip:])
+        # a file named on the command line is read wherever its link points
+        follow = args.follow_symlinks or src.is_file()
+        return read_folder(root, max_bytes=config.decode.max_bytes, files=files[skip:], follow_symlinks=follow)
 
     # A corpus run (a folder or a JSONL file) keeps a journal so it can be resumed.
     state_path: Path | None = None
@@ -429,7 +457,7 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
             writer = None if jsonl_out else WriteTree(args.output, suffix=".txt")
         else:
             root = src.parent if src.is_file() else src
-            dataset = ray_engine.dataset_of_folder(files, root)
+            dataset = ray_engine.dataset_of_folder(files, root, follow_symlinks=args.follow_symlinks or src.is_file())
             writer = None if (jsonl_out or parquet_out) else (
                 WriteTree(args.output.parent, rename=args.output.name) if src.is_file() else WriteTree(args.output))
         run = ray_engine.RayRun()
@@ -506,7 +534,8 @@ def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not root.is_dir():
         raise _Usage(f"{root} is not a folder; mining needs a folder of pages")
     files = list_text_files(root)
-    mined, candidates = _mine(read_folder(root, max_bytes=config.decode.max_bytes, files=files), len(files),
+    mined, candidates = _mine(read_folder(root, max_bytes=config.decode.max_bytes, files=files,
+                                          follow_symlinks=args.follow_symlinks), len(files),
                               config, err, quiet=args.quiet)
     group = None
     for candidate in candidates:
@@ -595,6 +624,25 @@ class _Usage(Exception):
     pass
 
 
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a job scheduler stopping the run, ``kill``) stops it the way Ctrl-C
+    does: cleanly, journal kept, resumable. Only in the main thread, and the
+    previous handler is put back (tests call :func:`main` in-process)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     out = stdout or sys.stdout
@@ -608,7 +656,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     logging.getLogger("jieba").setLevel(logging.WARNING)
     commands = {"clean": _cmd_clean, "explain": _cmd_explain, "mine": _cmd_mine, "rules": _cmd_rules}
     try:
-        return commands[args.command](args, out, err)
+        with _terminate_as_interrupt():
+            return commands[args.command](args, out, err)
     except (_Usage, TextcleanError) as exc:
         err.write(f"textclean: error: {exc}\n")
         return EXIT_USAGE

@@ -33,9 +33,11 @@ def _positive(name: str, value: object, *, allow_zero: bool = False) -> None:
         raise ConfigError(f"{name} must be an integer {bound}, got {value!r}")
 
 
-def _fraction(name: str, value: object) -> None:
+def _fraction(name: str, value: object, *, above_zero: bool = False) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
         raise ConfigError(f"{name} must be a number between 0 and 1, got {value!r}")
+    if above_zero and value == 0:
+        raise ConfigError(f"{name} must be above 0 (0 would count everything as a match), got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -184,9 +186,9 @@ class DedupConfig:
         _positive("min_near_chars", self.min_near_chars)
         _positive("min_near_sentence_chars", self.min_near_sentence_chars)
         _positive("seed", self.seed, allow_zero=True)
-        _fraction("threshold", self.threshold)
-        _fraction("sentence_threshold", self.sentence_threshold)
-        _fraction("document_share", self.document_share)
+        _fraction("threshold", self.threshold, above_zero=True)
+        _fraction("sentence_threshold", self.sentence_threshold, above_zero=True)
+        _fraction("document_share", self.document_share, above_zero=True)
         if self.to_simplified:
             try:
                 import opencc  # noqa: F401  (only checks that the optional converter is there)

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 from collections import Counter
@@ -46,6 +47,7 @@ class Decoded:
     confidence: float = 0.0
     reason: str | None = None
     detail: str | None = None
+    replaced_bytes: int = 0  # invalid bytes dropped from otherwise valid UTF-8
 
     @property
     def ok(self) -> bool:
@@ -110,7 +112,6 @@ _ALLOWED = frozenset(
 _SINGLE_BYTE = frozenset(c for c in _ALLOWED if c.startswith(("cp12", "iso8859", "koi8")))
 _SAMPLE_CHARS = 8_192
 _CONVINCING = 0.95
-_SHORT = 16  # judged characters below which the plausibility bar is lowered in proportion
 
 
 def decode(data: bytes, config: DecodeConfig | None = None) -> Decoded:
@@ -173,6 +174,10 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
             utf8 = Decoded(data[: exc.start].decode("utf-8"), encoding="utf-8", confidence=1.0, detail="truncated")
     if utf8 is not None and _certain_utf8(utf8.text or "", config):
         return utf8
+    if utf8 is None:
+        lossy = _mostly_utf8(data, config)
+        if lossy is not None:
+            return lossy
 
     # Earlier candidates win ties: multi-byte answers, our CJK fallbacks, then
     # cp1252 before chardet's other single-byte guesses.
@@ -187,6 +192,27 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
     if best is not None:
         return best
     return _by_line(data, candidates, config)
+
+
+_STRAY_SHARE = 0.002  # at most this share of a UTF-8 page's bytes may be invalid (and 1 byte always)
+_STRAY = re.compile("[\udc80-\udcff]")
+
+
+def _mostly_utf8(data: bytes, config: DecodeConfig) -> Decoded | None:
+    """UTF-8 with a few invalid bytes (a flipped bit, a cut-off character in a
+    scrape): the loss should be those bytes, not the page. Accepted when at most
+    ``_STRAY_SHARE`` of the bytes are invalid and the rest is certainly UTF-8;
+    the invalid bytes are dropped and counted (``replaced_bytes``). Text in
+    another codec fails UTF-8 on most of its non-ASCII bytes, far above the share."""
+    text = data.decode("utf-8", "surrogateescape")
+    stray = len(_STRAY.findall(text))
+    if stray == 0 or stray > max(1, _STRAY_SHARE * len(data)):
+        return None
+    clean = _STRAY.sub("", text)
+    if not _certain_utf8(clean, config):
+        return None
+    return Decoded(clean, encoding="utf-8", confidence=1.0, replaced_bytes=stray,
+                   detail=f"{stray} invalid byte{'s' if stray > 1 else ''} dropped")
 
 
 _BINARY_CONTROL_BYTES = tuple(b for b in range(32) if b not in (0, 9, 10, 12, 13, 27))
@@ -236,8 +262,10 @@ def _strict(data: bytes, codec: str, config: DecodeConfig, *, confidence: float 
 
 
 def _bar(min_plausibility: float, judged: int) -> float:
-    # A two-character file cannot prove much either way: lower the bar in proportion.
-    return min_plausibility * min(1.0, judged / _SHORT)
+    # The same bar for any length: a lower one for short inputs let 10-20 bytes of
+    # garbage through as UTF-16 or GB18030 at 0.24-0.5. Short real text in a CJK
+    # codec is made of common characters and clears it.
+    return min_plausibility
 
 
 def _best(data: bytes, candidates: Iterable[str], config: DecodeConfig) -> Decoded | None:

@@ -98,6 +98,7 @@ class Document:
     skipped: str | None = None
     detail: str | None = None
     bytes_in: int = 0
+    replaced_bytes: int = 0  # invalid bytes the decoder dropped (see textclean.decode)
     chars_in: int = 0
     origin: tuple[int, ...] | None = None
     trace: tuple[Removal, ...] = ()

@@ -16,6 +16,7 @@ import os
 import re
 import secrets
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
@@ -42,28 +43,46 @@ def list_text_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-def read_folder(root: Path, *, max_bytes: int | None = None, files: list[Path] | None = None) -> Iterator[Document]:
-    """Yield one document per ``.txt`` file, bytes not yet decoded.
+def read_folder(
+    root: Path, *, max_bytes: int | None = None, files: list[Path] | None = None, follow_symlinks: bool = False
+) -> Iterator[Document]:
+    """Yield one document per ``.txt`` file, bytes not yet decoded (see :func:`read_document`)."""
+    root = Path(root)
+    for path in files if files is not None else list_text_files(root):
+        yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+
+
+def read_document(
+    path: Path, root: Path, *, max_bytes: int | None = None, follow_symlinks: bool = False
+) -> Document:
+    """One file under ``root`` as a document (id: its relative path), bytes not yet decoded.
 
     A file larger than ``max_bytes`` is not read: it comes out skipped as
     ``"oversize"``. A file that cannot be read comes out skipped as ``"unreadable"``.
+    Only regular files are opened: a FIFO, socket or device named ``*.txt`` is
+    skipped as ``"not a regular file"`` (opening a FIFO waits forever). A link to
+    a file outside ``root`` is skipped as ``"outside input"`` unless
+    ``follow_symlinks``. Both engines read files here.
     """
-    root = Path(root)
-    for path in files if files is not None else list_text_files(root):
-        doc = Document(id=path.relative_to(root).as_posix(), source=str(path))
-        try:
-            size = path.stat().st_size
-            doc = dataclasses.replace(doc, bytes_in=size)
-            if max_bytes is not None and size > max_bytes:
-                yield doc.skip(
-                    "oversize", f"{size} bytes is more than max_bytes={max_bytes}; raise --max-bytes to read it"
-                )
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            yield doc.skip("unreadable", exc.strerror or str(exc))
-            continue
-        yield dataclasses.replace(doc, data=data)
+    path, root = Path(path), Path(root)
+    doc = Document(id=path.relative_to(root).as_posix(), source=str(path))
+    try:
+        if not follow_symlinks and path.is_symlink():
+            real_root, target = os.path.realpath(root), os.path.realpath(path)
+            if os.path.commonpath([real_root, target]) != real_root:
+                return doc.skip("outside input", f"a link to {target}, outside the input folder; "
+                                                 "use --follow-symlinks to read it")
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            return doc.skip("not a regular file", "a FIFO, socket or device is not read")
+        doc = dataclasses.replace(doc, bytes_in=info.st_size)
+        if max_bytes is not None and info.st_size > max_bytes:
+            return doc.skip(
+                "oversize", f"{info.st_size} bytes is more than max_bytes={max_bytes}; raise --max-bytes to read it"
+            )
+        return dataclasses.replace(doc, data=path.read_bytes())
+    except OSError as exc:
+        return doc.skip("unreadable", exc.strerror or str(exc))
 
 
 def check_output_dir(in_dir: Path, out_dir: Path) -> None:

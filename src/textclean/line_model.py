@@ -167,22 +167,26 @@ def containment(inner: str, outer: str) -> float:
     return len(grams & _bigrams(outer)) / len(grams) if grams else 0.0
 
 
-def _title_similarity(codes: np.ndarray, space: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Per line, the share of its character bigrams (white space left out) that the
-    first line also has; 0 for the first line itself."""
-    keep = ~space
+def _title_similarity(codes: np.ndarray, space: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Per line of at most ``_SCAN_CHARS`` characters, the share of its character
+    bigrams (white space left out) that the first line also has; 0 for the first
+    line itself and for paragraphs (a headline is short)."""
+    count = len(lengths)
+    short = lengths <= _SCAN_CHARS
+    short[0] = True
+    line_of = np.repeat(np.arange(count), lengths + 1)[: len(codes)]  # each character's line (and its newline)
+    keep = ~space & short[line_of]
     visible = codes[keep].astype(np.uint64)
-    position = np.flatnonzero(keep)
     if len(visible) < 2:
-        return np.zeros(len(starts))
-    line_of = np.searchsorted(starts, position, side="right") - 1
-    same_line = line_of[:-1] == line_of[1:]
-    grams = (visible[:-1] << np.uint64(21)) | visible[1:]
-    grams, owner = grams[same_line], line_of[:-1][same_line]
+        return np.zeros(count)
+    owner_all = line_of[keep]
+    same_line = owner_all[:-1] == owner_all[1:]
+    grams = ((visible[:-1] << np.uint64(21)) | visible[1:])[same_line]
+    owner = owner_all[:-1][same_line]
     title = np.unique(grams[owner == 0])
     found = np.isin(grams, title)
-    total = np.bincount(owner, minlength=len(starts)).astype(np.float64)
-    shared = np.bincount(owner, weights=found, minlength=len(starts))
+    total = np.bincount(owner, minlength=count).astype(np.float64)
+    shared = np.bincount(owner, weights=found, minlength=count)
     out = np.where(total > 0, shared / np.maximum(total, 1.0), 0.0)
     out[0] = 0.0
     return out
@@ -272,7 +276,7 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     columns["log_from_tail"] = np.log1p(count - 1 - index)
     before = np.concatenate(([0.0], np.cumsum(visible)[:-1]))
     columns["chars_before"] = before / max(float(visible.sum()), 1.0)
-    columns["title_similarity"] = _title_similarity(codes, space, starts, ends)
+    columns["title_similarity"] = _title_similarity(codes, space, lengths)
     columns["log_lines"] = np.full(count, math.log1p(count))
     for j, name in enumerate(LOCAL_FEATURES):
         out[:, j] = columns[name]

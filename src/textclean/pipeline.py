@@ -88,6 +88,7 @@ def decode_document(doc: Document, config: Config | None = None) -> Document:
         encoding=result.encoding,
         confidence=result.confidence,
         detail=result.detail,
+        replaced_bytes=result.replaced_bytes,
         chars_in=len(text),
     )
 

@@ -65,25 +65,16 @@ def require_ray() -> Any:
 
 def _documents_of(batch: dict[str, Any], config: Config) -> list[Document]:
     """Rows -> Documents: a file path (read here, on the worker), raw bytes or text."""
-    from .io import record_document
+    from .io import read_document, record_document
 
     out: list[Document] = []
     for i, order in enumerate(batch["order"]):
         kind = batch["kind"][i]
         doc_id = str(batch["id"][i])
         if kind == "path":
-            path = Path(batch["path"][i])
-            doc = Document(id=doc_id, source=str(path))
-            try:
-                size = path.stat().st_size
-                doc = dataclasses.replace(doc, bytes_in=size)
-                if config.decode.max_bytes is not None and size > config.decode.max_bytes:
-                    doc = doc.skip("oversize", f"{size} bytes is more than max_bytes={config.decode.max_bytes}; "
-                                               "raise --max-bytes to read it")
-                else:
-                    doc = dataclasses.replace(doc, data=path.read_bytes())
-            except OSError as exc:
-                doc = doc.skip("unreadable", exc.strerror or str(exc))
+            doc = read_document(Path(batch["path"][i]), Path(batch["root"][i]), max_bytes=config.decode.max_bytes,
+                                follow_symlinks=bool(batch["follow"][i]))
+            doc = dataclasses.replace(doc, id=doc_id)
         else:  # a record, pickled with its number and origin (JSONL line, Parquet row)
             record, number, origin, text_field, id_field = pickle.loads(batch["record"][i])
             doc = record_document(record, number, text_field=text_field, id_field=id_field, origin=origin)
@@ -400,10 +391,11 @@ def _pool(ray: Any) -> Any:
     return ray.data.ActorPoolStrategy(size=_workers(ray))
 
 
-def dataset_of_folder(files: list[Path], root: Path) -> Any:
-    """Input rows for a folder of ``.txt`` files (read by the workers)."""
+def dataset_of_folder(files: list[Path], root: Path, *, follow_symlinks: bool = False) -> Any:
+    """Input rows for a folder of ``.txt`` files (read by the workers, as the local engine reads them)."""
     ray = require_ray()
-    rows = [{"order": i, "id": p.relative_to(root).as_posix(), "kind": "path", "path": str(p), "record": b""}
+    rows = [{"order": i, "id": p.relative_to(root).as_posix(), "kind": "path", "path": str(p), "record": b"",
+             "root": str(root), "follow": follow_symlinks}
             for i, p in enumerate(files)]
     return ray.data.from_items(rows, override_num_blocks=_blocks(ray, len(rows)))
 

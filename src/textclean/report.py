@@ -79,6 +79,8 @@ class Report:
         if doc.encoding:
             entry["encoding"] = doc.encoding
             entry["confidence"] = doc.confidence
+        if doc.replaced_bytes:
+            entry["replaced_bytes"] = doc.replaced_bytes
         if doc.skipped:
             entry["skipped"] = doc.skipped
         if doc.detail:

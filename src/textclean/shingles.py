@@ -16,6 +16,7 @@ Texts shorter than n give one shingle: the whole key.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 from typing import Any
 
@@ -85,6 +86,10 @@ class WordShingler:
                 if self._tokenizer is None:
                     import jieba  # imported here: only word shingles need it
 
+                    # jieba's import sets its logger to DEBUG and prints its dictionary
+                    # loading on stderr (in every worker, under -q too): those lines are
+                    # not warnings, so its logger goes back to WARNING.
+                    logging.getLogger("jieba").setLevel(logging.WARNING)
                     tokenizer = jieba.Tokenizer()
                     tokenizer.initialize()
                     self._tokenizer = tokenizer
