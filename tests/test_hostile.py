@@ -197,3 +197,16 @@ def test_clean_bytes_of_hostile_bytes_gives_a_reason():
     for data in (b"\x00" * 100, b"\x89PNG\r\n\x1a\n" + bytes(64), b"\xff\xfe\x00", os.urandom(4096)):
         doc = clean_bytes(data)
         assert doc.skipped or doc.text is not None
+
+
+def test_a_run_stopped_while_making_its_state_folder_resumes_afresh(tmp_path: Path):
+    """A kill between creating the state folder and writing its options left a
+    folder that --resume refused ("delete it and start again"); nothing was finished,
+    so it starts afresh."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _page(src)
+    (out / ".textclean-resume").mkdir(parents=True)
+    code, err = run_cli("clean", str(src), str(out), "--resume", "-q")
+    assert code == 0, err
+    assert (out / "a.txt").exists() and not (out / ".textclean-resume").exists()

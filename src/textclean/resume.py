@@ -129,6 +129,10 @@ class RunState:
     def resume(cls, path: Path, options: dict[str, str]) -> RunState:
         """The state of an unfinished run, checked against this run's ``options``."""
         path = Path(path)
+        journal = path / "journal"
+        if not (path / "options.json").exists() and not (journal.exists() and journal.stat().st_size):
+            # stopped while the state folder was being made: nothing was finished, start afresh
+            return cls.start(path, options)
         try:
             saved = json.loads((path / "options.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
