@@ -34,6 +34,7 @@ from __future__ import annotations
 import collections
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from textclean import BoilerplateConfig, Document, RuleSet, clean, strip_boilerplate
 
@@ -80,35 +81,27 @@ def _outcome(text: str, zone: str, rules: RuleSet) -> tuple[bool, str | None]:
     return True, doc.trace[0].rule if doc.trace else None
 
 
-def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result:
-    """``split``: "labelled" (the tuning set plus the goldens), "heldout", "wild", "wild2" or "wild3"."""
-    rules = rules or RuleSet.builtin()
-    category_of = {rule.id: rule.category for rule in rules}
+def _measure(
+    split: str, content: list[str], removed: Callable[[str, str], bool], lost: Callable[[str], str | None]
+) -> Result:
+    """Recall over the split's chrome lines (``removed(text, zone)``) and retention
+    over ``content`` (``lost(text)``: where or by what a content line was lost, or None)."""
     recall: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
     missed: list[str] = []
     for category, zone, text in _rows(f"{split}_chrome.tsv"):
-        removed, _ = _outcome(text, "body" if zone == "any" else zone, rules)
+        gone = removed(text, "body" if zone == "any" else zone)
         recall[category][1] += 1
-        recall[category][0] += removed
-        if not removed:
+        recall[category][0] += gone
+        if not gone:
             missed.append(f"{category}\t{zone}\t{text}")
-    content = [text for _, text in _rows(f"{split}_content.tsv")]
-    if split == "labelled":
-        for golden in sorted((ROOT / "tests" / "goldens" / "expected").glob("*.txt")):
-            content.extend(golden.read_text(encoding="utf-8").splitlines())
     false_positives: dict[str, list[str]] = collections.defaultdict(list)
     kept = 0
     for text in content:
-        hit = None
-        for zone in ("head", "body", "tail"):
-            changed, rule = _outcome(text, zone, rules)
-            if changed:
-                hit = category_of.get(rule or "", rule or "?")
-                break
-        if hit is None:
+        where = lost(text)
+        if where is None:
             kept += 1
         else:
-            false_positives[hit].append(text)
+            false_positives[where].append(text)
     return Result(
         recall={k: (v[0], v[1]) for k, v in sorted(recall.items())},
         false_positives=dict(false_positives),
@@ -116,6 +109,25 @@ def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result
         content_kept=kept,
         missed=missed,
     )
+
+
+def evaluate(rules: RuleSet | None = None, *, split: str = "labelled") -> Result:
+    """``split``: "labelled" (the tuning set plus the goldens), "heldout", "wild", "wild2" or "wild3"."""
+    rules = rules or RuleSet.builtin()
+    category_of = {rule.id: rule.category for rule in rules}
+    content = [text for _, text in _rows(f"{split}_content.tsv")]
+    if split == "labelled":
+        for golden in sorted((ROOT / "tests" / "goldens" / "expected").glob("*.txt")):
+            content.extend(golden.read_text(encoding="utf-8").splitlines())
+
+    def lost(text: str) -> str | None:
+        for zone in ("head", "body", "tail"):
+            changed, rule = _outcome(text, zone, rules)
+            if changed:
+                return category_of.get(rule or "", rule or "?")
+        return None
+
+    return _measure(split, content, lambda text, zone: _outcome(text, zone, rules)[0], lost)
 
 
 def _host_page() -> list[str]:
@@ -130,37 +142,16 @@ def evaluate_in_context(*, split: str = "labelled") -> Result:
     survive in all three places, and the host page must keep all its own lines."""
     host = _host_page()
     places = {"head": 1, "body": len(host) // 2, "tail": len(host) - 1}
-    recall: dict[str, list[int]] = collections.defaultdict(lambda: [0, 0])
-    missed: list[str] = []
 
     def cleaned(text: str, zone: str) -> list[str]:
-        lines = host[: places[zone]] + [text] + host[places[zone] :]
-        return clean("\n".join(lines)).splitlines()
+        return clean("\n".join(host[: places[zone]] + [text] + host[places[zone] :])).splitlines()
 
-    for category, zone, text in _rows(f"{split}_chrome.tsv"):
-        zone = "body" if zone == "any" else zone
-        out = cleaned(text, zone)
-        removed = text not in out
-        recall[category][1] += 1
-        recall[category][0] += removed
-        if not removed:
-            missed.append(f"{category}\t{zone}\t{text}")
+    def lost(text: str) -> str | None:
+        zones = [zone for zone in places if (out := cleaned(text, zone)).count(text) != 1 or len(out) != len(host) + 1]
+        return f"in {'/'.join(zones)}" if zones else None
+
     content = [text for _, text in _rows(f"{split}_content.tsv")]
-    false_positives: dict[str, list[str]] = collections.defaultdict(list)
-    kept = 0
-    for text in content:
-        lost = [zone for zone in places if (out := cleaned(text, zone)).count(text) != 1 or len(out) != len(host) + 1]
-        if lost:
-            false_positives[f"in {'/'.join(lost)}"].append(text)
-        else:
-            kept += 1
-    return Result(
-        recall={k: (v[0], v[1]) for k, v in sorted(recall.items())},
-        false_positives=dict(false_positives),
-        content_total=len(content),
-        content_kept=kept,
-        missed=missed,
-    )
+    return _measure(split, content, lambda text, zone: text not in cleaned(text, zone), lost)
 
 
 def main() -> None:

@@ -22,9 +22,6 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-
-import corpus  # noqa: E402
 
 
 def timed(command: list[str]) -> tuple[float, float]:

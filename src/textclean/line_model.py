@@ -62,7 +62,7 @@ from .errors import ConfigError
 
 __all__ = [
     "LineModel", "line_features", "context_features", "repeated_title", "fit", "LOCAL_FEATURES", "CONTEXT_FEATURES",
-    "LINE_MODEL_RULE", "TITLE_RULE", "judge_lines", "drop_repeated_title", "Page", "containment", "good_lines",
+    "LINE_MODEL_RULE", "TITLE_RULE", "judge_lines", "drop_repeated_title", "Page", "good_lines",
 ]
 
 LINE_MODEL_RULE = "line-model"
@@ -159,12 +159,6 @@ def _hits(pattern: Any, text: str, starts: np.ndarray) -> np.ndarray:
 def _bigrams(text: str, limit: int = 200) -> set[str]:
     text = "".join(ch for ch in text[:limit] if not ch.isspace())
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} if text else set()
-
-
-def containment(inner: str, outer: str) -> float:
-    """Share of ``inner``'s character bigrams found in ``outer`` (0 when ``inner`` is empty)."""
-    grams = _bigrams(inner)
-    return len(grams & _bigrams(outer)) / len(grams) if grams else 0.0
 
 
 def _title_similarity(codes: np.ndarray, space: np.ndarray, lengths: np.ndarray) -> np.ndarray:
