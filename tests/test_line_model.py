@@ -232,3 +232,12 @@ def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
         Removal(step="dedup", rule="duplicate-paragraph", kind="line", line=3, text="标题", duplicate_of=1),
     ])
     assert drop_orphan_headings(doc, before).text == "标题"
+
+
+@pytest.mark.parametrize("text", [
+    ";\r<\r00:\r0:\r0\r:\r;",  # an orphaned heading used to go in the corpus phase, after settle
+    "0\r:\r;\r0000A\r/\r{\r！",  # a line the model removed counted as a copy, orphaning its heading
+])
+def test_clean_is_idempotent_where_hypothesis_found_it_was_not(text: str):
+    once = clean(text)
+    assert clean(once) == once

@@ -47,7 +47,6 @@ def test_split_long_line_cuts_after_sentences():
     [
         ("２０２３年，ＡＢＣ。", "2023年,abc."),
         ("加强 组织 领导！", "加强组织领导"),
-        ("第1条", "第9条"),
     ],
 )
 def test_fold_equates_variants(a: str, b: str):
@@ -56,6 +55,7 @@ def test_fold_equates_variants(a: str, b: str):
 
 def test_fold_keeps_distinct_text_distinct():
     assert fold("情况篇一") != fold("情况篇二")
+    assert fold("第1条") != fold("第9条")  # numbers are facts: they stay in the key
 
 
 from hypothesis import given, settings  # noqa: E402

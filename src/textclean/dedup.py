@@ -687,10 +687,14 @@ def keep_pending(doc: Document) -> Document:
         return doc
     present = {line.number for line in doc.lines()}
     rows = [i for i, number in enumerate(pending.lines) if number in present]
-    if len(rows) == len(pending.lines):
+    # A line a later step removed is no duplicate: it leaves the sections that
+    # orphaned headings are judged by (see drop_orphan_headings).
+    copies = {r.line for r in doc.trace if r.step == "dedup"}
+    before = [line for line in pending.before if line.number in present or line.number in copies]
+    if len(rows) == len(pending.lines) and len(before) == len(pending.before):
         return doc
     kept = _Pending(lines=[pending.lines[i] for i in rows], exact=[pending.exact[i] for i in rows],
-                    signatures=pending.signatures[rows], bands=pending.bands[rows], before=pending.before)
+                    signatures=pending.signatures[rows], bands=pending.bands[rows], before=before)
     return dataclasses.replace(doc, meta={**doc.meta, "dedup": kept})
 
 

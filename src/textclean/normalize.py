@@ -7,7 +7,7 @@ spaces, and each line is stripped of surrounding white space (ASCII, U+3000,
 NBSP). Blank lines go: one paragraph per line.
 
 :func:`fold` is different: it builds a *key* for comparing paragraphs (NFKC,
-width, case, punctuation and white space removed, digits folded) and its result
+width, case, punctuation and white space removed; digits kept) and its result
 is never written out.
 """
 
@@ -118,35 +118,37 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
 
 
 _FOLD_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{C}\s]+")
-_FOLD_DIGIT = regex.compile(r"\p{Nd}")
 
 
 def fold(text: str, *, to_simplified: Callable[[str], str] | None = None) -> str:
     """The dedup key of a paragraph: NFKC, case-folded, punctuation, symbols and
-    white space removed, every digit folded to ``0``; with ``to_simplified`` (a
-    converter such as :class:`SimplifiedKeys`) traditional characters become
-    simplified. Never used for output.
+    white space removed; with ``to_simplified`` (a converter such as
+    :class:`SimplifiedKeys`) traditional characters become simplified. Digits stay:
+    texts whose numbers differ state different facts ("增长6.1%" is no copy of
+    "增长5.2%"). Never used for output.
 
     >>> fold("２０２３年，ＡＢＣ（试点）。") == fold("2023年,abc(试点)")
     True
+    >>> fold("增长6.1%") == fold("增长5.2%")
+    False
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     if to_simplified is not None:
         folded = to_simplified(folded)
-    return _FOLD_DIGIT.sub("0", _FOLD_DROP.sub("", folded))
+    return _FOLD_DROP.sub("", folded)
 
 
 def fold_many(texts: list[str], *, to_simplified: Callable[[str], str] | None = None) -> list[str]:
     """``[fold(t) for t in texts]``, computed on all texts at once: NFKC and case
-    folding on the joined texts, then dropping and digit folding by a per-code-point
-    table (numpy) built from the same ``regex`` classes :func:`fold` uses. About
-    ten times faster than one :func:`fold` per sentence.
+    folding on the joined texts, then dropping by a per-code-point table (numpy)
+    built from the same ``regex`` class :func:`fold` uses. About ten times faster
+    than one :func:`fold` per sentence.
 
     Texts are joined by line feeds, which no folding step joins with or produces.
     With a converter, or when a text holds a line feed, each is folded alone.
 
     >>> fold_many(["他说：“好。”", "Ｂ２。"])
-    ['他说好', 'b0']
+    ['他说好', 'b2']
     """
     if to_simplified is not None or any("\n" in text for text in texts):
         return [fold(text, to_simplified=to_simplified) for text in texts]
@@ -159,28 +161,26 @@ def fold_many(texts: list[str], *, to_simplified: Callable[[str], str] | None = 
     if astral.any():  # rare (emoji, CJK extension B...): classified one by one
         for point in np.unique(points[astral]).tolist():
             kind[points == point] = _kind(chr(point))
-    points = np.where(kind == _DIGIT, np.uint32(ord("0")), points)[kind != _DROP]
+    points = points[kind != _DROP]
     return points.tobytes().decode("utf-32-le", "surrogatepass").split("\n")
 
 
-_KEEP, _DROP, _DIGIT = 0, 1, 2
+_KEEP, _DROP = 0, 1
 
 
 def _kind(char: str) -> int:
-    return _DROP if _FOLD_DROP.match(char) else _DIGIT if _FOLD_DIGIT.match(char) else _KEEP
+    return _DROP if _FOLD_DROP.match(char) else _KEEP
 
 
 @functools.lru_cache(maxsize=1)
 def _fold_table() -> np.ndarray:
-    """What :func:`fold` does to each code point of the BMP (keep, drop, or fold
-    to "0"), read off the ``regex`` classes themselves (line feed kept: it joins
-    texts). Built once per process (~15 ms), read-only."""
+    """What :func:`fold` does to each code point of the BMP (keep or drop), read
+    off the ``regex`` class itself (line feed kept: it joins texts). Built once
+    per process (~15 ms), read-only."""
     every = "".join(map(chr, range(0x10000)))
     table = np.zeros(0x10000, dtype=np.uint8)
     for match in _FOLD_DROP.finditer(every):
         table[match.start() : match.end()] = _DROP
-    for match in regex.finditer(r"\p{Nd}+", every):
-        table[match.start() : match.end()] = _DIGIT
     table[ord("\n")] = _KEEP
     table.flags.writeable = False
     return table
