@@ -210,3 +210,21 @@ def test_a_run_stopped_while_making_its_state_folder_resumes_afresh(tmp_path: Pa
     code, err = run_cli("clean", str(src), str(out), "--resume", "-q")
     assert code == 0, err
     assert (out / "a.txt").exists() and not (out / ".textclean-resume").exists()
+
+
+@pytest.mark.parametrize("text", ["ID3标签的使用方法如下。", "RIFF格式是一种文件格式。", "BZh是什么意思？", "OggS容器简介。",
+                                  "%PDF-格式说明"])
+def test_text_that_starts_like_a_file_signature_is_text(text: str):
+    result = decode(text.encode("utf-8"))
+    assert result.ok and result.text == text
+
+
+@pytest.mark.parametrize("data", [
+    b"ID3\x03\x00\x00\x00\x00\x00\x10" + bytes(64),
+    b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(64),
+    b"BZh91AY&SY" + bytes(64),
+    b"OggS\x00\x02" + bytes(64),
+    b"%PDF-1.7\n" + bytes(64),
+])
+def test_real_binary_headers_are_still_binary(data: bytes):
+    assert decode(data).reason == "binary"

@@ -31,7 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 from collections import Counter
 from importlib import resources
-from typing import Iterable
+from typing import Any, Iterable
 
 from .config import DecodeConfig
 
@@ -62,24 +62,24 @@ _BOMS = (  # UTF-32 first: its LE mark begins with UTF-16's.
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-_BINARY_SIGNATURES = (
+_BINARY_SIGNATURES: tuple[tuple[Any, ...], ...] = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
-    (b"%PDF-", "PDF document"),
+    (b"%PDF-", "PDF document", lambda d: d[5:6].isdigit() and d[6:7] == b"."),
     (b"PK\x03\x04", "ZIP archive"),
     (b"PK\x05\x06", "ZIP archive"),
     (b"GIF87a", "GIF image"),
     (b"GIF89a", "GIF image"),
     (b"\xff\xd8\xff", "JPEG image"),
     (b"\x1f\x8b", "gzip data"),
-    (b"BZh", "bzip2 data"),
+    (b"BZh", "bzip2 data", lambda d: d[3:4].isdigit() and d[3:4] != b"0" and d[4:10] == b"1AY&SY"),
     (b"\xfd7zXZ\x00", "xz data"),
     (b"7z\xbc\xaf\x27\x1c", "7-zip archive"),
     (b"Rar!\x1a\x07", "RAR archive"),
     (b"\x7fELF", "ELF executable"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "MS Office document"),
-    (b"RIFF", "RIFF media"),
-    (b"OggS", "Ogg media"),
-    (b"ID3", "MP3 audio"),
+    (b"RIFF", "RIFF media", lambda d: d[8:12] in (b"WAVE", b"AVI ", b"WEBP", b"RMID", b"ACON", b"CDXA")),
+    (b"OggS", "Ogg media", lambda d: d[4:5] == b"\x00" and len(d) >= 27),
+    (b"ID3", "MP3 audio", lambda d: d[3:4] in (b"\x02", b"\x03", b"\x04") and d[4:5] == b"\x00"),
     (b"SQLite format 3\x00", "SQLite database"),
 )
 
@@ -146,8 +146,9 @@ def decode(data: bytes, config: DecodeConfig | None = None) -> Decoded:
                 return _detect(body, config)
             return Decoded(None, reason="undecodable", detail=f"{codec} byte-order mark, but the bytes are not {codec}")
 
-    for signature, what in _BINARY_SIGNATURES:
-        if data.startswith(signature):
+    for signature, what, *check in _BINARY_SIGNATURES:
+        # a signature made of letters ("RIFF", "ID3", "BZh") also starts text: the header must follow
+        if data.startswith(signature) and (not check or check[0](data)):
             return Decoded(None, reason="binary", detail=what)
     return _detect(data, config)
 
