@@ -228,3 +228,63 @@ def test_text_that_starts_like_a_file_signature_is_text(text: str):
 ])
 def test_real_binary_headers_are_still_binary(data: bytes):
     assert decode(data).reason == "binary"
+
+
+# ------------------------------------------------------------------ JSONL records
+
+GOOD = '{"id": "a", "text": "正文第一段，内容完整。"}\n'
+
+
+def _gz(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, mtime=0)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("bytes.jsonl", GOOD.encode() + b'{"id": "b", "text": "\xff\xfe"}\n', "not UTF-8"),
+        ("surrogate.jsonl", (GOOD + '{"id": "b", "text": "x\\ud800y"}\n').encode(), "lone surrogate"),
+        ("deep.jsonl", (GOOD + '{"id": "b", "x": ' + "[" * 100_000 + "]" * 100_000 + "}\n").encode(), "nested too deeply"),
+        ("bigint.jsonl", (GOOD + '{"id": "b", "text": "t", "n": ' + "9" * 5000 + "}\n").encode(), "not a record"),
+        ("notjson.jsonl", (GOOD + "{oops\n").encode(), "not JSON"),
+        ("truncated.jsonl.gz", _gz(GOOD.encode() * 50)[:-20], "ends early"),
+        ("plain.jsonl.gz", GOOD.encode(), "ends early or is damaged"),
+    ],
+)
+@pytest.mark.parametrize("output", ["out.jsonl", "tree"])
+def test_bad_jsonl_lines_are_skipped_records_with_reasons(tmp_path: Path, name: str, data: bytes, reason: str,
+                                                         output: str):
+    (tmp_path / name).write_bytes(data)
+    args = [str(tmp_path / "out.jsonl")] if output == "out.jsonl" else [str(tmp_path / "tree"), "--format", "txt"]
+    code, err = run_cli("clean", str(tmp_path / name), *args, "--report", str(tmp_path / "r.json"), "-q")
+    assert code == 1 and "Traceback" not in err, err
+    assert reason in err
+    report = json.loads((tmp_path / "r.json").read_text())
+    assert any(f.get("skipped") == "invalid record" and reason in f.get("detail", "") for f in report["files"])
+
+
+def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_path: Path):
+    rows = [
+        {"id": "a", "text": "第一篇正文，内容完整。"},
+        {"id": "a.txt", "text": "第二篇正文，和第一篇写到同一个文件。"},
+        {"id": "a", "text": "第三篇正文，重复的编号。"},
+        {"id": "d", "text": "第四篇正文，一个文件。"},
+        {"id": "d.txt/e", "text": "第五篇正文，需要同名的文件夹。"},
+        {"id": ".textclean-resume/x", "text": "第六篇正文，写进状态目录。"},
+        {"id": "n" * 300, "text": "第七篇正文，名字太长。"},
+        {"id": "y/" * 2000, "text": "第八篇正文，路径太深。"},
+        {"id": "b\u0000c", "text": "第九篇正文，编号里有空字符。"},
+        {"id": "z", "text": "第十篇正文，最后一篇照常写出。"},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    out = tmp_path / "tree"
+    code, err = run_cli("clean", str(source), str(out), "--format", "txt", "--report", str(tmp_path / "r.json"), "-q")
+    assert code == 1 and "Traceback" not in err, err
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == ["a.txt", "d.txt", "z.txt"]
+    assert (out / "a.txt").read_text(encoding="utf-8") == "第一篇正文，内容完整。\n"
+    report = json.loads((tmp_path / "r.json").read_text())
+    skipped = [f for f in report["files"] if f.get("skipped") == "invalid id"]
+    assert len(skipped) == 7 and not (out / ".textclean-resume" / "x.txt").exists()

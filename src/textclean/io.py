@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import gzip
 import json
 import os
@@ -17,6 +18,7 @@ import re
 import secrets
 import shutil
 import stat
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
@@ -156,11 +158,38 @@ def write_atomic(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the resume journal, ...)
+
+
 def _safe_target(out_dir: Path, doc_id: str) -> Path:
-    target = (out_dir / doc_id).resolve()
-    if not doc_id or "\0" in doc_id or out_dir.resolve() not in target.parents:
-        raise OutputError(f"document id {doc_id!r} would be written outside {out_dir}")
+    if not doc_id or "\0" in doc_id:
+        raise OutputError(f"document id {doc_id!r} is empty or holds a NUL character")
+    try:
+        target = (out_dir / doc_id).resolve()
+    except (OSError, ValueError, RecursionError) as exc:
+        raise OutputError(f"document id {_short_id(doc_id)} is not a usable path: {exc}") from None
+    root = out_dir.resolve()
+    if root not in target.parents:
+        raise OutputError(f"document id {_short_id(doc_id)} would be written outside {out_dir}")
+    parts = target.relative_to(root).parts
+    if len(parts) > _MAX_DEPTH or any(len(part.encode("utf-8", "surrogateescape")) > _MAX_NAME for part in parts):
+        raise OutputError(f"document id {_short_id(doc_id)} is too long or too deep for a file path "
+                          f"(at most {_MAX_DEPTH} folders of {_MAX_NAME} bytes)")
+    if target.relative_to(root).parts[0].startswith(STATE_PREFIX):
+        raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
     return target
+
+
+_MAX_DEPTH, _MAX_NAME = 64, 255  # folders in an id; bytes in one name (NAME_MAX on common file systems)
+
+
+def _short_id(doc_id: str, limit: int = 120) -> str:
+    return repr(doc_id) if len(doc_id) <= limit else f"{doc_id[:limit]!r}… ({len(doc_id)} characters)"
+
+
+# Write errors that belong to one record's path, not to the output as a whole: the
+# record is skipped as "invalid id" and the run goes on (a full disk still stops it).
+_RECORD_ERRNOS = {errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.EINVAL, errno.ELOOP}
 
 
 @dataclass(frozen=True)
@@ -191,15 +220,22 @@ class WriteTree:
 
         out_dir = Path(self.out_dir)
         pending: collections.deque[tuple[Document, Any]] = collections.deque()
+        # What this run writes, in input order: two ids on one file, or a file where
+        # another id needs a folder (d.txt and d.txt/e), skip the later one. Checked
+        # here, not left to the writer threads, whose order would decide the winner.
+        written: dict[Path, str] = {}
+        folders: set[Path] = set()
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
             for doc in documents:
-                pending.append(self._submit(pool, out_dir, doc))
+                pending.append(self._submit(pool, out_dir, doc, written, folders))
                 while pending and (len(pending) > 4 * self.threads or pending[0][1] is None or pending[0][1].done()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
-    def _submit(self, pool: Any, out_dir: Path, doc: Document) -> tuple[Document, Any]:
+    def _submit(
+        self, pool: Any, out_dir: Path, doc: Document, written: dict[Path, str], folders: set[Path]
+    ) -> tuple[Document, Any]:
         if doc.skipped:
             return doc, None
         relative = self.rename or doc.id
@@ -209,6 +245,17 @@ class WriteTree:
             target = _safe_target(out_dir, relative)
         except OutputError as exc:  # an id such as "../x" or "/etc/x": that record, not the run
             return doc.skip("invalid id", str(exc)), None
+        if target in written:
+            return doc.skip("invalid id", f"id {_short_id(doc.id)} is written to the same file as id "
+                                          f"{_short_id(written[target])} ({target.name}); the first one stays"), None
+        parents = [parent for parent in target.parents if parent != out_dir.resolve() and out_dir.resolve() in parent.parents]
+        clash = next((parent for parent in parents if parent in written), None)
+        if target in folders or clash is not None:
+            where = f"{target.name} is a folder of other ids" if clash is None else \
+                f"{clash.name} is the file of id {_short_id(written[clash])}"
+            return doc.skip("invalid id", f"id {_short_id(doc.id)} cannot be written: {where}; the first one stays"), None
+        written[target] = doc.id
+        folders.update(parents)
         doc = dataclasses.replace(doc, meta={**doc.meta, "output": str(target)})
         return doc, pool.submit(write_atomic, target, doc.output_text.encode("utf-8"))
 
@@ -217,7 +264,13 @@ class WriteTree:
         if future is not None:
             try:
                 future.result()
+            except RecursionError:
+                return doc.skip("invalid id", f"cannot write {_short_id(str(doc.meta['output']))}: the path is too deep")
             except OSError as exc:
+                if exc.errno in _RECORD_ERRNOS:  # a name too long, a file where a folder must go: this record
+                    output = str(doc.meta["output"])
+                    detail = f"cannot write {_short_id(output)}: {exc.strerror or exc}"
+                    return doc.skip("invalid id", detail)
                 raise OutputError(f"cannot write {doc.meta['output']}: {exc.strerror or exc}") from exc
         return doc
 
@@ -227,6 +280,12 @@ JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
 
 def is_jsonl(path: Path) -> bool:
     return path.name.lower().endswith(JSONL_SUFFIXES)
+
+
+def _open_binary(path: Path) -> Any:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")
+    return open(path, "rb")  # noqa: SIM115 - returned to a with-block
 
 
 def _open_text(path: Path, mode: str) -> Any:
@@ -273,21 +332,53 @@ def record_document(record: Any, number: int, *, text_field: str = "text", id_fi
 
 
 def read_jsonl(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Document]:
-    """Documents from a ``.jsonl`` or ``.jsonl.gz`` file; a line that is not JSON is a skipped record."""
+    """Documents from a ``.jsonl`` or ``.jsonl.gz`` file; a line that is not a
+    record is a skipped record (see :func:`jsonl_records`)."""
     path = Path(path)
+    yield from records_to_documents(jsonl_records(path), text_field=text_field, id_field=id_field, origin=path.name)
 
-    def parsed() -> Iterator[Any]:
-        with _open_text(path, "r") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    yield _Invalid(number, "empty line")
-                    continue
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield _Invalid(number, f"not JSON: {exc.msg} at column {exc.colno}")
 
-    yield from records_to_documents(parsed(), text_field=text_field, id_field=id_field, origin=path.name)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def jsonl_records(path: Path) -> Iterator[Any]:
+    """Each line of a JSONL file (gzip-compressed if its name ends in ``.gz``) as a
+    parsed record, or an ``_Invalid`` with the reason: an empty line, bytes that are
+    not UTF-8, text that is not JSON, nesting too deep or a number too long to
+    parse, a lone surrogate (``\\ud800``, which no UTF-8 output can hold). A file
+    that ends early (a truncated or damaged ``.gz``) ends with one ``_Invalid`` that
+    says so; the records before it are kept. Never raises for the content of the
+    file. Both engines read JSONL here."""
+    number = 0
+    try:
+        with _open_binary(Path(path)) as handle:
+            for number, raw in enumerate(handle, 1):
+                yield _parse_line(raw, number)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield _Invalid(number + 1, f"the file ends early or is damaged after line {number}: {exc}")
+
+
+def _parse_line(raw: bytes, number: int) -> Any:
+    if not raw.strip():
+        return _Invalid(number, "empty line")
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _Invalid(number, f"not UTF-8: byte {raw[exc.start]:#04x} at column {exc.start + 1}")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _Invalid(number, f"not JSON: {exc.msg} at column {exc.colno}")
+    except RecursionError:
+        return _Invalid(number, "not a record: nested too deeply")
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        return _Invalid(number, f"not a record: {exc}")
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(record, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return _Invalid(number, "holds a lone surrogate escape (\\ud800-\\udfff), which UTF-8 cannot encode")
+    return record
 
 
 @dataclass(frozen=True)
@@ -382,6 +473,13 @@ class WriteJsonl:
 
 
 def count_records(path: Path) -> int:
-    """The number of lines of a JSONL file (for progress), counted without parsing."""
-    with _open_text(Path(path), "r") as handle:
-        return sum(1 for _ in handle)
+    """The number of lines of a JSONL file (for progress), counted without parsing;
+    a file that ends early counts the lines it has."""
+    count = 0
+    try:
+        with _open_binary(Path(path)) as handle:
+            for count, _ in enumerate(handle, 1):
+                pass
+    except (OSError, EOFError, zlib.error):
+        count += 1  # the record that says the file ends early
+    return count

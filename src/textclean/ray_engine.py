@@ -402,24 +402,14 @@ def dataset_of_folder(files: list[Path], root: Path, *, follow_symlinks: bool = 
 
 def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
     """Input rows for a JSONL file, one per line (numbered as the local engine numbers them)."""
-    import json
-
-    from .io import _Invalid, _open_text
+    from .io import jsonl_records
 
     ray = require_ray()
 
     def rows() -> Iterator[dict[str, Any]]:
-        with _open_text(Path(path), "r") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
-                    record: Any = _Invalid(number, "empty line")
-                else:
-                    try:
-                        record = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        record = _Invalid(number, f"not JSON: {exc.msg} at column {exc.colno}")
-                yield {"order": number, "id": "", "kind": "record", "path": "",
-                       "record": pickle.dumps((record, number, Path(path).name, text_field, id_field))}
+        for number, record in enumerate(jsonl_records(Path(path)), 1):
+            yield {"order": number, "id": "", "kind": "record", "path": "",
+                   "record": pickle.dumps((record, number, Path(path).name, text_field, id_field))}
 
     items = list(rows())
     return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
