@@ -288,3 +288,34 @@ def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_pa
     report = json.loads((tmp_path / "r.json").read_text())
     skipped = [f for f in report["files"] if f.get("skipped") == "invalid id"]
     assert len(skipped) == 7 and not (out / ".textclean-resume" / "x.txt").exists()
+
+
+def test_a_worker_killed_mid_run_stops_the_run_with_a_reason_and_it_resumes(tmp_path: Path):
+    """With --jobs 2, a worker killed by the OOM killer (here: SIGKILL) used to leave
+    the parent waiting forever."""
+    src, out = tmp_path / "in", tmp_path / "out"
+    mixed_corpus(src, copies=8)
+    command = [sys.executable, "-m", "textclean.cli", "clean", str(src), str(out), "-q", "--jobs", "2", "--no-mine"]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE)
+    journal = out / ".textclean-resume" / "journal"
+    deadline = time.monotonic() + 60
+    while process.poll() is None and not (journal.exists() and journal.stat().st_size) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
+    if process.poll() is not None or not children:
+        process.kill()
+        pytest.skip("the run finished before a worker could be killed")
+    for pid in children:  # the workers (and the spawn helper, if any)
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        code = process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the run hangs after its worker died")
+    message = process.stderr.read().decode()
+    assert code == 2 and "worker process died" in message and "--resume" in message, message
+    done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

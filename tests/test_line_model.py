@@ -237,6 +237,9 @@ def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
 @pytest.mark.parametrize("text", [
     ";\r<\r00:\r0:\r0\r:\r;",  # an orphaned heading used to go in the corpus phase, after settle
     "0\r:\r;\r0000A\r/\r{\r！",  # a line the model removed counted as a copy, orphaning its heading
+    # once dedup took the first line's copy, a section heading inside it passed for its headline
+    "今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。二、存在的问题\n0\n:\n;\n"
+    "今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。二、存在的问题\n二、存在的问题",
 ])
 def test_clean_is_idempotent_where_hypothesis_found_it_was_not(text: str):
     once = clean(text)

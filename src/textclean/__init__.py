@@ -17,7 +17,7 @@ from .config import BoilerplateConfig, Config, DecodeConfig, DedupConfig, Normal
 from .decode import Decoded, decode
 from .dedup import dedup_document, split_sentences
 from .document import Document, Line, Removal
-from .errors import ConfigError, OutputError, RuleError, TextcleanError
+from .errors import ConfigError, OutputError, RuleError, TextcleanError, WorkerError
 from .normalize import fold, normalize
 from .pipeline import Map, Pipeline, Step, clean, clean_bytes, clean_document, clean_records
 from .report import Report
@@ -53,4 +53,5 @@ __all__ = [
     "ConfigError",
     "RuleError",
     "OutputError",
+    "WorkerError",
 ]

@@ -9,12 +9,13 @@ becomes a skipped :class:`~textclean.document.Document` with a reason.
     TextcleanError
     ├── ConfigError (also ValueError)      a config value or option is invalid
     │   └── RuleError                      a boilerplate rule or rule pack is invalid
-    └── OutputError (also OSError)         the output location cannot be used
+    ├── OutputError (also OSError)         the output location cannot be used
+    └── WorkerError                        a worker process died (killed, out of memory)
 """
 
 from __future__ import annotations
 
-__all__ = ["TextcleanError", "ConfigError", "RuleError", "OutputError"]
+__all__ = ["TextcleanError", "ConfigError", "RuleError", "OutputError", "WorkerError"]
 
 
 class TextcleanError(Exception):
@@ -31,3 +32,8 @@ class RuleError(ConfigError):
 
 class OutputError(TextcleanError, OSError):
     """The output location cannot be used (inside the input, unwritable, ...)."""
+
+
+class WorkerError(TextcleanError):
+    """A worker process of a ``jobs > 1`` run died (the OOM killer, ``kill -9``):
+    the run stops instead of waiting for a result that will never come."""

@@ -523,9 +523,10 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     A scraped page's first line is its ``<title>``: usually the headline plus a
     site suffix (``…_网易财经``), sometimes cut short (``…无敌免...``). A later
     line within ``window`` lines whose character bigrams are (90 %) in the title, or
-    contains it, and is not a long paragraph, is the body's own headline. A title
-    that ends like a sentence is no title, and a line *equal* to it is left to
-    dedup (which keeps the first copy).
+    contains it, and is not a long paragraph, is the body's own headline; it must
+    make up at least 30 % of the title's bigrams (a section heading inside a long
+    first line is no headline). A first line holding a sentence (。) is no title,
+    and a line *equal* to it is left to dedup (which keeps the first copy).
 
     >>> repeated_title(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "女童眼睛被塞纸", "正文。"])
     2
@@ -535,7 +536,7 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     if len(lines) < 2:
         return None
     title = "".join(lines[0].split())
-    if len(title) < 4 or title[-1] in "。；;":  # a sentence is not a title
+    if len(title) < 4 or "。" in title or title[-1] in "；;":  # a sentence is not a title
         return None
     title_grams = _bigrams(title)
     best, best_shared = None, 0
@@ -547,7 +548,9 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
             continue
         grams = _bigrams(line)
         shared = len(grams & title_grams)
-        inside = shared >= 0.9 * len(grams)
+        # the line is (90 %) inside the title and makes up a fair part of it (the rest a
+        # site suffix), or the title is (90 %) inside the line (a title cut short)
+        inside = shared >= 0.9 * len(grams) and shared >= 0.3 * len(title_grams)
         covers = len(line) <= 1.5 * len(title) and shared >= 0.9 * len(title_grams)
         if (inside or covers) and shared > best_shared:  # the fullest match: a teaser is only part of the headline
             best, best_shared = j, shared

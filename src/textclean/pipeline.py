@@ -23,7 +23,7 @@ from .config import BoilerplateConfig, Config
 from .decode import decode
 from .dedup import CorpusDedup, Signer, dedup_document, keep_pending
 from .document import Document
-from .errors import ConfigError
+from .errors import ConfigError, WorkerError
 from .line_model import LINE_MODEL_RULE, LineModel, drop_repeated_title, judge_lines
 from .io import record_of, records_to_documents
 from .mining import MinedRules, Miner, group_of, observe
@@ -387,7 +387,9 @@ class WorkerPool:
     half a second, once.
 
     Use as a context manager; :meth:`map` streams documents through per-document
-    steps in the workers, results in input order.
+    steps in the workers, results in input order. A worker that dies (killed by
+    the system for memory, ``kill -9``) stops the run with :class:`WorkerError`
+    instead of leaving it waiting for a result that will never come.
     """
 
     def __init__(self, jobs: int) -> None:
@@ -403,10 +405,16 @@ class WorkerPool:
         self.close()
 
     def close(self) -> None:
+        """Stop the workers now (also on Ctrl-C): pending chunks are dropped."""
         if self._pool is not None:
-            self._pool.terminate()
-            self._pool.join()
-            self._pool = None
+            pool, self._pool = self._pool, None
+            processes = list(getattr(pool, "_processes", {}).values())  # to stop busy workers at once
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                if process.is_alive():
+                    process.terminate()
+            for process in processes:
+                process.join(timeout=5)
 
     def map(self, steps: list[Map], documents: Iterable[Document], *, chunk: int = 8) -> Iterator[Document]:
         """Run ``steps`` on each document in the workers; yields in input order.
@@ -420,9 +428,12 @@ class WorkerPool:
         import hashlib
         import multiprocessing
         import pickle
+        from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(self.jobs, initializer=_start_worker)
+            self._pool = ProcessPoolExecutor(
+                self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+            )
         blob = pickle.dumps(steps)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
         pending: collections.deque[Any] = collections.deque()
@@ -430,14 +441,37 @@ class WorkerPool:
         for doc in documents:
             batch.append(doc)
             if len(batch) == chunk:
-                pending.append(self._pool.apply_async(_run_chunk, (key, blob, batch)))
+                pending.append(self._submit(key, blob, batch))
                 batch = []
                 if len(pending) >= 4 * self.jobs:
-                    yield from pending.popleft().get()
+                    yield from self._result(pending.popleft())
         if batch:
-            pending.append(self._pool.apply_async(_run_chunk, (key, blob, batch)))
+            pending.append(self._submit(key, blob, batch))
         while pending:
-            yield from pending.popleft().get()
+            yield from self._result(pending.popleft())
+
+    def _submit(self, key: str, blob: bytes, batch: list[Document]) -> Any:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return self._pool.submit(_run_chunk, key, blob, batch)
+        except BrokenProcessPool as exc:
+            raise WorkerError(_WORKER_DIED) from exc
+
+    @staticmethod
+    def _result(future: Any) -> list[Document]:
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            raise WorkerError(_WORKER_DIED) from exc
+
+
+_WORKER_DIED = (
+    "a worker process died (killed by the system, often for lack of memory, or by a signal); "
+    "the run stopped: lower --jobs or --max-memory, then rerun the same command with --resume"
+)
 
 
 def parallel_map(
