@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from textclean import Config, Document
-from textclean.line_model import Page, fit
+from textclean.line_model import TITLE_RULE, Page, fit
 from textclean.pipeline import Pipeline, mine_documents
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,8 +94,8 @@ def _labelled(entry: dict, doc: Document, labels: dict, site: str) -> Labelled:
     lines = doc.lines()
     texts = tuple(line.text for line in lines)
     page_labels = [_label(labels.get((file, line.number))) for line in lines]
-    if page_labels:
-        page_labels[0] = None  # the first line is never judged by the model
+    if page_labels and not any(r.rule == TITLE_RULE for r in doc.trace):
+        page_labels[0] = None  # the first line is the <title>: the model does not judge it
     content_chars = [len(t) if lab == 0 else 0 for t, lab in zip(texts, page_labels)]
     rows = [row for (f, _), row in labels.items() if f == file]
     chrome_total = sum(1 for row in rows if _label(row) == 1)

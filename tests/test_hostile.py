@@ -319,3 +319,33 @@ def test_a_worker_killed_mid_run_stops_the_run_with_a_reason_and_it_resumes(tmp_
     assert code == 2 and "worker process died" in message and "--resume" in message, message
     done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+# ------------------------------------------------------------------ dedup keeps facts, finds reposts
+
+
+def test_a_big5_repost_of_a_gbk_page_is_found_by_default(tmp_path: Path):
+    opencc = pytest.importorskip("opencc")
+    text = (SAMPLES / "002_037b8862a6aab3ed.txt").read_text(encoding="utf-8")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes(text.encode("gbk", "ignore"))
+    (src / "b.txt").write_bytes(opencc.OpenCC("s2t").convert(text).encode("big5hkscs", "ignore"))
+    code, _ = run_cli("clean", str(src), str(tmp_path / "out"), "--report", str(tmp_path / "r.json"), "-q")
+    files = {f["id"]: f for f in json.loads((tmp_path / "r.json").read_text())["files"]}
+    assert code == 0 and files["b.txt"].get("skipped") == "duplicate", files["b.txt"]
+    code, _ = run_cli("clean", str(src), str(tmp_path / "out2"), "-q", "--no-to-simplified")
+    assert code == 0 and (tmp_path / "out2" / "b.txt").exists()
+
+
+def test_folding_keys_by_table_in_a_batch_equals_one_by_one():
+    from textclean.normalize import fold, fold_many, simplified_view
+
+    texts = ["延伸閱讀：台積電", "增长6.1%", "　全形ＡＢＣ，繁體與简体", "", "著乾"]
+    assert fold_many(texts, to_simplified=simplified_view) == [fold(t, to_simplified=simplified_view) for t in texts]
+
+
+def test_texts_whose_numbers_differ_are_not_duplicates():
+    a = "2022年前三季度，全市地区生产总值同比增长6.1%，其中第三产业增加值增长7.3%，规模以上工业增加值增长5.8%。"
+    b = "2021年前三季度，全市地区生产总值同比增长5.2%，其中第三产业增加值增长6.4%，规模以上工业增加值增长4.9%。"
+    assert clean(f"{a}\n{b}").splitlines() == [a, b]

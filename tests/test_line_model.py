@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from textclean import BoilerplateConfig, Config, Document, clean
+from textclean import BoilerplateConfig, Config, Document, Pipeline, clean
 from textclean.errors import ConfigError
 from textclean.line_model import (
     CONTEXT_FEATURES, LOCAL_FEATURES, LINE_MODEL_RULE, TITLE_RULE, LineModel, Page, context_features, fit,
@@ -77,7 +77,7 @@ def test_title_similarity_is_measured_against_the_first_line():
         (["北医新闻网", "首页", "正文第一段很长很长。"], None),  # a site name: the title is the only headline
         (["2023年网络意识形态工作开展情况(四篇)", "前言。", "网络意识形态工作开展情况篇一"], None),  # a section, not the headline
         (["标题", "标题"], None),  # too short to tell
-        (["城市排水能力将大幅提升", "首页", "城市排水能力将大幅提升"], None),  # equal: dedup keeps the first
+        (["城市排水能力将大幅提升", "首页", "城市排水能力将大幅提升"], 2),  # equal: the body's copy stays
         (["一是加强组织领导，二是强化责任落实。", "一是加强组织领导，二是强化责任落实"], None),  # a sentence
         (["单独一行"], None),
     ],
@@ -211,13 +211,15 @@ def test_clean_uses_the_model_by_default():
 
 
 def test_title_rule_runs_once_before_dedup():
-    """A title equal to the body's headline is left to dedup (the first copy stays);
-    a later pass must not then take a shorter teaser for the headline and drop the
-    title too, which lost the headline on three real pages."""
+    """A title equal to the body's headline goes and the body's copy stays; a later
+    pass must not take a shorter teaser for the headline, which lost the headline
+    on three real pages."""
     headline = "城市排水能力将大幅提升"
     page = [headline, *MENU, headline, *PROSE, "相关新闻", "排水能力将大幅提升", "暴雨来袭多地发布预警"]
-    out = clean("\n".join(page)).splitlines()
-    assert out.count(headline) == 1 and out[0] == headline
+    doc = next(Pipeline.default().run([Document.from_text("\n".join(page))]))
+    assert doc.text.split("\n").count(headline) == 1
+    title = next(r for r in doc.trace if r.rule == TITLE_RULE)
+    assert title.line == 1 and title.duplicate_of == 2 + len(MENU)
 
 
 def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
@@ -240,6 +242,8 @@ def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
     # once dedup took the first line's copy, a section heading inside it passed for its headline
     "今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。二、存在的问题\n0\n:\n;\n"
     "今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。二、存在的问题\n二、存在的问题",
+    "二、存在的问题二、存在的问题\n000\n::,\n今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。\n"
+    "二、存在的问题\n二、存在的问题二、存在的问题",
 ])
 def test_clean_is_idempotent_where_hypothesis_found_it_was_not(text: str):
     once = clean(text)

@@ -163,24 +163,29 @@ def test_corpus_dedup_is_a_step():
     assert list(step.run([])) == []
 
 
-def test_to_simplified_matches_traditional_copies():
+@pytest.mark.parametrize("converter", ["table", "opencc"])
+def test_to_simplified_matches_traditional_copies(converter: str):
+    if converter == "opencc":
+        pytest.importorskip("opencc")
     simplified = "市委书记在全市意识形态工作会上的讲话，强调要牢牢掌握意识形态工作领导权，切实做好各项工作。"
     traditional = "市委書記在全市意識形態工作會上的講話，強調要牢牢掌握意識形態工作領導權，切實做好各項工作。"
     docs = [Document.from_text(simplified, id="a.txt"), Document.from_text("另一篇的开头，内容不同，篇幅足够长，可以保留下来的一段话。\n" + traditional, id="b.txt")]
-    plain = {d.id: d.text for d in Pipeline.default().run(docs)}
-    assert traditional in plain["b.txt"]
-    converted = {d.id: d.text for d in Pipeline.default(Config().replace(to_simplified=True)).run(docs)}
+    apart = {d.id: d.text for d in Pipeline.default(Config().replace(to_simplified=False)).run(docs)}
+    assert traditional in apart["b.txt"]
+    config = Config().replace(simplified_converter=converter)  # to_simplified is on by default
+    converted = {d.id: d.text for d in Pipeline.default(config).run(docs)}
     assert traditional not in converted["b.txt"]
 
 
-def test_to_simplified_without_the_extra_says_what_to_install(monkeypatch):
+def test_opencc_without_the_extra_says_what_to_install(monkeypatch):
     import sys
 
     from textclean import ConfigError
 
     monkeypatch.setitem(sys.modules, "opencc", None)  # as if the extra were not installed
     with pytest.raises(ConfigError, match=r"textclean\[opencc\]"):
-        DedupConfig(to_simplified=True)
+        DedupConfig(simplified_converter="opencc")
+    DedupConfig()  # the default, the shipped table, needs nothing
 
 
 def test_output_does_not_depend_on_the_order_files_were_created_or_listed(tmp_path: Path):

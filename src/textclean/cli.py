@@ -134,8 +134,11 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     near.add_argument("--sentence-threshold", type=float, metavar="F", help="sentence similarity threshold (default 0.7)")
     near.add_argument("--min-near-chars", type=int, metavar="N",
                       help="shortest paragraph key matched near and across documents (default 30)")
-    near.add_argument("--to-simplified", action="store_true",
-                      help="match traditional and simplified text (needs the opencc extra)")
+    near.add_argument("--no-to-simplified", action="store_true",
+                      help="keep traditional and simplified text apart in dedup keys (by default they match)")
+    near.add_argument("--simplified-converter", choices=("table", "opencc"),
+                      help="fold keys one character for one with the shipped table (default) or phrase by phrase "
+                           "with OpenCC (needs the opencc extra)")
     near.add_argument("--document-share", type=float, metavar="F",
                       help="share of a document copied from others that drops it whole (default 0.8)")
     mining = parser.add_argument_group("mining options (folder runs)")
@@ -153,7 +156,7 @@ _SWITCHES = {
     "no_line_model": ("line_model", False),
     "no_near": ("near", False),
     "no_cross_document": ("cross_document", False),
-    "to_simplified": ("to_simplified", True),
+    "no_to_simplified": ("to_simplified", False),
 }
 
 
@@ -164,7 +167,8 @@ def _config_from(args: argparse.Namespace) -> Config:
     overrides: dict[str, object] = {"rules": rules, "disable_rules": frozenset(args.disable_rule)}
     for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars",
                  "mine_min_docs", "mine_min_share", "shingle", "ngram", "num_perm", "bands", "threshold",
-                 "sentence_threshold", "min_near_chars", "document_share", "line_model_threshold"):
+                 "sentence_threshold", "min_near_chars", "document_share", "line_model_threshold",
+                 "simplified_converter"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value

@@ -159,6 +159,10 @@ class DedupConfig:
     ``bands`` LSH bands. A document losing at least ``document_share`` of its
     characters to copies of other documents is dropped whole as a duplicate.
     Shorter lines are only removed as exact repeats within their document.
+    With ``to_simplified`` (on by default) keys fold traditional characters to
+    simplified, so a Big5 repost of a GBK page is found: one for one with the
+    shipped table (``simplified_converter="table"``), or phrase by phrase with
+    OpenCC (``"opencc"``, the ``textclean[opencc]`` extra).
     """
 
     dedup_paragraphs: bool = True
@@ -175,7 +179,8 @@ class DedupConfig:
     min_near_chars: int = 30
     min_near_sentence_chars: int = 20
     document_share: float = 0.8
-    to_simplified: bool = False
+    to_simplified: bool = True
+    simplified_converter: str = "table"
     seed: int = 1
 
     def __post_init__(self) -> None:
@@ -189,12 +194,20 @@ class DedupConfig:
         _fraction("threshold", self.threshold, above_zero=True)
         _fraction("sentence_threshold", self.sentence_threshold, above_zero=True)
         _fraction("document_share", self.document_share, above_zero=True)
-        if self.to_simplified:
+        if not isinstance(self.to_simplified, bool):
+            raise ConfigError(f"to_simplified must be True or False, got {self.to_simplified!r}")
+        if self.simplified_converter not in ("table", "opencc"):
+            raise ConfigError(
+                f"simplified_converter must be 'table' (the shipped one-to-one table) or 'opencc', "
+                f"got {self.simplified_converter!r}"
+            )
+        if self.to_simplified and self.simplified_converter == "opencc":
             try:
                 import opencc  # noqa: F401  (only checks that the optional converter is there)
             except ImportError:
                 raise ConfigError(
-                    "to_simplified needs the OpenCC converter: pip install 'textclean[opencc]'"
+                    "simplified_converter='opencc' needs the OpenCC converter: pip install 'textclean[opencc]' "
+                    "(or keep the default, the shipped character table)"
                 ) from None
         if self.shingle not in ("char", "word"):
             raise ConfigError(f"shingle must be 'char' or 'word', got {self.shingle!r}")

@@ -40,7 +40,7 @@ import regex
 from .config import DedupConfig
 from .document import Document, Line, Removal
 from .errors import ConfigError
-from .normalize import SimplifiedKeys, fold, fold_many
+from .normalize import SimplifiedKeys, fold, fold_many, simplified_view
 from .shingles import _MULTIPLIER as _SHINGLE_MULTIPLIER
 from .shingles import _OFFSET as _SHINGLE_OFFSET
 from .shingles import WordShingler, _fold32, char_shingle_hash, stable_hash64
@@ -129,7 +129,9 @@ class Signer:
         self.rows = config.num_perm // config.bands
         self.a, self.b = _permutations(config.num_perm, config.seed)
         self.words = WordShingler(config.ngram) if config.shingle == "word" else None
-        self.simplified = SimplifiedKeys() if config.to_simplified else None
+        self.simplified: Any = None
+        if config.to_simplified:
+            self.simplified = simplified_view if config.simplified_converter == "table" else SimplifiedKeys()
 
     def key(self, text: str) -> str:
         """The dedup key of ``text`` under this config (see :func:`textclean.normalize.fold`)."""

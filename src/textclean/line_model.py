@@ -525,8 +525,8 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     line within ``window`` lines whose character bigrams are (90 %) in the title, or
     contains it, and is not a long paragraph, is the body's own headline; it must
     make up at least 30 % of the title's bigrams (a section heading inside a long
-    first line is no headline). A first line holding a sentence (。) is no title,
-    and a line *equal* to it is left to dedup (which keeps the first copy).
+    first line is no headline; a line equal to the title is the fullest match). A
+    first line holding a sentence (。) is no title.
 
     >>> repeated_title(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "女童眼睛被塞纸", "正文。"])
     2
@@ -542,8 +542,6 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     best, best_shared = None, 0
     for j in range(1, min(len(lines), window + 1)):
         line = "".join(lines[j].split())
-        if line == title:
-            return None  # the same line twice: dedup keeps the first copy
         if len(line) < 4 or len(line) > 2 * len(title) + 10:
             continue
         grams = _bigrams(line)
@@ -678,9 +676,11 @@ def drop_repeated_title(doc: Document, config: BoilerplateConfig | None = None) 
 def judge_lines(doc: Document, model: LineModel | None = None, config: BoilerplateConfig | None = None) -> Document:
     """Drop the lines ``model`` scores as chrome (``line-model``, with the score).
 
-    The first line is never scored (it is the page's ``<title>``, or the headline
-    once :func:`drop_repeated_title` took the title), nor the headline that
-    rule found, nor a *good* line (:func:`good_lines`). A page of at least
+    The first line is not scored: it is the page's ``<title>``. Once
+    :func:`drop_repeated_title` took the title, every line is scored, but the
+    headline it found stays while no line before it does (it is then the page's
+    first line, as ``clean()`` of the output sees it). A *good* line
+    (:func:`good_lines`) is never removed. A page of at least
     ``line_model_min_lines`` lines whose every judged line is chrome is skipped
     as ``"no content"``: it is a page of nothing but site chrome.
 
@@ -697,27 +697,30 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     lines = doc.lines()
     if len(lines) < config.line_model_min_lines:
         return doc
-    found = next((r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE), None)
-    headline = next((i for i, line in enumerate(lines) if line.number == found), None)
+    # The first line is the page's <title> and is not judged, unless the title rule
+    # took it: then every line is judged, and the headline it found is kept only while
+    # nothing before it stays — then it is the first line, as clean() of the output
+    # would see it, so cleaning stays idempotent.
+    titled = [r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE]
+    headline = next((i for i, line in enumerate(lines) if titled and line.number == titled[0]), None)
+    start = 0 if titled else 1
     texts = [line.text for line in lines]
     model = model if model is not None else (config.line_model_weights or LineModel.builtin())
     local = line_features(texts)
     scores = model.scores_of(local)
-    good = good_of(local)
-    removals: list[Removal] = []
-    gone: set[int] = set()
-    judged = 0
-    for i in range(1, len(lines)):
-        if i == headline:
-            continue
-        judged += 1
-        if scores[i] >= config.line_model_threshold and not good[i]:
-            gone.add(i)
-            removals.append(Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
-                                    text=_short(texts[i]), score=round(float(scores[i]), 3)))
+    chrome = (scores >= config.line_model_threshold) & ~good_of(local)
+    gone = {i for i in range(start, len(lines)) if chrome[i] and i != headline}
+    if headline is not None and chrome[headline] and any(i not in gone for i in range(start, headline)):
+        gone.add(headline)
+    removals = [
+        Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
+                text=_short(texts[i]), score=round(float(scores[i]), 3))
+        for i in sorted(gone)
+    ]
     if not removals:
         return doc
-    if judged >= 3 and len(gone) == judged and headline is None and not any(r.rule == TITLE_RULE for r in doc.trace):
+    judged = len(lines) - start
+    if judged >= 3 and len(gone) == judged:
         return doc.with_lines([], removals).skip("no content", "only site chrome (line model)")
     return doc.with_lines([line for i, line in enumerate(lines) if i not in gone], removals)
 

@@ -150,11 +150,14 @@ def fold_many(texts: list[str], *, to_simplified: Callable[[str], str] | None = 
     >>> fold_many(["他说：“好。”", "Ｂ２。"])
     ['他说好', 'b2']
     """
-    if to_simplified is not None or any("\n" in text for text in texts):
+    table = to_simplified is simplified_view  # one for one: applied to the joined texts at once
+    if (to_simplified is not None and not table) or any("\n" in text for text in texts):
         return [fold(text, to_simplified=to_simplified) for text in texts]
     if not texts:
         return []
     folded = unicodedata.normalize("NFKC", "\n".join(texts)).casefold()
+    if table and has_traditional(folded):
+        folded = simplified_view(folded)
     points = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     kind = _fold_table()[np.minimum(points, 0xFFFF)]
     astral = points > 0xFFFF
