@@ -93,6 +93,45 @@ def test_interrupted_jsonl_run_resumes_to_identical_output(reference: Path, tmp_
     assert not Path(str(out) + STATE_NAME).exists()
 
 
+@pytest.mark.parametrize("moment", ["before compressing", "while compressing", "after the output is in place"])
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl"])
+def test_a_stop_in_the_last_step_of_a_jsonl_run_loses_nothing(reference: Path, tmp_path: Path, monkeypatch,
+                                                             moment: str, suffix: str):
+    """The last step moves the finished lines into place; a run stopped there used to
+    resume to 'written' with no output file and its work deleted."""
+    import shutil as shutil_module
+
+    from textclean import io as io_module
+
+    out = tmp_path / f"out{suffix}"
+    expected_gz = (reference / "ref.jsonl.gz").read_bytes()
+    with monkeypatch.context() as patch:
+        if moment == "before compressing":
+            def stop(*args, **kwargs):
+                raise KeyboardInterrupt
+            patch.setattr(io_module, "atomic_output", stop)
+            patch.setattr(io_module, "_place_copy", stop)
+        elif moment == "while compressing":
+            original = shutil_module.copyfileobj
+
+            def half(source, target, length=0):  # half the bytes, then the kill
+                target.write(source.read(1000))
+                raise KeyboardInterrupt
+            patch.setattr(io_module.shutil, "copyfileobj", half)
+            patch.setattr(io_module.os, "link", lambda *a: (_ for _ in ()).throw(OSError("no links here")))
+        else:
+            patch.setattr(RunState, "finish", lambda self: (_ for _ in ()).throw(KeyboardInterrupt()))
+        code, err = run("clean", str(reference / "in"), str(out), "-q")
+        assert code == 130, err
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--resume")
+    assert code in (0, 1), err
+    import gzip
+
+    expected = gzip.decompress(expected_gz)
+    assert (gzip.decompress(out.read_bytes()) if suffix.endswith(".gz") else out.read_bytes()) == expected
+    assert not Path(str(out) + STATE_NAME).exists()
+
+
 def _wait_for(condition, process: subprocess.Popen, timeout: float = 60.0) -> bool:
     """Poll until condition() holds (True) or the process ends (False)."""
     deadline = time.monotonic() + timeout

@@ -382,9 +382,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if jsonl_out:
             assert state is not None
             if done and offset and not state.partial.exists():
-                if not args.output.exists():
-                    raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
-                done = total  # the interrupted run had already moved its output into place
+                raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
             writer: Step = WriteJsonl(args.output, text_field=args.text_field, partial=state.partial, resume_at=offset)
         elif jsonl_in:  # records to a .txt tree, one file per record id
             writer = WriteTree(args.output, suffix=".txt")
@@ -398,7 +396,9 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         progress.done = done
         finished = False
         try:
-            stream = pipeline.run(documents(done), pool=pool) if done < total else iter(())
+            # Everything done before: the writer still runs its last step (moving the
+            # JSONL output into place), which the interrupted run may not have finished.
+            stream = pipeline.run(documents(done), pool=pool) if done < total else writer.run(iter(()))
             for doc in stream:
                 entry = report.entry(doc)
                 report.add_entry(entry)

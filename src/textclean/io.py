@@ -451,6 +451,9 @@ class WriteJsonl:
             raise
 
     def _run_partial(self, documents: Iterable[Document], path: Path, partial: Path) -> Iterator[Document]:
+        if self.resume_at > 0 and not partial.exists():
+            raise OutputError(f"the interrupted run's output {partial} is missing, so it cannot be resumed; "
+                              "delete its state folder and run again without --resume")
         fd = os.open(partial, os.O_RDWR | os.O_CREAT, 0o666)
         with os.fdopen(fd, "r+b") as handle:
             handle.truncate(self.resume_at)
@@ -463,13 +466,30 @@ class WriteJsonl:
                 yield dataclasses.replace(doc, meta={**doc.meta, "offset": handle.tell()})
             handle.flush()
             os.fsync(handle.fileno())
+        # The partial file stays where it is (the run's state folder removes it when
+        # the run is done): a run stopped anywhere in this last step redoes it on
+        # --resume from the same bytes, instead of finding its work gone.
         if path.name.lower().endswith(".gz"):
             with atomic_output(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
                 with open(partial, "rb") as source:
                     shutil.copyfileobj(source, packed, 1 << 20)
-            os.unlink(partial)
         else:
-            os.replace(partial, path)
+            _place_copy(partial, path)
+
+
+def _place_copy(source: Path, path: Path) -> None:
+    """``source``'s bytes at ``path``, atomically, ``source`` left in place: a hard
+    link where the file system has them (no copy), else a copy."""
+    fd, tmp = _temporary(path)
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+        os.link(source, tmp)
+    except OSError:
+        with atomic_output(path) as raw, open(source, "rb") as handle:
+            shutil.copyfileobj(handle, raw, 1 << 20)
+        return
+    os.replace(tmp, path)
 
 
 def count_records(path: Path) -> int:
