@@ -349,3 +349,32 @@ def test_texts_whose_numbers_differ_are_not_duplicates():
     a = "2022年前三季度，全市地区生产总值同比增长6.1%，其中第三产业增加值增长7.3%，规模以上工业增加值增长5.8%。"
     b = "2021年前三季度，全市地区生产总值同比增长5.2%，其中第三产业增加值增长6.4%，规模以上工业增加值增长4.9%。"
     assert clean(f"{a}\n{b}").splitlines() == [a, b]
+
+
+# ------------------------------------------------------------------ time budget
+
+
+def test_a_document_over_its_time_budget_is_skipped_and_the_run_goes_on():
+    from textclean.document import Document
+    from textclean.pipeline import Map
+
+    def slow(doc):
+        if doc.id == "slow":
+            time.sleep(30)
+        return doc
+
+    step = Map("slow-step", slow, "skip", timeout=0.2)
+    start = time.monotonic()
+    out = list(step.run([Document.from_text("a", id="slow"), Document.from_text("b", id="fast")]))
+    assert time.monotonic() - start < 10
+    assert out[0].skipped == "timeout" and "slow-step" in out[0].detail and not out[1].skipped
+
+
+def test_doc_timeout_is_validated_and_reaches_the_steps():
+    from textclean.pipeline import Map, Pipeline
+
+    with pytest.raises(ConfigError, match="doc_timeout"):
+        Config().replace(doc_timeout=0)
+    steps = Pipeline.default(Config().replace(doc_timeout=5), errors="skip").steps
+    assert all(step.timeout == 5 for step in steps if isinstance(step, Map))
+    assert all(step.timeout is None for step in Pipeline.default().steps if isinstance(step, Map))

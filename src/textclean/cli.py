@@ -121,6 +121,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
                        help="chrome probability at which the line model removes a line; higher keeps more (default 0.9)")
     group.add_argument("--line-model-weights", type=Path, metavar="FILE",
                        help="line model weights (JSON written by scripts/train_line_model.py) instead of the shipped ones")
+    group.add_argument("--doc-timeout", type=float, metavar="SECONDS",
+                       help="skip a document one step spends longer than this on, as 'timeout' (default 600)")
     group.add_argument("--no-dedup-paragraphs", action="store_true", help="keep repeated paragraphs")
     group.add_argument("--no-dedup-sentences", action="store_true", help="keep repeated sentences")
     near = parser.add_argument_group("near-duplicate options")
@@ -168,7 +170,7 @@ def _config_from(args: argparse.Namespace) -> Config:
     for name in ("encoding", "max_bytes", "head_lines", "tail_lines", "min_sentence_chars",
                  "mine_min_docs", "mine_min_share", "shingle", "ngram", "num_perm", "bands", "threshold",
                  "sentence_threshold", "min_near_chars", "document_share", "line_model_threshold",
-                 "simplified_converter"):
+                 "simplified_converter", "doc_timeout"):
         value = getattr(args, name)
         if value is not None:
             overrides[name] = value

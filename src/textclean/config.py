@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .boilerplate import RuleSet
     from .line_model import LineModel
 
-__all__ = ["DecodeConfig", "NormalizeConfig", "BoilerplateConfig", "DedupConfig", "MiningConfig", "Config"]
+__all__ = ["DecodeConfig", "NormalizeConfig", "BoilerplateConfig", "DedupConfig", "MiningConfig", "RunConfig", "Config"]
 
 MiB = 1024 * 1024
 
@@ -244,7 +244,29 @@ class MiningConfig:
             raise ConfigError("mine_min_docs must be at least 2: a line on one page is not a repeat")
 
 
-_STAGES = ("decode", "normalize", "boilerplate", "dedup", "mining")
+@dataclass(frozen=True, kw_only=True)
+class RunConfig:
+    """How a corpus run treats one document.
+
+    ``doc_timeout``: seconds one step may spend on one document in a corpus run
+    (``errors="skip"``) before the document is skipped as ``"timeout"`` and the run
+    goes on; ``None`` waits forever. Every stage is linear, so the default only
+    catches the unforeseen. Measured by a signal in the process running the step
+    (its main thread; elsewhere, e.g. in some Ray actors, there is no budget), so a
+    single C-level call (a regular expression match) finishes before it lands.
+    """
+
+    doc_timeout: float | None = 600.0
+
+    def __post_init__(self) -> None:
+        if self.doc_timeout is not None and (
+            isinstance(self.doc_timeout, bool) or not isinstance(self.doc_timeout, (int, float)) or self.doc_timeout <= 0
+        ):
+            raise ConfigError(f"doc_timeout must be a number of seconds above 0 (or None for no budget), "
+                              f"got {self.doc_timeout!r}")
+
+
+_STAGES = ("decode", "normalize", "boilerplate", "dedup", "mining", "run")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -256,6 +278,7 @@ class Config:
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     mining: MiningConfig = field(default_factory=MiningConfig)
+    run: RunConfig = field(default_factory=RunConfig)
 
     def replace(self, **overrides: Any) -> Config:
         """A copy with flat overrides routed to the stage that owns each field.

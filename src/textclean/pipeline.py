@@ -12,9 +12,12 @@ documents flow through every step untouched so the report can explain them.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import logging
+import signal
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
@@ -56,6 +59,7 @@ class Map:
     name: str
     function: Callable[[Document], Document]
     errors: str = "raise"
+    timeout: float | None = None  # with errors="skip": seconds per document (see RunConfig.doc_timeout)
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         function = self.function
@@ -66,10 +70,41 @@ class Map:
                 yield function(doc)
             else:
                 try:
-                    yield function(doc)
+                    with _budget(self.timeout):
+                        result = function(doc)
+                except _OverBudget:
+                    logger.warning("%s: %s step took more than %s s", doc.id, self.name, self.timeout)
+                    yield doc.skip("timeout", f"{self.name} took more than {self.timeout:g} s (--doc-timeout)")
                 except Exception as exc:  # noqa: BLE001 - reported, never silent
                     logger.warning("%s: %s step failed: %r", doc.id, self.name, exc)
                     yield doc.skip("error", f"{self.name}: {type(exc).__name__}: {exc}")
+                else:
+                    yield result
+
+
+class _OverBudget(BaseException):
+    """Raised by the timer inside a step that ran out of its time budget (a
+    BaseException, so the step's own ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _budget(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_OverBudget` in this thread after ``seconds`` (main thread only;
+    elsewhere, or with ``None``, no budget). The previous timer and handler come back."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def over(signum: int, frame: object) -> None:
+        raise _OverBudget
+
+    previous = signal.signal(signal.SIGALRM, over)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def decode_document(doc: Document, config: Config | None = None) -> Document:
@@ -171,10 +206,11 @@ class Pipeline:
             *([("line-model", judge)] if judge is not None else []),
             ("settle", functools.partial(settle, strip=strip, dedup=dedup, judge=judge)),
         ]
-        maps: list[Step] = [Map(name, function, errors) for name, function in steps]
+        timeout = config.run.doc_timeout if errors == "skip" else None
+        maps: list[Step] = [Map(name, function, errors, timeout) for name, function in steps]
         if signer is not None and config.dedup.cross_document:
             maps.append(corpus_dedup if corpus_dedup is not None else CorpusDedup(config.dedup))
-        maps.append(Map("finish", mark_empty, errors))
+        maps.append(Map("finish", mark_empty, errors, timeout))
         return cls(maps)
 
     def then(self, *steps: Step) -> Pipeline:
