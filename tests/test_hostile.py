@@ -378,3 +378,22 @@ def test_doc_timeout_is_validated_and_reaches_the_steps():
     steps = Pipeline.default(Config().replace(doc_timeout=5), errors="skip").steps
     assert all(step.timeout == 5 for step in steps if isinstance(step, Map))
     assert all(step.timeout is None for step in Pipeline.default().steps if isinstance(step, Map))
+
+
+# ------------------------------------------------------------------ names
+
+
+def test_file_names_that_are_not_utf8_are_written_and_shown_escaped(tmp_path: Path):
+    src = tmp_path / "in"
+    src.mkdir()
+    odd = os.fsdecode(b"\xff.txt")  # how os reads a name that is not UTF-8
+    _page(src, odd)
+    _page(src, "ok.txt", "001_cf16396ce54cb5a3.txt")
+    code, err = run_cli("clean", str(src), str(tmp_path / "out"), "--report", str(tmp_path / "r.json"), "-q")
+    assert code == 0, err
+    assert (tmp_path / "out" / odd).exists()
+    ids = {f["id"] for f in json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["files"]}
+    assert ids == {"\\xff.txt", "ok.txt"}
+    code, err = run_cli("clean", str(src), str(tmp_path / "out.jsonl"), "-q")
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert code == 0 and {r["id"] for r in records} == {"\\xff.txt", "ok.txt"}, err

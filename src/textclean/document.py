@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-__all__ = ["Document", "Removal", "Line"]
+__all__ = ["Document", "Removal", "Line", "shown"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,18 @@ class Removal:
 
 
 _REMOVAL_FIELDS = dataclasses.fields(Removal)
+
+
+def shown(name: str) -> str:
+    """A file name as it can be written to JSON and shown: bytes that were not UTF-8
+    (carried as surrogate escapes, the way ``os`` reads such names) become ``\\xff``.
+
+    >>> shown("a.txt"), shown("\\udcff.txt")
+    ('a.txt', '\\\\xff.txt')
+    """
+    if name.isascii():
+        return name
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True, kw_only=True)

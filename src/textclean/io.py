@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from .document import Document
+from .document import Document, shown
 from .errors import OutputError
 
 __all__ = [
@@ -391,7 +391,7 @@ def record_of(doc: Document, *, text_field: str = "text") -> dict[str, Any]:
     """The output record of a document: its fields untouched, the text cleaned, and a
     ``textclean`` object (encoding where known, removed counts, skip reason, duplicate-of)."""
     record = doc.meta.get("record")
-    out: dict[str, Any] = dict(record) if isinstance(record, dict) else {"id": doc.id}
+    out: dict[str, Any] = dict(record) if isinstance(record, dict) else {"id": shown(doc.id)}
     if not doc.skipped:
         out[text_field] = doc.text
     info: dict[str, Any] = {"chars_in": doc.chars_in, "chars_out": len(doc.text), "removed": len(doc.trace)}

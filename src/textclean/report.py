@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .document import Document
+from .document import Document, shown
 
 __all__ = ["Report"]
 
@@ -73,9 +73,9 @@ class Report:
     @staticmethod
     def entry(doc: Document) -> dict[str, Any]:
         """The report entry of one finished document (JSON-ready)."""
-        entry: dict[str, Any] = {"id": doc.id}
+        entry: dict[str, Any] = {"id": shown(doc.id)}  # a name that was not UTF-8 is shown escaped
         if doc.source:
-            entry["source"] = doc.source
+            entry["source"] = shown(doc.source)
         if doc.encoding:
             entry["encoding"] = doc.encoding
             entry["confidence"] = doc.confidence
@@ -88,7 +88,7 @@ class Report:
         entry["chars_in"] = doc.chars_in
         entry["chars_out"] = len(doc.text)
         if "output" in doc.meta:
-            entry["output"] = doc.meta["output"]
+            entry["output"] = shown(str(doc.meta["output"]))
         removed = []
         for removal in doc.trace:
             item = removal.to_dict()
