@@ -52,5 +52,7 @@ def run_cli(*argv: str) -> tuple[int, str]:
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` by relative path, with its bytes."""
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """Every output file under ``root`` by relative path, with its bytes (textclean's
+    own manifest left out: it lists what a run wrote, see textclean.outdir)."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != ".textclean-manifest.json"}

@@ -397,3 +397,49 @@ def test_file_names_that_are_not_utf8_are_written_and_shown_escaped(tmp_path: Pa
     code, err = run_cli("clean", str(src), str(tmp_path / "out.jsonl"), "-q")
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert code == 0 and {r["id"] for r in records} == {"\\xff.txt", "ok.txt"}, err
+
+
+# ------------------------------------------------------------------ a run owns its OUT
+
+
+def test_a_second_live_run_into_the_same_output_is_refused(tmp_path: Path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _page(src)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        out.mkdir()
+        (out / ".textclean-lock").write_text(f"{sleeper.pid}\n")
+        code, err = run_cli("clean", str(src), str(out), "-q")
+        assert code == 2 and f"pid {sleeper.pid}" in err and "--resume" not in err
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    code, err = run_cli("clean", str(src), str(out), "-q")  # the lock of a process that is gone is taken over
+    assert code == 0 and not (out / ".textclean-lock").exists(), err
+
+
+def test_a_later_run_removes_what_an_earlier_run_wrote_and_this_one_does_not(tmp_path: Path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _page(src, "a.txt")
+    _page(src, "b.txt", "001_cf16396ce54cb5a3.txt")
+    assert run_cli("clean", str(src), str(out), "-q")[0] == 0
+    assert (out / "b.txt").exists()
+    (src / "b.txt").unlink()
+    code, err = run_cli("clean", str(src), str(out))
+    assert code == 0 and not (out / "b.txt").exists() and (out / "a.txt").exists()
+    assert "removed 1 file" in err
+
+
+def test_an_output_folder_of_somebody_elses_files_is_refused_unless_overwrite(tmp_path: Path):
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    _page(src)
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    code, err = run_cli("clean", str(src), str(out), "-q")
+    assert code == 2 and "did not write" in err and "--overwrite" in err
+    assert not (out / "a.txt").exists()
+    code, err = run_cli("clean", str(src), str(out), "-q", "--overwrite")
+    assert code == 0 and (out / "a.txt").exists() and (out / "notes.txt").read_text(encoding="utf-8") == "mine"

@@ -24,7 +24,7 @@ from typing import Any, Iterable, Iterator, Sequence, TextIO
 from . import __version__
 from .boilerplate import RuleSet, resolve_rules
 from .config import Config, MiB
-from .document import Document
+from .document import Document, shown
 from .dedup import CorpusDedup
 from .errors import OutputError, TextcleanError
 from .io import (
@@ -40,6 +40,7 @@ from .io import (
     write_atomic,
 )
 from .line_model import LineModel
+from .outdir import LOCK_NAME, Manifest, OutputLock
 from .mining import MinedRules
 from .normalize import normalize_line, split_lines
 from .pipeline import Pipeline, Step, WorkerPool, decode_document, mine_documents
@@ -198,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("output", type=Path, metavar="OUT", help="output folder (or file, for one input file)")
     clean.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report of every removal")
     clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
+    clean.add_argument("--overwrite", action="store_true",
+                       help="write into an OUT folder that holds files textclean did not write (they are left alone)")
     clean.add_argument("--follow-symlinks", action="store_true",
                        help="read .txt links that point outside IN (by default they are skipped as 'outside input')")
     clean.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
@@ -256,6 +259,43 @@ def _check_outputs(args: argparse.Namespace, src: Path) -> None:
 
 
 def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    with contextlib.ExitStack() as owned:  # the output's lock, released however the run ends
+        return _clean(args, out, err, owned)
+
+
+def _own_output(
+    args: argparse.Namespace, src: Path, owned: contextlib.ExitStack, *, tree: bool, unfinished: bool
+) -> Manifest | None:
+    """Lock the output for this run; for a tree, read its manifest (refusing a folder of
+    files textclean did not write, unless --overwrite or resuming)."""
+    if src.is_file() and not tree and not is_jsonl(args.output):
+        return None  # one file in, one file out: written atomically, nothing to own
+    if tree:
+        owned.enter_context(OutputLock(args.output / LOCK_NAME, args.output))
+        manifest = Manifest(args.output)
+        manifest.check(overwrite=args.overwrite or args.resume or unfinished)
+        return manifest
+    owned.enter_context(OutputLock(args.output.with_name(args.output.name + LOCK_NAME), args.output))
+    return None
+
+
+def _finish_manifest(manifest: Manifest | None, written: set[str], err: TextIO, *, quiet: bool) -> None:
+    if manifest is None:
+        return
+    removed = manifest.finish(written)
+    if removed and not quiet:
+        err.write(f"textclean: removed {removed} file(s) an earlier run wrote into {manifest.root} "
+                  "that this run does not write\n")
+
+
+def _written(entries: Iterable[dict], root: Path) -> set[str]:
+    """The files (relative to ``root``, as the report shows them) that ``entries`` wrote."""
+    prefix = shown(str(root.resolve())) + "/"
+    return {entry["output"][len(prefix):] for entry in entries
+            if isinstance(entry.get("output"), str) and entry["output"].startswith(prefix)}
+
+
+def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib.ExitStack) -> int:
     config = _config_from(args)
     if args.jobs < 1:
         raise _Usage(f"--jobs must be at least 1, got {args.jobs}")
@@ -322,6 +362,11 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise _Usage("--resume is for folder and JSONL runs; one file is simply cleaned again")
     options = options_of(config, input=str(src.resolve()), inputs=inputs, format="jsonl" if jsonl_out else "txt",
                          text_field=args.text_field, id_field=args.id_field)
+    tree_out = not jsonl_out and (src.is_dir() or jsonl_in)
+    # an unfinished run in OUT is the state check's to report (below), not the manifest's
+    unfinished = state_path is not None and state_path.exists()
+    manifest = _own_output(args, src, owned, tree=tree_out, unfinished=unfinished)
+    written: set[str] = set()  # what this run writes into a tree (for the manifest)
     if args.engine == "ray":
         if args.resume:
             raise _Usage("--resume works with --engine local; a Ray run is restarted whole")
@@ -329,7 +374,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             raise _Usage(f"{args.output} holds an unfinished local run ({state_path}); finish it with --resume "
                          "or delete it")
         mine = config.mining.mine and mine_ok and total >= config.mining.mine_min_docs
-        return _clean_ray(args, config, src, files, jsonl_in, jsonl_out, mine, err)
+        return _clean_ray(args, config, src, files, jsonl_in, jsonl_out, mine, err, manifest=manifest)
     if args.address:
         raise _Usage("--address is for --engine ray")
     state: RunState | None = None
@@ -364,6 +409,8 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 corpus.restore(record["change"])
             if record["offset"] is not None:
                 offset = record["offset"]
+            if manifest is not None:
+                written |= _written([record["entry"]], args.output)
             done += 1
         if done and not args.quiet:
             err.write(f"textclean: resuming after {done} of {total} {'records' if jsonl_in else 'files'}\n")
@@ -404,6 +451,8 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             for doc in stream:
                 entry = report.entry(doc)
                 report.add_entry(entry)
+                if manifest is not None:
+                    written |= _written([entry], args.output)
                 if state is not None:
                     try:
                         state.append({"entry": entry, "change": doc.meta.get("index_change"),
@@ -427,6 +476,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             progress.close()
     if args.report:
         report.write(args.report, files=(r["entry"] for r in state.records()) if state is not None else None)
+    _finish_manifest(manifest, written, err, quiet=args.quiet)
     if state is not None and finished:
         state.finish()
     if not args.quiet:
@@ -437,7 +487,8 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[Path], jsonl_in: bool,
-               jsonl_out: bool, mine: bool, err: TextIO, *, parquet_in: bool = False, parquet_out: bool = False) -> int:
+               jsonl_out: bool, mine: bool, err: TextIO, *, parquet_in: bool = False, parquet_out: bool = False,
+               manifest: Manifest | None = None) -> int:
     """``clean --engine ray``: the same run on Ray Data (see :mod:`textclean.ray_engine`)."""
     import pickle
 
@@ -467,6 +518,7 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
             writer = None if (jsonl_out or parquet_out) else (
                 WriteTree(args.output.parent, rename=args.output.name) if src.is_file() else WriteTree(args.output))
         run = ray_engine.RayRun()
+        written: set[str] = set()
         finished = ray_engine.clean_dataset(dataset, config=config, mine=mine, writer=writer, run=run)
         report = Report(keep_files=bool(args.report))
         report.add_mined(run.candidates)
@@ -474,7 +526,10 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
         def documents() -> Iterator[Document]:
             for row in finished.sort("order").iter_rows():
                 doc = pickle.loads(row["doc"])
-                report.add_entry(pickle.loads(row["entry"]))
+                entry = pickle.loads(row["entry"])
+                report.add_entry(entry)
+                if manifest is not None:
+                    written.update(_written([entry], args.output))
                 if doc.skipped and doc.skipped not in DROPPED:
                     detail = f" ({doc.detail})" if doc.detail else ""
                     err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
@@ -483,11 +538,14 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
         if parquet_out:
             ray_engine.write_parquet(finished, args.output, text_field=args.text_field)
         stream: Iterable[Document] = documents()
+        partial = args.output.with_name(f".{args.output.name}.partial")
         if jsonl_out:
-            partial = args.output.with_name(f".{args.output.name}.partial")
             stream = WriteJsonl(args.output, text_field=args.text_field, partial=partial).run(stream)
         for _ in stream:
             pass
+        if jsonl_out:
+            partial.unlink(missing_ok=True)  # a Ray run is not resumed: its partial lines are not kept
+        _finish_manifest(manifest, written, err, quiet=args.quiet)
     finally:
         if started_here:
             ray.shutdown()
