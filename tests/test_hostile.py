@@ -4,6 +4,7 @@ with a generous bound catches a quadratic or exponential path."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -443,3 +444,13 @@ def test_an_output_folder_of_somebody_elses_files_is_refused_unless_overwrite(tm
     assert not (out / "a.txt").exists()
     code, err = run_cli("clean", str(src), str(out), "-q", "--overwrite")
     assert code == 0 and (out / "a.txt").exists() and (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_explain_with_a_corpus_shows_cross_document_copies(tmp_path: Path):
+    src = tmp_path / "corpus"
+    mixed_corpus(src)
+    out = io.StringIO()
+    from textclean.cli import main
+
+    code = main(["explain", str(src / "s2" / "repost1.txt"), "--corpus", str(src)], stdout=out, stderr=io.StringIO())
+    assert code == 0 and "nothing left (duplicate: duplicate of s1/001_cf16396ce54cb5a3.txt" in out.getvalue()

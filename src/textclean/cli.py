@@ -637,7 +637,17 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if decoded.skipped:
         out.write(f"{path}: skipped: {decoded.skipped}" + (f" ({decoded.detail})" if decoded.detail else "") + "\n")
         return EXIT_SKIPPED
-    doc = next(Pipeline.default(config, errors="skip", mined=mined).run([decoded]))
+    pipeline = Pipeline.default(config, errors="skip", mined=mined)
+    doc = None
+    if args.corpus is not None:
+        # as `textclean clean CORPUS OUT` cleans it: after every earlier page, whose
+        # paragraphs it may repeat (cross-document dedup), in the run's order
+        for cleaned in pipeline.run(read_folder(args.corpus, max_bytes=config.decode.max_bytes, files=corpus_files)):
+            if cleaned.id == doc_id:
+                doc = cleaned
+                break
+    if doc is None:
+        doc = next(pipeline.run([decoded]))
     out.write(f"{path}: encoding {decoded.encoding} (confidence {decoded.confidence})\n")
     removed: dict[int, list] = defaultdict(list)
     for removal in doc.trace:
@@ -664,7 +674,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if mark == "-" and not entries:
             out.write(f"{'':>{width}}   └ removed: every sentence repeats an earlier one\n")
     if doc.skipped:
-        out.write(f"{path}: nothing left ({doc.skipped})\n")
+        out.write(f"{path}: nothing left ({doc.skipped}" + (f": {doc.detail}" if doc.detail else "") + ")\n")
     out.write(f"{counts['kept']} kept, {counts['changed']} kept with parts removed, {counts['removed']} removed\n")
     return EXIT_OK
 
