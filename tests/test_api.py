@@ -35,3 +35,22 @@ def test_one_call_api():
     assert textclean.clean("欢迎来到某某文库网!\n标题\n正文。\n标题") == "标题\n正文。\n"
     doc = textclean.clean_bytes("标题\n正文。".encode("gb18030"))
     assert (doc.encoding, doc.text) == ("gb18030", "标题\n正文。")
+
+
+def test_every_python_example_of_the_readme_runs_as_a_script(tmp_path):
+    """Each ```python block of README.md, run as a script beside a page.txt and a
+    pages/ folder (the samples), as a reader would."""
+    import re
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    blocks = re.findall(r"^```python\n(.*?)^```", (root / "README.md").read_text(encoding="utf-8"), re.S | re.M)
+    assert blocks
+    shutil.copytree(root / "data" / "samples", tmp_path / "pages")
+    shutil.copy(root / "data" / "samples" / "001_cf16396ce54cb5a3.txt", tmp_path / "page.txt")
+    for number, block in enumerate(blocks, 1):
+        script = tmp_path / f"example{number}.py"
+        script.write_text(block, encoding="utf-8")
+        done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"README example {number}:\n{block}\n{done.stderr}"
