@@ -168,6 +168,26 @@ def test_zero_shares_are_refused(name: str):
         Config().replace(**{name: 0})
 
 
+def test_every_accepted_number_runs():
+    """Each numeric option at 0, 1, 2 and a huge value: refused with a message, or it runs."""
+    import dataclasses
+
+    text = (SAMPLES / "004_ee7c459c3ded9266.txt").read_text(encoding="utf-8")
+    base = Config()
+    for stage in ("decode", "normalize", "boilerplate", "dedup", "mining", "run"):
+        for field in dataclasses.fields(getattr(base, stage)):
+            value = getattr(getattr(base, stage), field.name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            for candidate in ([0, 1, 2, 10**9] if isinstance(value, int) else [0.0, 1e-9, 1.0]):
+                try:
+                    config = base.replace(**{field.name: candidate})
+                except ConfigError:
+                    continue
+                clean(text, config=config)
+                clean("标题\n正文。\n" * 3, config=config)
+
+
 def test_word_shingles_print_nothing_under_quiet(tmp_path: Path):
     page = _page(tmp_path)
     done = subprocess.run([sys.executable, "-m", "textclean.cli", "clean", str(page), str(tmp_path / "out.txt"),

@@ -187,6 +187,8 @@ class DedupConfig:
         _positive("min_sentence_chars", self.min_sentence_chars)
         _positive("ngram", self.ngram)
         _positive("num_perm", self.num_perm)
+        if self.num_perm > 4096:  # 4 bytes per permutation per sentence piece: a huge value only runs out of memory
+            raise ConfigError(f"num_perm must be at most 4096 (128 is the default), got {self.num_perm!r}")
         _positive("bands", self.bands)
         _positive("min_near_chars", self.min_near_chars)
         _positive("min_near_sentence_chars", self.min_near_sentence_chars)
