@@ -99,8 +99,6 @@ def test_a_stop_in_the_last_step_of_a_jsonl_run_loses_nothing(reference: Path, t
                                                              moment: str, suffix: str):
     """The last step moves the finished lines into place; a run stopped there used to
     resume to 'written' with no output file and its work deleted."""
-    import shutil as shutil_module
-
     from textclean import io as io_module
 
     out = tmp_path / f"out{suffix}"
@@ -112,8 +110,6 @@ def test_a_stop_in_the_last_step_of_a_jsonl_run_loses_nothing(reference: Path, t
             patch.setattr(io_module, "atomic_output", stop)
             patch.setattr(io_module, "_place_copy", stop)
         elif moment == "while compressing":
-            original = shutil_module.copyfileobj
-
             def half(source, target, length=0):  # half the bytes, then the kill
                 target.write(source.read(1000))
                 raise KeyboardInterrupt
