@@ -211,3 +211,16 @@ def test_permutations_are_datasketchs(num_perm, seed):
     ours = _permutations(num_perm, seed)
     assert np.array_equal(ours[0], a) and np.array_equal(ours[1], b)
     assert ours[0].dtype == np.uint32
+
+
+def test_a_lead_excerpt_yields_to_the_fuller_paragraph_that_repeats_it():
+    """A summary line the article then gives in full: the fuller copy stays (it holds
+    more); copies of about the same length keep the first, as before."""
+    lead = "据悉，今年全市新增城镇就业岗位三万余个，城镇登记失业率控制在百分之三以内，就业形势总体稳定。"
+    full = ("据悉，今年全市新增城镇就业岗位三万余个，城镇登记失业率控制在百分之三以内，就业形势总体稳定，"
+            "重点群体就业得到有效保障。")
+    doc = Pipeline.default(Config().replace(line_model=False)).run([Document.from_text(f"{lead}\n中间一段。\n{full}")])
+    out = next(doc)
+    assert out.text.split("\n") == ["中间一段。", full]
+    removal = next(r for r in out.trace if r.rule == "near-duplicate-paragraph")
+    assert removal.line == 1 and removal.duplicate_of == 3

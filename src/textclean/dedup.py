@@ -532,11 +532,41 @@ class _LocalIndex:
         return self.match_or_add(row, line)
 
 
+FULLER = 1.2  # a later near copy this many times longer is the one kept
+
+
+def _yield_to_fuller(index: _LocalIndex, candidates: list[Line], ratio: float) -> dict[int, tuple[int, float]]:
+    """``{i: (j, similarity)}``: paragraph ``i`` has a later near copy ``j`` at least
+    ``ratio`` times as long (the fullest such copy), so ``i`` goes and ``j`` stays.
+    Only within the pairwise matrix (documents of up to 1,500 long paragraphs)."""
+    if index.similar is None:
+        return {}
+    out: dict[int, tuple[int, float]] = {}
+    similar = np.triu(index.similar, 1)  # (earlier, later) pairs
+    for ci, cj in zip(*np.nonzero(similar)):
+        i, j = int(index.rows[ci]), int(index.rows[cj])
+        if len(candidates[j].text) >= ratio * len(candidates[i].text):
+            best = out.get(i)
+            if best is None or len(candidates[j].text) > len(candidates[best[0]].text):
+                out[i] = (j, similarity(index.signatures[cj], index.signatures[ci]))
+    # a copy that itself yields cannot be the one kept: follow to the end of the chain
+    for i in list(out):
+        j, score = out[i]
+        seen = {i}
+        while j in out and j not in seen:
+            seen.add(j)
+            j = out[j][0]
+        out[i] = (j, score)
+    return {i: target for i, target in out.items() if target[0] not in out}
+
+
 def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Signer | None = None) -> Document:
     """Drop repeated and near-repeated paragraphs and sentences of one document.
 
     Exact repeats first (any length), then near repeats of long paragraphs and
-    sentences (when ``config.near``). The first copy is kept; every removal names
+    sentences (when ``config.near``). The first copy is kept — except that a
+    paragraph yields to a later near copy at least ``FULLER`` (1.2) times as long
+    (a lead or summary line the article then gives in full). Every removal names
     the input line of the copy it repeats and the estimated similarity.
 
     Every sentence piece is signed once, in one batch per document; a
@@ -597,6 +627,9 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         ], dtype=bool)
         near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold, long_paragraphs)
         near_sentences = _LocalIndex(signatures, config.sentence_threshold, long_sentences)
+    # A short copy that a later, clearly fuller paragraph repeats (a lead or summary
+    # line the article then gives in full) yields to it: the copy with more in it stays.
+    yields = _yield_to_fuller(near_paragraphs, candidates, FULLER) if near_paragraphs is not None else {}
     seen_sentences: dict[str, int] = {}
     kept: list[Line] = []
     kept_rows: list[list[int]] = []
@@ -613,6 +646,10 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             rows.append(row if key else -1)
             row += 1 if key else 0
         long_enough = sum(len(key) for key in paragraph_keys) >= config.min_near_chars
+        if number in yields:
+            fuller, score = yields[number]
+            removed("near-duplicate-paragraph", "line", line.number, line.text, candidates[fuller].number, score)
+            continue
         if near_paragraphs is not None and paragraph_signatures is not None and long_enough:
             hit = near_paragraphs.match_or_add(number, line.number)
             if hit is not None:
