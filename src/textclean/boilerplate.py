@@ -49,7 +49,7 @@ from typing import Any, Callable, Iterable, Mapping
 import regex
 
 from .config import BoilerplateConfig
-from .document import Document, Line, Removal
+from .document import Document, Line, Removal, short_text
 from .errors import RuleError
 from .normalize import has_traditional, simplified_view
 
@@ -458,9 +458,6 @@ def _zone(index: int, count: int, config: BoilerplateConfig) -> str:
     return "body"
 
 
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
-
 
 JUNK_RULE = "junk.repeated-char"
 RELATED_ITEM_RULE = "related.list-item"
@@ -573,7 +570,7 @@ def strip_boilerplate(
         if related_block and "tail" in zones and _TITLE_LIKE.match(line.text):
             removals.append(
                 Removal(step="boilerplate", rule=RELATED_ITEM_RULE, kind="line", line=line.number,
-                        text=_short(line.text), zone=zone)
+                        text=short_text(line.text), zone=zone)
             )
             continue
         related_block = False
@@ -589,7 +586,7 @@ def strip_boilerplate(
                 break
             junk.extend(more)
         spans: list[Removal] = [
-            Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=_short(cut), zone=zone)
+            Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=short_text(cut), zone=zone)
             for cut in junk
         ]
         view = view_of(text)
@@ -605,7 +602,7 @@ def strip_boilerplate(
                     cut_any = True
                     view = view_of(text)
                 spans.extend(
-                    Removal(step="boilerplate", rule=rule.id, kind="span", line=line.number, text=_short(cut),
+                    Removal(step="boilerplate", rule=rule.id, kind="span", line=line.number, text=short_text(cut),
                             zone=zone)
                     for cut in cuts
                 )
@@ -618,14 +615,14 @@ def strip_boilerplate(
             related_block = "tail" in zones and hit.category == "related"
             removals.append(
                 Removal(
-                    step="boilerplate", rule=hit.id, kind="line", line=line.number, text=_short(line.text), zone=zone,
+                    step="boilerplate", rule=hit.id, kind="line", line=line.number, text=short_text(line.text), zone=zone,
                     template=hit.description if hit.category == "mined" else None,
                 )
             )
         elif not text:
             rule_id = spans[0].rule if spans else "empty"
             removals.append(
-                Removal(step="boilerplate", rule=rule_id, kind="line", line=line.number, text=_short(line.text), zone=zone)
+                Removal(step="boilerplate", rule=rule_id, kind="line", line=line.number, text=short_text(line.text), zone=zone)
             )
         else:
             removals.extend(spans)

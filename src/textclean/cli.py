@@ -288,11 +288,16 @@ def _finish_manifest(manifest: Manifest | None, written: set[str], err: TextIO, 
                   "that this run does not write\n")
 
 
-def _written(entries: Iterable[dict], root: Path) -> set[str]:
-    """The files (relative to ``root``, as the report shows them) that ``entries`` wrote."""
-    prefix = shown(str(root.resolve())) + "/"
-    return {entry["output"][len(prefix):] for entry in entries
-            if isinstance(entry.get("output"), str) and entry["output"].startswith(prefix)}
+def _written(entry: dict, prefix: str) -> set[str]:
+    """The file (relative to the output tree whose shown path is ``prefix``, as the
+    report shows it) that a report ``entry`` wrote, if any."""
+    output = entry.get("output")
+    return {output[len(prefix):]} if isinstance(output, str) and output.startswith(prefix) else set()
+
+
+def _tree_prefix(root: Path) -> str:
+    """What a report's ``output`` paths under ``root`` start with (resolved once per run)."""
+    return shown(str(root.resolve())) + "/"
 
 
 def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib.ExitStack) -> int:
@@ -367,6 +372,7 @@ def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib
     unfinished = state_path is not None and state_path.exists()
     manifest = _own_output(args, src, owned, tree=tree_out, unfinished=unfinished)
     written: set[str] = set()  # what this run writes into a tree (for the manifest)
+    prefix = _tree_prefix(args.output)
     if args.engine == "ray":
         if args.resume:
             raise _Usage("--resume works with --engine local; a Ray run is restarted whole")
@@ -410,7 +416,7 @@ def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib
             if record["offset"] is not None:
                 offset = record["offset"]
             if manifest is not None:
-                written |= _written([record["entry"]], args.output)
+                written |= _written(record["entry"], prefix)
             done += 1
         if done and not args.quiet:
             err.write(f"textclean: resuming after {done} of {total} {'records' if jsonl_in else 'files'}\n")
@@ -452,7 +458,7 @@ def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib
                 entry = report.entry(doc)
                 report.add_entry(entry)
                 if manifest is not None:
-                    written |= _written([entry], args.output)
+                    written |= _written(entry, prefix)
                 if state is not None:
                     try:
                         state.append({"entry": entry, "change": doc.meta.get("index_change"),
@@ -519,6 +525,7 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
                 WriteTree(args.output.parent, rename=args.output.name) if src.is_file() else WriteTree(args.output))
         run = ray_engine.RayRun()
         written: set[str] = set()
+        prefix = _tree_prefix(args.output)
         finished = ray_engine.clean_dataset(dataset, config=config, mine=mine, writer=writer, run=run)
         report = Report(keep_files=bool(args.report))
         report.add_mined(run.candidates)
@@ -529,7 +536,7 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
                 entry = pickle.loads(row["entry"])
                 report.add_entry(entry)
                 if manifest is not None:
-                    written.update(_written([entry], args.output))
+                    written.update(_written(entry, prefix))
                 if doc.skipped and doc.skipped not in DROPPED:
                     detail = f" ({doc.detail})" if doc.detail else ""
                     err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")

@@ -16,7 +16,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-__all__ = ["Document", "Removal", "Line", "shown"]
+__all__ = ["Document", "Removal", "Line", "shown", "short_text"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,11 @@ class Removal:
 
 
 _REMOVAL_FIELDS = dataclasses.fields(Removal)
+
+
+def short_text(text: str, limit: int = 300) -> str:
+    """``text`` as a trace entry keeps it: cut to ``limit`` characters, saying how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
 
 
 def shown(name: str) -> str:

@@ -57,7 +57,7 @@ import numpy as np
 import regex
 
 from .config import BoilerplateConfig
-from .document import Document, Removal
+from .document import Document, Removal, short_text
 from .errors import ConfigError
 
 __all__ = [
@@ -254,14 +254,14 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     # Token patterns mark chrome on short lines (bylines, counters, footers); a
     # paragraph is scanned for none of them: the scans are most of the model's cost.
     short = np.flatnonzero(lengths <= _SCAN_CHARS)
-    short_text = "\n".join(lines[i] for i in short)
+    scanned = "\n".join(lines[i] for i in short)
     short_starts = np.concatenate(([0], np.cumsum(lengths[short] + 1)[:-1])) if len(short) else short
     for name, pattern in (("url", _URL), ("email", _EMAIL), ("date", _DATE), ("time", _TIME),
                           ("counter", _COUNTER), ("copyright", _COPYRIGHT), ("field_label", _FIELD_LABEL),
                           ("bracket_start", _BRACKET_START)):
         found = np.zeros(count)
         if len(short):
-            found[short] = np.minimum(_hits(pattern, short_text, short_starts), 1.0)  # present or not
+            found[short] = np.minimum(_hits(pattern, scanned, short_starts), 1.0)  # present or not
         columns[name] = found
     columns["no_han"] = (han_count == 0).astype(np.float64)
     index = np.arange(count, dtype=np.float64)
@@ -669,7 +669,7 @@ def drop_repeated_title(doc: Document, config: BoilerplateConfig | None = None) 
     if headline is None:
         return doc
     removal = Removal(step="boilerplate", rule=TITLE_RULE, kind="line", line=lines[0].number,
-                      text=_short(lines[0].text), duplicate_of=lines[headline].number)
+                      text=short_text(lines[0].text), duplicate_of=lines[headline].number)
     return doc.with_lines(lines[1:], [removal])
 
 
@@ -714,7 +714,7 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
         gone.add(headline)
     removals = [
         Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
-                text=_short(texts[i]), score=round(float(scores[i]), 3))
+                text=short_text(texts[i]), score=round(float(scores[i]), 3))
         for i in sorted(gone)
     ]
     if not removals:
@@ -724,6 +724,3 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
         return doc.with_lines([], removals).skip("no content", "only site chrome (line model)")
     return doc.with_lines([line for i, line in enumerate(lines) if i not in gone], removals)
 
-
-def _short(text: str, limit: int = 300) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} chars)"
