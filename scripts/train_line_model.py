@@ -75,7 +75,7 @@ def load(root: Path = REALPAGES, *, mine: bool = True) -> list[Labelled]:
         docs = [Document(id=p["file"], data=(root / "pages" / p["file"]).read_bytes()) for p in entries]
         mined = mine_documents(docs, config).result() if mine else None
         steps = [s for s in Pipeline.default(config, mined=mined).steps
-                 if s.name in ("decode", "normalize", "boilerplate", "title", "dedup")]
+                 if s.name in ("decode", "normalize", "boilerplate", "dedup")]
         for entry, doc in zip(entries, docs):
             for step in steps:
                 doc = next(step.run([doc]))

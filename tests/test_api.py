@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import textclean
 
 
@@ -54,3 +56,14 @@ def test_every_python_example_of_the_readme_runs_as_a_script(tmp_path):
         script.write_text(block, encoding="utf-8")
         done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"README example {number}:\n{block}\n{done.stderr}"
+
+
+@pytest.mark.parametrize("module", ["boilerplate", "config", "decode", "dedup", "document", "line_model", "mining",
+                                    "normalize", "pipeline", "shingles"])
+def test_docstring_examples_run(module: str):
+    """Docstrings teach with runnable examples; a refitted model must not leave them stale."""
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"textclean.{module}"))
+    assert result.failed == 0 and result.attempted > 0

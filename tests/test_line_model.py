@@ -210,7 +210,7 @@ def test_clean_uses_the_model_by_default():
     assert clean(page, line_model=False).splitlines()[:2] == ["某某新闻网", "首页"]
 
 
-def test_title_rule_runs_once_before_dedup():
+def test_title_rule_keeps_the_body_copy_not_a_teaser():
     """A title equal to the body's headline goes and the body's copy stays; a later
     pass must not take a shorter teaser for the headline, which lost the headline
     on three real pages."""
@@ -244,6 +244,9 @@ def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
     "今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。二、存在的问题\n二、存在的问题",
     "二、存在的问题二、存在的问题\n000\n::,\n今年以来，我局认真贯彻落实上级决策部署，扎实推进各项改革。\n"
     "二、存在的问题\n二、存在的问题二、存在的问题",
+    # blank lines before the title: it is still the page's first line
+    "\n二、存在的问题二、存在的问题\n0\n:\n.\n二、存在的问题",
+    "欢迎来到某某文库网!\n二、存在的问题二、存在的问题\n0\n:\n.\n二、存在的问题",  # chrome before the title
 ])
 def test_clean_is_idempotent_where_hypothesis_found_it_was_not(text: str):
     once = clean(text)

@@ -521,12 +521,14 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     """The index of the body line that repeats the title ``lines[0]`` (the headline), or None.
 
     A scraped page's first line is its ``<title>``: usually the headline plus a
-    site suffix (``…_网易财经``), sometimes cut short (``…无敌免...``). A later
-    line within ``window`` lines whose character bigrams are (90 %) in the title, or
-    contains it, and is not a long paragraph, is the body's own headline; it must
-    make up at least 30 % of the title's bigrams (a section heading inside a long
-    first line is no headline; a line equal to the title is the fullest match). A
-    first line holding a sentence (。) is no title.
+    site part set off by a separator (``…_网易财经``, ``多维博客 » …``), sometimes
+    cut short (``…无敌免...``). A later line within ``window`` lines that is the
+    title, or its front or back up to such a separator and at least 30 % of it, or
+    that (90 % of the title's bigrams) contains it and is not a long paragraph, is
+    the body's own headline; the fullest such line wins (a teaser is only part of
+    the headline). A phrase of the headline after a comma is no match, so the
+    headline, once it is the first line, is not taken for a title of its own
+    subheading. A first line holding a sentence (。) is no title.
 
     >>> repeated_title(["女童眼睛被塞纸_凤凰网资讯_凤凰网", "首页", "女童眼睛被塞纸", "正文。"])
     2
@@ -539,20 +541,39 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     if len(title) < 4 or "。" in title or title[-1] in "；;":  # a sentence is not a title
         return None
     title_grams = _bigrams(title)
-    best, best_shared = None, 0
+    best, best_rank = None, (False, 0)
     for j in range(1, min(len(lines), window + 1)):
         line = "".join(lines[j].split())
         if len(line) < 4 or len(line) > 2 * len(title) + 10:
             continue
         grams = _bigrams(line)
         shared = len(grams & title_grams)
-        # the line is (90 %) inside the title and makes up a fair part of it (the rest a
-        # site suffix), or the title is (90 %) inside the line (a title cut short)
-        inside = shared >= 0.9 * len(grams) and shared >= 0.3 * len(title_grams)
+        # the line is the title, or its front or back with a site part set off by a
+        # separator (…_凤凰网, 多维博客 » …), and a fair part of it; or the title is
+        # (90 %) inside the line (a title cut short)
+        inside = _title_part(line, title) and len(line) >= 0.3 * len(title)
         covers = len(line) <= 1.5 * len(title) and shared >= 0.9 * len(title_grams)
-        if (inside or covers) and shared > best_shared:  # the fullest match: a teaser is only part of the headline
-            best, best_shared = j, shared
+        # the title itself (or its front or back) first, then the fullest: a teaser is only
+        # part of the headline, and "正在阅读：<headline>" merely contains the title
+        rank = (inside, shared)
+        if (inside or covers) and rank > best_rank:
+            best, best_rank = j, rank
     return best
+
+
+_TITLE_SEPARATORS = frozenset("_-|｜–—»«·•:：>＞/\\[]【】()（）<")
+
+
+def _title_part(line: str, title: str) -> bool:
+    """``line`` is ``title``, or its start or end where a separator sets the rest off
+    (a phrase of the headline after a comma is not: "…，“无法用科学解释”")."""
+    if line == title:
+        return True
+    if title.startswith(line):
+        return title[len(line)] in _TITLE_SEPARATORS
+    if title.endswith(line):
+        return title[-len(line) - 1] in _TITLE_SEPARATORS
+    return False
 
 
 # ------------------------------------------------------------------ fitting
@@ -649,8 +670,8 @@ def fit(
 def drop_repeated_title(doc: Document, config: BoilerplateConfig | None = None) -> Document:
     """Drop the title line when the body repeats the headline (see :func:`repeated_title`).
 
-    Only on a page (at least ``line_model_min_lines`` lines) whose first kept
-    line is its first input line, with the line model on. The removal is
+    Only on a page (at least ``line_model_min_lines`` lines), with the line model
+    on; the title is the first line still kept (chrome before it may have gone). The removal is
     ``title-repeat`` with the headline's line as ``duplicate_of``; runs before
     dedup, so the body's copy is the one kept.
 
@@ -663,7 +684,9 @@ def drop_repeated_title(doc: Document, config: BoilerplateConfig | None = None) 
     if doc.skipped or not config.line_model:
         return doc
     lines = doc.lines()
-    if len(lines) < config.line_model_min_lines or lines[0].number != 1:
+    # The first kept line, whatever went before it: clean() of the output sees it as
+    # the first line, so judging it the same way here keeps cleaning idempotent.
+    if len(lines) < config.line_model_min_lines:
         return doc
     headline = repeated_title([line.text for line in lines])
     if headline is None:
@@ -687,9 +710,9 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     >>> page = Document.from_text("\\n".join(["某某新闻网", "首页", "新闻", "体育", "财经", "登录", "注册",
     ...     "今年夏天，这座城市的降雨量比往年多了三成，气象部门认为这与副热带高压的位置有关。",
     ...     "专家表示，市民在出行时应当关注预警信息，尽量避开低洼路段，同时也要注意用电安全。"]))
-    >>> kept = judge_lines(page, config=BoilerplateConfig(line_model_threshold=0.5)).text.split("\\n")
-    >>> kept[0], len(kept)
-    ('某某新闻网', 3)
+    >>> judged = judge_lines(page, config=BoilerplateConfig(line_model_threshold=0.5))
+    >>> [r.text for r in judged.trace][:5], [len(line) > 20 for line in judged.text.split("\\n")][-2:]
+    (['首页', '新闻', '体育', '财经', '登录'], [True, True])
     """
     config = config or BoilerplateConfig()
     if doc.skipped or not config.line_model:
@@ -702,7 +725,7 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     # nothing before it stays — then it is the first line, as clean() of the output
     # would see it, so cleaning stays idempotent.
     titled = [r.duplicate_of for r in doc.trace if r.rule == TITLE_RULE]
-    headline = next((i for i, line in enumerate(lines) if titled and line.number == titled[0]), None)
+    headline = next((i for i, line in enumerate(lines) if titled and line.number == titled[-1]), None)
     start = 0 if titled else 1
     texts = [line.text for line in lines]
     model = model if model is not None else (config.line_model_weights or LineModel.builtin())

@@ -198,10 +198,7 @@ class Pipeline:
         steps = [
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
-            ("boilerplate", strip),
-            # once, before dedup: the body's copy of the headline is the one kept, and
-            # a later pass must not match the title to a teaser once dedup took its copy
-            ("title", functools.partial(drop_repeated_title, config=config.boilerplate)),
+            ("boilerplate", strip),  # the rules, then the title line (before dedup: the body's copy stays)
             ("dedup", dedup),
             *([("line-model", judge)] if judge is not None else []),
             ("settle", functools.partial(settle, strip=strip, dedup=dedup, judge=judge)),
@@ -245,15 +242,16 @@ class Pipeline:
 def boilerplate_step(
     doc: Document, *, rules: Callable[[Document], Document], config: BoilerplateConfig, max_passes: int = 8
 ) -> Document:
-    """The rules (the precise tier) until they remove nothing more: removing head
-    chrome brings later lines into the head zone. A ``rules`` step that remembers
-    what it judged makes its repeats cheap."""
+    """The rules (the precise tier) until they remove nothing more — removing head
+    chrome brings later lines into the head zone — then the title line if the body
+    repeats it (:func:`~textclean.line_model.drop_repeated_title`). A ``rules``
+    step that remembers what it judged makes its repeats cheap."""
     for _ in range(max_passes):
         before = len(doc.trace)
         doc = rules(doc)
         if doc.skipped or len(doc.trace) == before:
             break
-    return doc
+    return drop_repeated_title(doc, config)
 
 
 def line_model_step(doc: Document, *, model: LineModel, config: BoilerplateConfig) -> Document:
