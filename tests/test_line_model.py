@@ -247,6 +247,7 @@ def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
     # blank lines before the title: it is still the page's first line
     "\n二、存在的问题二、存在的问题\n0\n:\n.\n二、存在的问题",
     "欢迎来到某某文库网!\n二、存在的问题二、存在的问题\n0\n:\n.\n二、存在的问题",  # chrome before the title
+    "00\r:\r;\rA\r！\r<\r0\r！",  # a heading orphaned only once the one below it went (found in the corpus phase)
 ])
 def test_clean_is_idempotent_where_hypothesis_found_it_was_not(text: str):
     once = clean(text)

@@ -761,6 +761,7 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
             first_copy.setdefault(r.line, r)
     heading = [_HEADING.match(line.text) is not None for line in before]
     # Each kept heading's section runs to the next kept heading, so sections never overlap: linear.
+    # From the end, so an orphaned heading is already gone when the one above it is judged.
     count = len(before)
     for i in range(count - 1, -1, -1):
         line = before[i]
@@ -775,6 +776,10 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
             orphans.append(Removal(step="dedup", rule="orphan-heading", kind="line", line=line.number,
                                    text=line.text, duplicate_of=first_dup.duplicate_of if first_dup else None,
                                    duplicate_of_document=first_dup.duplicate_of_document if first_dup else None))
+            # gone with its section: a heading above now reaches past it (one pass
+            # from the end finds the chain a second run would find)
+            kept.discard(line.number)
+            duplicated.add(line.number)
     orphans.reverse()
     if not orphans:
         return doc
