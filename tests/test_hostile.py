@@ -271,7 +271,7 @@ def _gz(data: bytes) -> bytes:
         ("bigint.jsonl", (GOOD + '{"id": "b", "text": "t", "n": ' + "9" * 5000 + "}\n").encode(), "not a record"),
         ("notjson.jsonl", (GOOD + "{oops\n").encode(), "not JSON"),
         ("truncated.jsonl.gz", _gz(GOOD.encode() * 50)[:-20], "ends early"),
-        ("plain.jsonl.gz", GOOD.encode(), "ends early or is damaged"),
+        ("garbage.jsonl.gz", b"\x1f\x8b\x08\x00" + b"\x00not a deflate stream" * 4, "ends early or is damaged"),
     ],
 )
 @pytest.mark.parametrize("output", ["out.jsonl", "tree"])
@@ -284,6 +284,14 @@ def test_bad_jsonl_lines_are_skipped_records_with_reasons(tmp_path: Path, name: 
     assert reason in err
     report = json.loads((tmp_path / "r.json").read_text())
     assert any(f.get("skipped") == "invalid record" and reason in f.get("detail", "") for f in report["files"])
+
+
+@pytest.mark.parametrize(("name", "data"), [("plain.jsonl.gz", GOOD.encode()), ("packed.jsonl", _gz(GOOD.encode()))])
+def test_jsonl_compression_is_read_from_the_bytes_not_the_name(tmp_path: Path, name: str, data: bytes):
+    (tmp_path / name).write_bytes(data)
+    code, err = run_cli("clean", str(tmp_path / name), str(tmp_path / "out.jsonl"), "-q")
+    assert code == 0, err
+    assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["text"] == "正文第一段，内容完整。"
 
 
 def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_path: Path):

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import itertools
 import logging
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence, TextIO
+from typing import Any, BinaryIO, Iterable, Iterator, Sequence, TextIO
 
 from . import __version__
 from .boilerplate import RuleSet, resolve_rules
@@ -190,14 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="textclean",
         description="Clean scraped (Chinese-first) text: decode, strip boilerplate, drop repeats.",
     )
-    parser.add_argument("--version", action="version", version=f"textclean {__version__}")
+    parser.add_argument("--version", action="version", version=f"textclean {__version__} (pure-Python core)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
     clean = sub.add_parser("clean", help="clean every .txt under IN into OUT (same relative paths)")
-    clean.add_argument("input", type=Path, metavar="IN", help="input folder (or one .txt file)")
-    clean.add_argument("output", type=Path, metavar="OUT", help="output folder (or file, for one input file)")
+    clean.add_argument("input", type=Path, metavar="IN",
+                       help="input folder, one .txt file, a JSONL(.gz) file, or - for JSONL on stdin (plain or gzip)")
+    clean.add_argument("output", type=Path, metavar="OUT",
+                       help="output folder (or file, for one input file), a .jsonl(.gz) file, or - for JSONL on stdout")
     clean.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report of every removal")
+    clean.add_argument("--report-html", type=Path, metavar="FILE",
+                       help="write the report as one self-contained HTML page (charts, per-site table, sample files)")
     clean.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary line")
     clean.add_argument("--overwrite", action="store_true",
                        help="write into an OUT folder that holds files textclean did not write (they are left alone)")
@@ -228,11 +235,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_options(explain)
 
     mine = sub.add_parser("mine", help="list the lines and templates that repeat across each site folder's pages")
-    mine.add_argument("input", type=Path, metavar="IN", help="input folder; each sub-folder is a site")
+    mine.add_argument("input", type=Path, metavar="IN",
+                      help="input folder (each sub-folder is a site) or JSONL(.gz) file (grouped by the folder part of ids)")
     mine.add_argument("--export", type=Path, metavar="FILE", help="also write them as a TOML rule pack for review")
     mine.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     mine.add_argument("--follow-symlinks", action="store_true", help="read .txt links that point outside IN")
+    mine.add_argument("--text-field", default="text", metavar="NAME", help="JSONL: the field holding the text")
+    mine.add_argument("--id-field", default="id", metavar="NAME", help="JSONL: the field holding the record id")
     _add_config_options(mine)
+
+    report = sub.add_parser("report", help="turn a JSON report (clean --report) into one HTML page")
+    report.add_argument("report", type=Path, metavar="REPORT", help="a JSON report written by clean --report")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="the HTML page to write (default: REPORT with .html in place of .json)")
 
     rules = sub.add_parser("rules", help="list the boilerplate rules (with --check: run their examples)")
     rules.add_argument("--rules", action="append", type=Path, default=[], metavar="FILE", help="add a rule pack")
@@ -245,11 +260,16 @@ def _check_outputs(args: argparse.Namespace, src: Path) -> None:
     device or a FIFO, or a report that cannot be written."""
     if args.output.exists() and not (args.output.is_file() or args.output.is_dir()):
         raise _Usage(f"output {args.output} exists and is neither a regular file nor a folder; choose another path")
-    report: Path | None = args.report
-    if report is None:
-        return
+    for report in (args.report, args.report_html):
+        if report is not None:
+            _check_report_path(report, src)
+    if args.report and args.report_html and args.report.resolve() == args.report_html.resolve():
+        raise _Usage("--report and --report-html name the same file; give each its own")
+
+
+def _check_report_path(report: Path, src: Path | None) -> None:
     target = report.resolve()
-    if target == src.resolve() or (src.is_dir() and target.is_relative_to(src.resolve())):
+    if src is not None and (target == src.resolve() or (src.is_dir() and target.is_relative_to(src.resolve()))):
         raise _Usage(f"report {report} would be written inside the input {src}; inputs are never modified")
     if report.exists() and not report.is_file():
         raise _Usage(f"report {report} exists and is not a regular file; choose another path")
@@ -258,9 +278,58 @@ def _check_outputs(args: argparse.Namespace, src: Path) -> None:
         raise _Usage(f"cannot write the report in {parent}: the folder does not exist or is not writable")
 
 
-def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: BinaryIO) -> int:
     with contextlib.ExitStack() as owned:  # the output's lock, released however the run ends
-        return _clean(args, out, err, owned)
+        stdout_path = _streams(args, owned, stdin)
+        code = _clean(args, out, err, owned)
+        if stdout_path is not None and stdout_path.exists():
+            _send(stdout_path, out)
+        return code
+
+
+STDIO = Path("-")
+
+
+def _streams(args: argparse.Namespace, owned: contextlib.ExitStack, stdin: BinaryIO) -> Path | None:
+    """``-`` as IN or OUT: JSONL from stdin is spooled to a scratch file (both passes,
+    mining and cleaning, read it; gzip is recognised by its magic bytes); JSONL for
+    stdout is written to a scratch file and sent when the run ends. Returns that file."""
+    stdin_in, stdout_out = args.input == STDIO, args.output == STDIO
+    if not (stdin_in or stdout_out):
+        return None
+    if args.resume:
+        raise _Usage("--resume needs files: a run from stdin or to stdout is not resumable")
+    if stdout_out and args.format not in (None, "jsonl"):
+        raise _Usage(f"OUT - writes JSONL to stdout; --format {args.format} needs a path")
+    if stdin_in and hasattr(stdin, "isatty") and stdin.isatty():
+        raise _Usage("IN - reads JSONL from stdin, which is a terminal; pipe records in: zcat x.jsonl.gz | textclean clean - -")
+    scratch = Path(owned.enter_context(tempfile.TemporaryDirectory(prefix="textclean-")))
+    args.shown = {"input": "-" if stdin_in else str(args.input), "output": "-" if stdout_out else str(args.output)}
+    if stdin_in:
+        args.input = scratch / "stdin.jsonl"  # ids of records without one: stdin.jsonl:N
+        try:
+            with open(args.input, "wb") as handle:
+                shutil.copyfileobj(stdin, handle, 1 << 20)
+        except OSError as exc:
+            raise OutputError(f"cannot hold stdin in {scratch}: {exc.strerror or exc}") from exc
+    if stdout_out:
+        args.format = "jsonl"
+        args.output = scratch / "stdout.jsonl"
+        return args.output
+    return None
+
+
+def _send(path: Path, out: TextIO) -> None:
+    """Copy a finished JSONL output to stdout (bytes as written, when ``out`` has a buffer)."""
+    out.flush()
+    buffer = getattr(out, "buffer", None)
+    with open(path, "rb") as handle:
+        if buffer is not None:
+            shutil.copyfileobj(handle, buffer, 1 << 20)
+            buffer.flush()
+        else:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                out.write(chunk.decode("utf-8"))
 
 
 def _own_output(
@@ -403,7 +472,7 @@ def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib
             except OSError as exc:
                 raise OutputError(f"cannot write to {args.output}: {exc.strerror or exc}") from exc
 
-    report = Report(keep_files=state is None)
+    report = Report(keep_files=state is None, run=_run_info(args, jsonl_in=jsonl_in, jsonl_out=jsonl_out))
     corpus = CorpusDedup(config.dedup, record_changes=state is not None,
                          memory_limit=max_memory if state is not None else None,
                          spill_dir=state.path / "index" if state is not None else None)
@@ -480,8 +549,7 @@ def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib
             raise
         finally:
             progress.close()
-    if args.report:
-        report.write(args.report, files=(r["entry"] for r in state.records()) if state is not None else None)
+    _write_reports(args, report, (lambda: (r["entry"] for r in state.records())) if state is not None else None)
     _finish_manifest(manifest, written, err, quiet=args.quiet)
     if state is not None and finished:
         state.finish()
@@ -527,7 +595,8 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
         written: set[str] = set()
         prefix = _tree_prefix(args.output)
         finished = ray_engine.clean_dataset(dataset, config=config, mine=mine, writer=writer, run=run)
-        report = Report(keep_files=bool(args.report))
+        report = Report(keep_files=bool(args.report or args.report_html),
+                        run=_run_info(args, jsonl_in=jsonl_in or parquet_in, jsonl_out=jsonl_out, parquet_out=parquet_out))
         report.add_mined(run.candidates)
 
         def documents() -> Iterator[Document]:
@@ -556,14 +625,34 @@ def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[
     finally:
         if started_here:
             ray.shutdown()
-    if args.report:
-        report.write(args.report)
+    _write_reports(args, report, None)
     if not args.quiet:
         err.write(f"textclean: {report.summary_line('records' if jsonl_in else 'files')}\n")
         stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.seconds.items())
         err.write(f"textclean: ray: {stages}; {run.colliding_paragraphs} colliding paragraphs\n")
     failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
     return EXIT_SKIPPED if failed else EXIT_OK
+
+
+def _run_info(args: argparse.Namespace, *, jsonl_in: bool, jsonl_out: bool, parquet_out: bool = False) -> dict:
+    """What the report says of the run: where from, where to, in which form."""
+    shown_paths = getattr(args, "shown", None) or {"input": str(args.input), "output": str(args.output)}
+    info = {"input": shown(shown_paths["input"]), "output": shown(shown_paths["output"]),
+            "format": "parquet" if parquet_out else "jsonl" if jsonl_out else "txt",
+            "input_format": "records" if jsonl_in else "files"}
+    if jsonl_in or jsonl_out:
+        info.update(text_field=args.text_field, id_field=args.id_field)
+    return info
+
+
+def _write_reports(args: argparse.Namespace, report: Report, entries: Any) -> None:
+    """The JSON and HTML reports; ``entries`` gives a fresh stream of the file
+    entries when the report did not keep them (a journalled run)."""
+    if args.report:
+        report.write(args.report, files=entries() if entries else None)
+    if args.report_html:
+        output = args.output if getattr(args, "shown", {}).get("output") == "-" else None
+        report.write_html(args.report_html, files=entries() if entries else None, output=output)
 
 
 def _parse_size(text: str) -> int:
@@ -602,12 +691,19 @@ def _mine(
 def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = _config_from(args)
     root: Path = args.input
-    if not root.is_dir():
-        raise _Usage(f"{root} is not a folder; mining needs a folder of pages")
-    files = list_text_files(root)
-    mined, candidates = _mine(read_folder(root, max_bytes=config.decode.max_bytes, files=files,
-                                          follow_symlinks=args.follow_symlinks), len(files),
-                              config, err, quiet=args.quiet)
+    if root.is_file() and is_jsonl(root):
+        total = count_records(root)
+        documents: Iterable[Document] = read_jsonl(root, text_field=args.text_field, id_field=args.id_field)
+        unit = "records"
+    elif root.is_dir():
+        files = list_text_files(root)
+        total = len(files)
+        documents = read_folder(root, max_bytes=config.decode.max_bytes, files=files,
+                                follow_symlinks=args.follow_symlinks)
+        unit = "files"
+    else:
+        raise _Usage(f"{root} is neither a folder nor a JSONL file; mining needs a folder of pages or JSONL records")
+    mined, candidates = _mine(documents, total, config, err, quiet=args.quiet)
     group = None
     for candidate in candidates:
         if candidate.group != group:
@@ -617,7 +713,7 @@ def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"  {candidate.docs:>5}/{candidate.group_docs:<5} edges {candidate.edge_share:4.2f}  "
             f"{candidate.kind:<8}  {candidate.display}\n"
         )
-    out.write(f"{len(candidates)} lines and templates mined from {len(files)} files\n")
+    out.write(f"{len(candidates)} lines and templates mined from {total} {unit}\n")
     if args.export:
         write_atomic(args.export, mined.to_toml().encode("utf-8"))
         out.write(f"rule pack written to {args.export}; review it, then use it with --rules\n")
@@ -686,6 +782,20 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from .report_html import html_of, read_report
+
+    source: Path = args.report
+    target: Path = args.output or source.with_suffix(".html")
+    if target.resolve() == source.resolve():
+        raise _Usage(f"the HTML page would replace the report {source}; give another path with -o")
+    _check_report_path(target, None)
+    head, entries = read_report(source)
+    write_atomic(target, html_of(head, entries).encode("utf-8"))
+    err.write(f"textclean: wrote {target}\n")
+    return EXIT_OK
+
+
 def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rules = RuleSet.builtin()
     for path in args.rules:
@@ -724,9 +834,11 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
+         stdin: BinaryIO | None = None) -> int:
     """Run the CLI; returns the exit code (the console script exits with it)."""
     out = stdout or sys.stdout
+    source = stdin if stdin is not None else sys.stdin.buffer
     err = stderr or sys.stderr
     parser = build_parser()
     try:
@@ -735,7 +847,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         return int(exc.code or 0) and EXIT_USAGE
     logging.basicConfig(level=logging.WARNING, format="textclean: %(levelname)s: %(message)s", stream=err)
     logging.getLogger("jieba").setLevel(logging.WARNING)
-    commands = {"clean": _cmd_clean, "explain": _cmd_explain, "mine": _cmd_mine, "rules": _cmd_rules}
+    commands = {"clean": functools.partial(_cmd_clean, stdin=source), "explain": _cmd_explain, "mine": _cmd_mine,
+                "report": _cmd_report, "rules": _cmd_rules}
     try:
         with _terminate_as_interrupt():
             return commands[args.command](args, out, err)

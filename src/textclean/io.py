@@ -282,10 +282,17 @@ def is_jsonl(path: Path) -> bool:
     return path.name.lower().endswith(JSONL_SUFFIXES)
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
 def _open_binary(path: Path) -> Any:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")
-    return open(path, "rb")  # noqa: SIM115 - returned to a with-block
+    """A JSONL input for reading, decompressed when it starts with gzip's magic
+    bytes (whatever its name says: a pipe, a ``.jsonl`` that is compressed)."""
+    handle = open(path, "rb")  # noqa: SIM115 - returned to a with-block
+    if handle.peek(2)[:2] != GZIP_MAGIC:
+        return handle
+    handle.close()
+    return gzip.open(path, "rb")
 
 
 def _open_text(path: Path, mode: str) -> Any:
@@ -342,7 +349,7 @@ _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 def jsonl_records(path: Path) -> Iterator[Any]:
-    """Each line of a JSONL file (gzip-compressed if its name ends in ``.gz``) as a
+    """Each line of a JSONL file (gzip-compressed or not: see :func:`_open_binary`) as a
     parsed record, or an ``_Invalid`` with the reason: an empty line, bytes that are
     not UTF-8, text that is not JSON, nesting too deep or a number too long to
     parse, a lone surrogate (``\\ud800``, which no UTF-8 output can hold). A file

@@ -1,8 +1,12 @@
 """The run report: per document what was removed and why, and corpus totals.
 
+:meth:`Report.to_html` gives the same report as a page to look at
+(:mod:`textclean.report_html`).
+
 JSON layout (``textclean clean --report FILE``)::
 
     {"textclean": "0.1.0",
+     "run": {"input": "pages", "output": "out", "format": "txt", "input_format": "files"},
      "summary": {"files": 5, "written": 4, "skipped": {"empty": 1},
                  "encodings": {"utf-8": 3, "gb18030": 1},
                  "chars_in": ..., "chars_out": ...,
@@ -10,7 +14,7 @@ JSON layout (``textclean clean --report FILE``)::
      "mined": [{"id": "mined.site_a.1a2b3c4d", "group": "site-a", "kind": "template",
                 "template": "《<TITLE>》由…整理。原文：<URL>", "pages": 10, "group_pages": 12, ...}],
      "files": [{"id": "a/b.txt", "encoding": "utf-8", "confidence": 1.0,
-                "chars_in": 1200, "chars_out": 900, "output": "...",
+                "chars_in": 1200, "chars_out": 900, "kept": "1-3,5-40", "output": "...",
                 "removed": [{"rule": "duplicate-paragraph", "kind": "line", "line": 9,
                              "text": "...", "duplicate_of": 3, "reason": "..."}]},
                {"id": "c.txt", "skipped": "binary", "detail": "PNG image"}]}
@@ -25,6 +29,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .document import Document, shown
+from .report_html import html_of, kept_ranges, output_texts
 
 __all__ = ["Report"]
 
@@ -47,6 +52,7 @@ class Report:
     chars_in: int = 0
     chars_out: int = 0
     mined: list[dict[str, Any]] = field(default_factory=list)
+    run: dict[str, Any] = field(default_factory=dict)  # input, output, format: set by the caller
 
     def add_mined(self, candidates: Any) -> None:
         """Record the mined rules (``mining.Candidate`` objects) the run used."""
@@ -87,6 +93,8 @@ class Report:
             entry["detail"] = doc.detail
         entry["chars_in"] = doc.chars_in
         entry["chars_out"] = len(doc.text)
+        if doc.origin:
+            entry["kept"] = kept_ranges(doc.origin)  # input lines written, e.g. "1-3,5"
         if "output" in doc.meta:
             entry["output"] = shown(str(doc.meta["output"]))
         removed = []
@@ -142,20 +150,47 @@ class Report:
             f"encodings {encodings}; {self.chars_in} chars in, {self.chars_out} out"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def head(self) -> dict[str, Any]:
+        """The report without its file entries."""
         from . import __version__
 
-        return {"textclean": __version__, "summary": self.summary(), "mined": self.mined, "files": self.files}
+        head: dict[str, Any] = {"textclean": __version__}
+        if self.run:
+            head["run"] = self.run
+        head["summary"] = self.summary()
+        head["mined"] = self.mined
+        return head
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.head(), "files": self.files}
+
+    def to_html(self, files: Iterable[dict[str, Any]] | None = None, *, output: Path | None = None) -> str:
+        """The report as one self-contained HTML page (see :mod:`textclean.report_html`);
+        ``files`` streams the entries when they were not kept; ``output`` is where the
+        written JSONL file is read back for the sampled files when it is not at
+        ``run["output"]`` (a run to stdout)."""
+        head = self.head()
+
+        def texts(samples: list[dict[str, Any]], run: Any) -> Any:
+            return output_texts(samples, run if output is None else {**run, "output": str(output)})
+
+        return html_of(head, self.files if files is None else files, texts)
+
+    def write_html(self, path: Path, files: Iterable[dict[str, Any]] | None = None, *,
+                   output: Path | None = None) -> None:
+        """Write :meth:`to_html` atomically."""
+        from .io import write_atomic
+
+        write_atomic(Path(path), self.to_html(files, output=output).encode("utf-8"))
 
     def write(self, path: Path, files: Iterable[dict[str, Any]] | None = None) -> None:
         """Write the JSON report atomically; ``files`` streams the entries when they
         were not kept (``keep_files=False``), one per line."""
         import io
 
-        from . import __version__
         from .io import atomic_output
 
-        head = {"textclean": __version__, "summary": self.summary(), "mined": self.mined}
+        head = self.head()
         with atomic_output(Path(path)) as raw:
             handle = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
             handle.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2])

@@ -37,17 +37,13 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import TextcleanError
+from .errors import ResumeError
 
 __all__ = ["RunState", "ResumeError", "state_dir", "options_of", "inputs_hash"]
 
 STATE_NAME = ".textclean-resume"
 _HEADER = struct.Struct("<II")  # payload length, CRC-32
 _SYNC_SECONDS = 2.0
-
-
-class ResumeError(TextcleanError):
-    """A run cannot be resumed (different options, a damaged state folder, ...)."""
 
 
 def state_dir(output: Path, *, tree: bool) -> Path:
