@@ -125,9 +125,9 @@ def test_page_sections_and_counts(sample_run: Path) -> None:
         assert dom.ids[f"count-{key}"]["data-v"] == str(summary[key])
     assert "http://" not in page.replace("http://www.w3.org", "") or "src=\"http" not in page  # no remote resources
     assert not re.search(r"<(link|script)[^>]+(src|href)=", page), "the page loads nothing from anywhere"
-    # every rule of the JSON report has its row
+    # every rule of the JSON report has its row (mined rules one row per site)
     for rule in summary["rules"]:
-        assert f"<td>{rule}</td>" in page
+        assert f"<td>{rule if not rule.startswith('mined.') else rule.rpartition('.')[0] + '.*'}</td>" in page
     # the sample shows removed lines with their rule and the kept lines from the output
     assert 'class="l rm"' in page and 'class="l keep"' in page
     assert "duplicate of paragraph at line" in page
@@ -189,11 +189,14 @@ def test_page_size_is_bounded_whatever_the_corpus() -> None:
     for entry in entries():
         overview.add(entry)
     assert len(overview.samples()) == SAMPLES
-    head = {"textclean": "0", "summary": {"files": 20_000, "written": 20_000, "skipped": {}, "encodings": {},
-                                          "chars_in": 1, "chars_out": 1, "rules": {}}}
+    rules = {f"mined.site{n}.{n:08x}": {"lines": 1, "chars": n} for n in range(5000)}
+    mined = [{"id": rule, "group": "site", "kind": "line", "template": "x" * 100, "pages": 3, "group_pages": 5,
+              "edge_share": 1.0} for rule in rules]
+    head = {"textclean": "0", "mined": mined, "summary": {"files": 20_000, "written": 20_000, "skipped": {},
+                                                          "encodings": {}, "chars_in": 1, "chars_out": 1, "rules": rules}}
     page = html_of(head, entries(), texts=lambda samples, run: {})
     assert len(page.encode("utf-8")) < 5_000_000
-    assert page.count("<tr>") < SITE_ROWS + 50 * 2 + 200  # site rows cut, clusters cut
+    assert page.count("<tr>") < SITE_ROWS + 50 + 2 * 300 + 20  # sites, clusters, rules, mined templates cut
 
 
 # -- a real browser -----------------------------------------------------------------

@@ -31,9 +31,11 @@ CLUSTER_ROWS = 50  # duplicate clusters shown (largest first)
 CLUSTER_KEYS = 100_000  # distinct clusters counted before new ones are ignored (memory bound)
 MEMBERS = 8  # dropped copies listed per cluster
 DOCUMENT_DROPS = 100  # whole documents dropped as duplicates, listed
-SAMPLES = 25  # files shown line by line
-SAMPLE_LINES = 400  # lines shown per sample file
-TEXT_CHARS = 300  # characters shown of one line
+SAMPLES = 20  # files shown line by line
+SAMPLE_LINES = 200  # lines shown per sample file
+TEXT_CHARS = 200  # characters shown of one line
+RULE_ROWS = 300  # rules listed (most characters removed first); mined rules can be thousands
+MINED_ROWS = 300  # mined templates listed
 
 
 def category_of(rule: str) -> str:
@@ -314,6 +316,21 @@ def _table(headers: list[str], rows: Iterable[Iterable[Any]], *, id: str, sortab
     return f'<table id="{id}"{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+def _by_rule(rules: Mapping[str, Mapping[str, int]]) -> dict[str, Counter[str]]:
+    """Rule totals with the mined rules of each site added up under ``mined.<site>.*``
+    (a crawl mines thousands; the mined section lists them one by one)."""
+    totals: dict[str, Counter[str]] = {}
+    for rule, counts in rules.items():
+        if rule.startswith("mined."):
+            rule = rule.rpartition(".")[0] + ".*"
+        totals.setdefault(rule, Counter()).update(counts)
+    return totals
+
+
+def _more(count: int, what: str) -> str:
+    return f'<p class="muted">{count:,} more {what} not shown</p>' if count > 0 else ""
+
+
 def _bars(items: list[tuple[str, int]], *, id: str, unit: str = "chars") -> str:
     """A horizontal bar chart as inline SVG."""
     if not items:
@@ -391,8 +408,7 @@ def render(head: Mapping[str, Any], overview: Overview, texts: Mapping[str, list
     cards_html = "".join(f'<div class="card"><b id="count-{key}" data-v="{value}">{value:,}</b><span>{label}</span></div>'
                          for key, value, label in cards)
     cards_html += f'<div class="card"><b>{kept_share:.1%}</b><span>characters kept</span></div>'
-    rules = summary.get("rules", {})
-    rule_rows = sorted(rules.items(), key=lambda kv: (-kv[1].get("chars", 0), kv[0]))
+    rule_rows = sorted(_by_rule(summary.get("rules", {})).items(), key=lambda kv: (-kv[1].get("chars", 0), kv[0]))
     sections = []
     where = ""
     if run:
@@ -415,14 +431,15 @@ def render(head: Mapping[str, Any], overview: Overview, texts: Mapping[str, list
         + "<h3>Every rule</h3>"
         + _table(["rule", "category", "#lines", "#spans", "#sentences", "#chars"],
                  ([rule, category_of(rule), t.get("lines", 0), t.get("spans", 0), t.get("sentences", 0),
-                   t.get("chars", 0)] for rule, t in rule_rows), id="rules")
+                   t.get("chars", 0)] for rule, t in rule_rows[:RULE_ROWS]), id="rules")
+        + _more(len(rule_rows) - RULE_ROWS, "rules")
         + "</section>"
     )
     sites = sorted(overview.sites.items(), key=lambda kv: (-(kv[1].chars_in - kv[1].chars_out), kv[0]))
     site_rows = [[name, s.files, s.written, s.skipped, s.chars_in, s.chars_out,
                   round(1 - s.chars_out / s.chars_in, 3) if s.chars_in else 0.0, s.lines_removed,
                   ", ".join(r for r, _ in s.rules.most_common(3))] for name, s in sites[:SITE_ROWS]]
-    more = f'<p class="muted">{len(sites) - SITE_ROWS:,} more sites not shown</p>' if len(sites) > SITE_ROWS else ""
+    more = _more(len(sites) - SITE_ROWS, "sites")
     sections.append(
         '<section id="sites"><h2>Per site folder</h2><p class="muted small">click a heading to sort</p>'
         + _table(["site", f"#{unit}", "#written", "#skipped", "#chars in", "#chars out", "#share removed",
@@ -434,7 +451,8 @@ def render(head: Mapping[str, Any], overview: Overview, texts: Mapping[str, list
         '<section id="mined"><h2>Mined templates</h2>'
         + (_table(["site", "kind", "template", "#pages", "#site pages", "#edge share", "id"],
                   ([m.get("group") or ".", m.get("kind", ""), m.get("template", ""), m.get("pages", 0),
-                    m.get("group_pages", 0), m.get("edge_share", 0.0), m.get("id", "")] for m in mined), id="mined-table")
+                    m.get("group_pages", 0), m.get("edge_share", 0.0), m.get("id", "")] for m in mined[:MINED_ROWS]),
+                  id="mined-table") + _more(len(mined) - MINED_ROWS, "mined templates (the JSON report lists them all)")
            if mined else '<p class="muted">no site templates were mined in this run</p>')
         + "</section>"
     )
