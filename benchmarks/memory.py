@@ -51,7 +51,7 @@ def self_rss() -> int:
 
 def model(paragraphs: int, max_memory: int | None) -> None:
     from textclean import DedupConfig
-    from textclean.dedup import DedupIndex
+    from textclean.index import DedupIndex
 
     config = DedupConfig()
     rng = np.random.default_rng(1)

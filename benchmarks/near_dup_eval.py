@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from textclean import DedupConfig, fold
-from textclean.dedup import Signer, paragraph_signature, split_sentences
+from textclean.dedup import paragraph_signature, split_sentences
+from textclean.signatures import Signer
 
 ROOT = Path(__file__).resolve().parent.parent
 SYNONYMS = [

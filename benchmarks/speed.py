@@ -61,7 +61,7 @@ DATATROVE_DRIVER = textwrap.dedent(
 
 def per_stage(folder: Path) -> tuple[dict[str, float], float, int]:
     from textclean import Config, Pipeline
-    from textclean.dedup import CorpusDedup
+    from textclean.corpus_dedup import CorpusDedup
     from textclean.io import read_folder
     from textclean.pipeline import Map
 

@@ -11,7 +11,10 @@ import pytest
 
 from textclean import Config, DedupConfig, Document, Pipeline, fold, normalize
 from textclean.cli import main
-from textclean.dedup import CorpusDedup, DedupIndex, Signer, dedup_document, paragraph_signature, similarity
+from textclean.corpus_dedup import CorpusDedup
+from textclean.dedup import dedup_document, paragraph_signature
+from textclean.index import DedupIndex
+from textclean.signatures import Signer, similarity
 from textclean.shingles import WordShingler, char_shingle_hash
 
 from .conftest import GOLDENS, SAMPLES, mixed_corpus as _mixed_corpus
@@ -205,7 +208,7 @@ def test_output_does_not_depend_on_the_order_files_were_created_or_listed(tmp_pa
 def test_permutations_are_datasketchs(num_perm, seed):
     from datasketch import MinHash
 
-    from textclean.dedup import _permutations
+    from textclean.signatures import _permutations
 
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
     ours = _permutations(num_perm, seed)

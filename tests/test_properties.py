@@ -147,7 +147,8 @@ def test_settle_judging_only_changed_lines_equals_judging_all(path: Path):
 
     from textclean import Config, Document
     from textclean.boilerplate import resolve_rules, strip_boilerplate
-    from textclean.dedup import Signer, dedup_document
+    from textclean.dedup import dedup_document
+    from textclean.signatures import Signer
     from textclean.normalize import normalize
     from textclean.pipeline import decode_document, settle
 

@@ -17,7 +17,7 @@ import pytest
 import textclean.io
 import textclean.resume
 from textclean import DedupConfig
-from textclean.dedup import DedupIndex
+from textclean.index import DedupIndex
 from textclean.resume import STATE_NAME, RunState
 
 from .conftest import mixed_corpus, tree

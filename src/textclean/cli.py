@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import itertools
 import logging
 import os
 import shutil
@@ -22,38 +21,26 @@ import threading
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable, Iterator, Sequence, TextIO
+from typing import BinaryIO, Iterator, Sequence, TextIO
 
 from . import __version__
 from .boilerplate import RuleSet, resolve_rules
 from .config import Config, MiB
-from .document import Document, shown
-from .dedup import CorpusDedup
+from .corpus import DROPPED, Listener, check_report_path, clean_corpus, mine_corpus
+from .document import Document
 from .errors import OutputError, TextcleanError
 from .io import (
-    WriteJsonl,
-    WriteTree,
-    check_output_dir,
     is_jsonl,
     list_text_files,
-    count_records,
     read_folder,
-    read_jsonl,
-    remove_temporaries,
     write_atomic,
 )
 from .line_model import LineModel
-from .outdir import LOCK_NAME, Manifest, OutputLock
-from .mining import MinedRules
 from .normalize import normalize_line, split_lines
-from .pipeline import Pipeline, Step, WorkerPool, decode_document, mine_documents
-from .report import Report
-from .resume import ResumeError, RunState, inputs_hash, options_of, state_dir
+from .pipeline import Pipeline, decode_document
+from .sources import FolderSource, source_of
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
-# Outcomes of cleaning rather than failures: counted in the summary and the report,
-# not listed one by one on stderr, and no reason for exit code 1.
-DROPPED = frozenset({"duplicate"})
 
 
 class Progress:
@@ -223,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="--engine ray: the Ray cluster to join (default: start a local Ray with --jobs CPUs)")
     clean.add_argument("--resume", action="store_true",
                        help="continue an interrupted run into the same OUT (same options); finished files are not redone")
+    clean.add_argument("--index", type=Path, metavar="DIR", default=None,
+                       help="keep the corpus duplicate index in DIR between runs: what an earlier run with the same "
+                            "DIR kept counts as earlier, so a re-crawl keeps only what is new")
     clean.add_argument("--max-memory", metavar="SIZE", default=None,
                        help="RAM for the duplicate index, e.g. 2G or 500M; beyond it the index spills to disk "
                             "under OUT (default: no limit)")
@@ -255,36 +245,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_outputs(args: argparse.Namespace, src: Path) -> None:
-    """Refuse, before any work, an output or report that would touch an input, a
-    device or a FIFO, or a report that cannot be written."""
-    if args.output.exists() and not (args.output.is_file() or args.output.is_dir()):
-        raise _Usage(f"output {args.output} exists and is neither a regular file nor a folder; choose another path")
-    for report in (args.report, args.report_html):
-        if report is not None:
-            _check_report_path(report, src)
-    if args.report and args.report_html and args.report.resolve() == args.report_html.resolve():
-        raise _Usage("--report and --report-html name the same file; give each its own")
-
-
-def _check_report_path(report: Path, src: Path | None) -> None:
-    target = report.resolve()
-    if src is not None and (target == src.resolve() or (src.is_dir() and target.is_relative_to(src.resolve()))):
-        raise _Usage(f"report {report} would be written inside the input {src}; inputs are never modified")
-    if report.exists() and not report.is_file():
-        raise _Usage(f"report {report} exists and is not a regular file; choose another path")
-    parent = target.parent
-    if not parent.is_dir() or not os.access(parent, os.W_OK):
-        raise _Usage(f"cannot write the report in {parent}: the folder does not exist or is not writable")
-
-
 def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: BinaryIO) -> int:
-    with contextlib.ExitStack() as owned:  # the output's lock, released however the run ends
+    config = _config_from(args)
+    max_memory = _parse_size(args.max_memory) if args.max_memory is not None else None
+    printer = _Printer(err, quiet=args.quiet)
+    with contextlib.ExitStack() as owned:
         stdout_path = _streams(args, owned, stdin)
-        code = _clean(args, out, err, owned)
+        shown_paths = getattr(args, "shown", {})
+        summary = clean_corpus(
+            args.input, args.output, config=config, engine=args.engine, jobs=args.jobs, address=args.address,
+            resume=args.resume, index=args.index, report=args.report, report_html=args.report_html,
+            overwrite=args.overwrite, max_memory=max_memory, listener=printer, format=args.format,
+            text_field=args.text_field, id_field=args.id_field, follow_symlinks=args.follow_symlinks,
+            shown_input=shown_paths.get("input"), shown_output=shown_paths.get("output"),
+        )
         if stdout_path is not None and stdout_path.exists():
             _send(stdout_path, out)
-        return code
+    if not args.quiet:
+        err.write(f"textclean: {summary.line()}\n")
+    return EXIT_SKIPPED if summary.failed else EXIT_OK
+
+
+class _Printer(Listener):
+    """A run's progress bar, skips and messages, on stderr."""
+
+    def __init__(self, err: TextIO, *, quiet: bool) -> None:
+        self.err = err
+        self.quiet = quiet
+        self.progress: Progress | None = None
+
+    def phase(self, name: str, total: int, done: int, unit: str) -> None:
+        self.progress = Progress(total, self.err, enabled=not self.quiet, label=name, unit=unit)
+        self.progress.done = done
+
+    def advance(self, nbytes: int) -> None:
+        if self.progress is not None:
+            self.progress.update(nbytes)
+
+    def phase_done(self) -> None:
+        if self.progress is not None:
+            self.progress.close()
+            self.progress = None
+
+    def document(self, doc: Document) -> None:
+        if doc.skipped and doc.skipped not in DROPPED:
+            detail = f" ({doc.detail})" if doc.detail else ""
+            self.err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
+        for warning in doc.warnings:
+            self.err.write(f"textclean: warning: {doc.id}: {warning}\n")
+
+    def message(self, text: str) -> None:
+        if not self.quiet:
+            self.err.write(f"textclean: {text}\n")
+
+    def warning(self, text: str) -> None:
+        self.err.write(f"textclean: {text}\n")
 
 
 STDIO = Path("-")
@@ -332,329 +347,6 @@ def _send(path: Path, out: TextIO) -> None:
                 out.write(chunk.decode("utf-8"))
 
 
-def _own_output(
-    args: argparse.Namespace, src: Path, owned: contextlib.ExitStack, *, tree: bool, unfinished: bool
-) -> Manifest | None:
-    """Lock the output for this run; for a tree, read its manifest (refusing a folder of
-    files textclean did not write, unless --overwrite or resuming)."""
-    if src.is_file() and not tree and not is_jsonl(args.output):
-        return None  # one file in, one file out: written atomically, nothing to own
-    if tree:
-        owned.enter_context(OutputLock(args.output / LOCK_NAME, args.output))
-        manifest = Manifest(args.output)
-        manifest.check(overwrite=args.overwrite or args.resume or unfinished)
-        return manifest
-    owned.enter_context(OutputLock(args.output.with_name(args.output.name + LOCK_NAME), args.output))
-    return None
-
-
-def _finish_manifest(manifest: Manifest | None, written: set[str], err: TextIO, *, quiet: bool) -> None:
-    if manifest is None:
-        return
-    removed = manifest.finish(written)
-    if removed and not quiet:
-        err.write(f"textclean: removed {removed} file(s) an earlier run wrote into {manifest.root} "
-                  "that this run does not write\n")
-
-
-def _written(entry: dict, prefix: str) -> set[str]:
-    """The file (relative to the output tree whose shown path is ``prefix``, as the
-    report shows it) that a report ``entry`` wrote, if any."""
-    output = entry.get("output")
-    return {output[len(prefix):]} if isinstance(output, str) and output.startswith(prefix) else set()
-
-
-def _tree_prefix(root: Path) -> str:
-    """What a report's ``output`` paths under ``root`` start with (resolved once per run)."""
-    return shown(str(root.resolve())) + "/"
-
-
-def _clean(args: argparse.Namespace, out: TextIO, err: TextIO, owned: contextlib.ExitStack) -> int:
-    config = _config_from(args)
-    if args.jobs < 1:
-        raise _Usage(f"--jobs must be at least 1, got {args.jobs}")
-    max_memory = _parse_size(args.max_memory) if args.max_memory is not None else None
-    src: Path = args.input
-    if not src.exists():
-        raise _Usage(f"input {src} does not exist")
-    if not (src.is_file() or src.is_dir()):
-        raise _Usage(f"input {src} is neither a regular file nor a folder (a FIFO, socket or device is not read)")
-    if src.is_file() and args.output.resolve() == src.resolve():
-        raise _Usage("output file is the input file; inputs are never modified")
-    _check_outputs(args, src)
-    parquet_in = src.is_file() and src.name.lower().endswith(".parquet")
-    if parquet_in or args.format == "parquet":
-        if args.engine != "ray":
-            raise _Usage("Parquet input and output run on --engine ray (pip install 'textclean[ray]')")
-        if args.resume:
-            raise _Usage("--resume works with --engine local; a Ray run is restarted whole")
-        return _clean_ray(args, config, src, list_text_files(src) if src.is_dir() else [], False,
-                          False, config.mining.mine, err, parquet_in=parquet_in,
-                          parquet_out=args.format == "parquet" or (args.format is None and parquet_in))
-    jsonl_in = src.is_file() and is_jsonl(src)
-    jsonl_out = args.format == "jsonl" or (args.format is None and (is_jsonl(args.output) or jsonl_in))
-    files: list[Path] = []
-    if jsonl_in:
-        total, mine_ok = count_records(src), True
-        inputs = inputs_hash([src], src.parent)
-    elif src.is_file():
-        files = [src]
-        total, mine_ok = 1, False
-        inputs = ""
-    else:
-        if not jsonl_out:
-            check_output_dir(src, args.output)
-        elif args.output.resolve().is_relative_to(src.resolve()):
-            raise _Usage(f"output {args.output} is inside the input folder {src}; choose a path outside it")
-        files = list_text_files(src)
-        total, mine_ok = len(files), True
-        inputs = inputs_hash(files, src)
-        if not files:
-            err.write(f"textclean: no .txt files under {src}\n")
-
-    def documents(skip: int = 0) -> Iterable[Document]:
-        if jsonl_in:
-            return itertools.islice(read_jsonl(src, text_field=args.text_field, id_field=args.id_field), skip, None)
-        root = src.parent if src.is_file() else src
-        # a file named on the command line is read wherever its link points
-        follow = args.follow_symlinks or src.is_file()
-        return read_folder(root, max_bytes=config.decode.max_bytes, files=files[skip:], follow_symlinks=follow)
-
-    # A corpus run (a folder or a JSONL file) keeps a journal so it can be resumed.
-    state_path: Path | None = None
-    if jsonl_out:
-        if args.output.is_dir():
-            raise _Usage(f"output {args.output} is a folder; JSONL output needs a file path such as out.jsonl")
-        state_path = state_dir(args.output, tree=False)
-    elif jsonl_in:
-        if args.output.exists() and not args.output.is_dir():
-            raise _Usage(f"output {args.output} is a file; --format txt needs a folder")
-        state_path = state_dir(args.output, tree=True)
-    elif src.is_dir():
-        state_path = state_dir(args.output, tree=True)
-    elif args.resume:
-        raise _Usage("--resume is for folder and JSONL runs; one file is simply cleaned again")
-    options = options_of(config, input=str(src.resolve()), inputs=inputs, format="jsonl" if jsonl_out else "txt",
-                         text_field=args.text_field, id_field=args.id_field)
-    tree_out = not jsonl_out and (src.is_dir() or jsonl_in)
-    # an unfinished run in OUT is the state check's to report (below), not the manifest's
-    unfinished = state_path is not None and state_path.exists()
-    manifest = _own_output(args, src, owned, tree=tree_out, unfinished=unfinished)
-    written: set[str] = set()  # what this run writes into a tree (for the manifest)
-    prefix = _tree_prefix(args.output)
-    if args.engine == "ray":
-        if args.resume:
-            raise _Usage("--resume works with --engine local; a Ray run is restarted whole")
-        if state_path is not None and state_path.exists():
-            raise _Usage(f"{args.output} holds an unfinished local run ({state_path}); finish it with --resume "
-                         "or delete it")
-        mine = config.mining.mine and mine_ok and total >= config.mining.mine_min_docs
-        return _clean_ray(args, config, src, files, jsonl_in, jsonl_out, mine, err, manifest=manifest)
-    if args.address:
-        raise _Usage("--address is for --engine ray")
-    state: RunState | None = None
-    if state_path is not None:
-        if state_path.exists() and not args.resume:
-            raise _Usage(f"{args.output} holds an unfinished run ({state_path}); continue it with --resume, "
-                         "or delete it to start again")
-        if state_path.exists():
-            state = RunState.resume(state_path, options)
-            # A kill between creating a file's temporary copy and renaming it leaves the copy.
-            if jsonl_out:
-                remove_temporaries(args.output.parent, recursive=False, prefix=f".{args.output.name}.")
-            else:
-                remove_temporaries(args.output)
-        else:
-            if args.resume and not args.quiet:
-                err.write(f"textclean: no unfinished run in {args.output}; starting from the beginning\n")
-            try:
-                state = RunState.start(state_path, options)
-            except OSError as exc:
-                raise OutputError(f"cannot write to {args.output}: {exc.strerror or exc}") from exc
-
-    report = Report(keep_files=state is None, run=_run_info(args, jsonl_in=jsonl_in, jsonl_out=jsonl_out))
-    corpus = CorpusDedup(config.dedup, record_changes=state is not None,
-                         memory_limit=max_memory if state is not None else None,
-                         spill_dir=state.path / "index" if state is not None else None)
-    done, offset = 0, 0
-    if state is not None:
-        for record in state.records():  # replay what the interrupted run finished
-            report.add_entry(record["entry"])
-            if record["change"] is not None:
-                corpus.restore(record["change"])
-            if record["offset"] is not None:
-                offset = record["offset"]
-            if manifest is not None:
-                written |= _written(record["entry"], prefix)
-            done += 1
-        if done and not args.quiet:
-            err.write(f"textclean: resuming after {done} of {total} {'records' if jsonl_in else 'files'}\n")
-
-    # One set of worker processes for both passes (mining, cleaning).
-    with WorkerPool(args.jobs) if args.jobs > 1 else contextlib.nullcontext() as pool:
-        mined = None
-        if config.mining.mine and mine_ok and total >= config.mining.mine_min_docs:
-            saved = state.load("mined") if state is not None else None
-            if saved is not None:
-                mined, report.mined = saved
-            else:
-                mined, candidates = _mine(documents(), total, config, err, quiet=args.quiet, pool=pool)
-                report.add_mined(candidates)
-                if state is not None:
-                    state.save("mined", (mined, report.mined))
-
-        if jsonl_out:
-            assert state is not None
-            if done and offset and not state.partial.exists():
-                raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
-            writer: Step = WriteJsonl(args.output, text_field=args.text_field, partial=state.partial, resume_at=offset)
-        elif jsonl_in:  # records to a .txt tree, one file per record id
-            writer = WriteTree(args.output, suffix=".txt")
-        elif src.is_file():
-            writer = WriteTree(args.output.parent, rename=args.output.name)
-        else:
-            writer = WriteTree(args.output)
-        pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
-        progress = Progress(total, err, enabled=not args.quiet, label="cleaning" if mined is not None else "",
-                            unit="records" if jsonl_in else "files")
-        progress.done = done
-        finished = False
-        try:
-            # Everything done before: the writer still runs its last step (moving the
-            # JSONL output into place), which the interrupted run may not have finished.
-            stream = pipeline.run(documents(done), pool=pool) if done < total else writer.run(iter(()))
-            for doc in stream:
-                entry = report.entry(doc)
-                report.add_entry(entry)
-                if manifest is not None:
-                    written |= _written(entry, prefix)
-                if state is not None:
-                    try:
-                        state.append({"entry": entry, "change": doc.meta.get("index_change"),
-                                      "offset": doc.meta.get("offset")})
-                    except OSError as exc:
-                        raise OutputError(f"cannot write the run journal in {state.path}: {exc.strerror or exc}") from exc
-                progress.update(doc.bytes_in or doc.chars_in * 3)
-                if doc.skipped and doc.skipped not in DROPPED:
-                    detail = f" ({doc.detail})" if doc.detail else ""
-                    err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
-                for warning in doc.warnings:
-                    err.write(f"textclean: warning: {doc.id}: {warning}\n")
-            finished = True
-        except BaseException:
-            if state is not None:
-                state.close()
-                err.write("textclean: the run stopped; what was finished is kept: rerun the same command with --resume "
-                          "to continue\n")
-            raise
-        finally:
-            progress.close()
-    _write_reports(args, report, (lambda: (r["entry"] for r in state.records())) if state is not None else None)
-    _finish_manifest(manifest, written, err, quiet=args.quiet)
-    if state is not None and finished:
-        state.finish()
-    if not args.quiet:
-        unit = "records" if jsonl_in else "files"
-        err.write(f"textclean: {report.summary_line(unit)}\n")
-    failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
-    return EXIT_SKIPPED if failed else EXIT_OK
-
-
-def _clean_ray(args: argparse.Namespace, config: Config, src: Path, files: list[Path], jsonl_in: bool,
-               jsonl_out: bool, mine: bool, err: TextIO, *, parquet_in: bool = False, parquet_out: bool = False,
-               manifest: Manifest | None = None) -> int:
-    """``clean --engine ray``: the same run on Ray Data (see :mod:`textclean.ray_engine`)."""
-    import pickle
-
-    from . import ray_engine
-
-    ray = ray_engine.require_ray()
-    started_here = not ray.is_initialized()
-    if started_here:
-        ray.init(address=args.address, num_cpus=None if args.address else args.jobs,
-                 include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
-    try:
-        context = ray.data.DataContext.get_current()
-        context.enable_progress_bars = False
-        context.print_on_execution_start = False
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
-        if parquet_out and args.output.exists() and (args.output.is_file() or any(args.output.iterdir())):
-            raise _Usage(f"Parquet output {args.output} must be a new or empty folder")
-        if parquet_in:
-            dataset = ray_engine.dataset_of_parquet(src, text_field=args.text_field, id_field=args.id_field)
-            writer: Any = None if (jsonl_out or parquet_out) else WriteTree(args.output, suffix=".txt")
-        elif jsonl_in:
-            dataset = ray_engine.dataset_of_jsonl(src, text_field=args.text_field, id_field=args.id_field)
-            writer = None if jsonl_out else WriteTree(args.output, suffix=".txt")
-        else:
-            root = src.parent if src.is_file() else src
-            dataset = ray_engine.dataset_of_folder(files, root, follow_symlinks=args.follow_symlinks or src.is_file())
-            writer = None if (jsonl_out or parquet_out) else (
-                WriteTree(args.output.parent, rename=args.output.name) if src.is_file() else WriteTree(args.output))
-        run = ray_engine.RayRun()
-        written: set[str] = set()
-        prefix = _tree_prefix(args.output)
-        finished = ray_engine.clean_dataset(dataset, config=config, mine=mine, writer=writer, run=run)
-        report = Report(keep_files=bool(args.report or args.report_html),
-                        run=_run_info(args, jsonl_in=jsonl_in or parquet_in, jsonl_out=jsonl_out, parquet_out=parquet_out))
-        report.add_mined(run.candidates)
-
-        def documents() -> Iterator[Document]:
-            for row in finished.sort("order").iter_rows():
-                doc = pickle.loads(row["doc"])
-                entry = pickle.loads(row["entry"])
-                report.add_entry(entry)
-                if manifest is not None:
-                    written.update(_written(entry, prefix))
-                if doc.skipped and doc.skipped not in DROPPED:
-                    detail = f" ({doc.detail})" if doc.detail else ""
-                    err.write(f"textclean: skipped {doc.id}: {doc.skipped}{detail}\n")
-                yield doc
-
-        if parquet_out:
-            ray_engine.write_parquet(finished, args.output, text_field=args.text_field)
-        stream: Iterable[Document] = documents()
-        partial = args.output.with_name(f".{args.output.name}.partial")
-        if jsonl_out:
-            stream = WriteJsonl(args.output, text_field=args.text_field, partial=partial).run(stream)
-        for _ in stream:
-            pass
-        if jsonl_out:
-            partial.unlink(missing_ok=True)  # a Ray run is not resumed: its partial lines are not kept
-        _finish_manifest(manifest, written, err, quiet=args.quiet)
-    finally:
-        if started_here:
-            ray.shutdown()
-    _write_reports(args, report, None)
-    if not args.quiet:
-        err.write(f"textclean: {report.summary_line('records' if jsonl_in else 'files')}\n")
-        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.seconds.items())
-        err.write(f"textclean: ray: {stages}; {run.colliding_paragraphs} colliding paragraphs\n")
-    failed = sum(n for reason, n in report.skipped.items() if reason not in DROPPED)
-    return EXIT_SKIPPED if failed else EXIT_OK
-
-
-def _run_info(args: argparse.Namespace, *, jsonl_in: bool, jsonl_out: bool, parquet_out: bool = False) -> dict:
-    """What the report says of the run: where from, where to, in which form."""
-    shown_paths = getattr(args, "shown", None) or {"input": str(args.input), "output": str(args.output)}
-    info = {"input": shown(shown_paths["input"]), "output": shown(shown_paths["output"]),
-            "format": "parquet" if parquet_out else "jsonl" if jsonl_out else "txt",
-            "input_format": "records" if jsonl_in else "files"}
-    if jsonl_in or jsonl_out:
-        info.update(text_field=args.text_field, id_field=args.id_field)
-    return info
-
-
-def _write_reports(args: argparse.Namespace, report: Report, entries: Any) -> None:
-    """The JSON and HTML reports; ``entries`` gives a fresh stream of the file
-    entries when the report did not keep them (a journalled run)."""
-    if args.report:
-        report.write(args.report, files=entries() if entries else None)
-    if args.report_html:
-        output = args.output if getattr(args, "shown", {}).get("output") == "-" else None
-        report.write_html(args.report_html, files=entries() if entries else None, output=output)
-
-
 def _parse_size(text: str) -> int:
     """``2G``, ``500M``, ``64k`` or a byte count -> bytes."""
     units = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
@@ -669,41 +361,13 @@ def _parse_size(text: str) -> int:
     return size
 
 
-def _mine(
-    documents: Iterable[Document], total: int, config: Config, err: TextIO, *, quiet: bool,
-    pool: WorkerPool | None = None,
-) -> tuple[MinedRules, list]:
-    """The corpus pass: count every document's lines, return the mined rules and their evidence."""
-    progress = Progress(total, err, enabled=not quiet, label="mining")
-
-    def counted() -> Iterator[Document]:
-        for doc in documents:
-            progress.update(doc.bytes_in or doc.chars_in * 3)
-            yield doc
-
-    miner = mine_documents(counted(), config, pool=pool)
-    progress.close()
-    base = resolve_rules(config.boilerplate)
-    candidates = miner.candidates(base)
-    return miner.result(base), candidates
-
-
 def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     config = _config_from(args)
     root: Path = args.input
-    if root.is_file() and is_jsonl(root):
-        total = count_records(root)
-        documents: Iterable[Document] = read_jsonl(root, text_field=args.text_field, id_field=args.id_field)
-        unit = "records"
-    elif root.is_dir():
-        files = list_text_files(root)
-        total = len(files)
-        documents = read_folder(root, max_bytes=config.decode.max_bytes, files=files,
-                                follow_symlinks=args.follow_symlinks)
-        unit = "files"
-    else:
+    if not (root.is_dir() or (root.is_file() and is_jsonl(root))):
         raise _Usage(f"{root} is neither a folder nor a JSONL file; mining needs a folder of pages or JSONL records")
-    mined, candidates = _mine(documents, total, config, err, quiet=args.quiet)
+    source = source_of(root, text_field=args.text_field, id_field=args.id_field, follow_symlinks=args.follow_symlinks)
+    mined, candidates = mine_corpus(source, config=config, listener=_Printer(err, quiet=args.quiet))
     group = None
     for candidate in candidates:
         if candidate.group != group:
@@ -713,7 +377,7 @@ def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"  {candidate.docs:>5}/{candidate.group_docs:<5} edges {candidate.edge_share:4.2f}  "
             f"{candidate.kind:<8}  {candidate.display}\n"
         )
-    out.write(f"{len(candidates)} lines and templates mined from {total} {unit}\n")
+    out.write(f"{len(candidates)} lines and templates mined from {source.count()} {source.unit}\n")
     if args.export:
         write_atomic(args.export, mined.to_toml().encode("utf-8"))
         out.write(f"rule pack written to {args.export}; review it, then use it with --rules\n")
@@ -734,8 +398,7 @@ def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except ValueError:
             raise _Usage(f"{path} is not inside --corpus {args.corpus}") from None
         corpus_files = list_text_files(args.corpus)
-        mined, _ = _mine(read_folder(args.corpus, max_bytes=config.decode.max_bytes, files=corpus_files),
-                         len(corpus_files), config, err, quiet=True)
+        mined, _ = mine_corpus(FolderSource(args.corpus, _files=corpus_files), config=config)
     decoded = decode_document(Document(id=doc_id, source=str(path), data=data), config)
     if decoded.skipped:
         out.write(f"{path}: skipped: {decoded.skipped}" + (f" ({decoded.detail})" if decoded.detail else "") + "\n")
@@ -789,7 +452,7 @@ def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     target: Path = args.output or source.with_suffix(".html")
     if target.resolve() == source.resolve():
         raise _Usage(f"the HTML page would replace the report {source}; give another path with -o")
-    _check_report_path(target, None)
+    check_report_path(target)
     head, entries = read_report(source)
     write_atomic(target, html_of(head, entries).encode("utf-8"))
     err.write(f"textclean: wrote {target}\n")

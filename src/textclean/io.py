@@ -295,12 +295,6 @@ def _open_binary(path: Path) -> Any:
     return gzip.open(path, "rb")
 
 
-def _open_text(path: Path, mode: str) -> Any:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, mode + "t", encoding="utf-8", newline="\n")
-    return open(path, mode, encoding="utf-8", newline="\n")  # noqa: SIM115 - returned to a with-block
-
-
 def records_to_documents(
     records: Iterable[Any], *, text_field: str = "text", id_field: str = "id", origin: str = "record"
 ) -> Iterator[Document]:
@@ -418,8 +412,9 @@ def record_of(doc: Document, *, text_field: str = "text") -> dict[str, Any]:
 @dataclass(frozen=True)
 class WriteJsonl:
     """A step that writes every kept document as one JSON line to ``path``
-    (``.gz`` compresses); written to a temporary file and renamed into place when
-    the stream ends, so a failed run leaves no half file.
+    (``.gz`` compresses, the same bytes for the same records on every run and
+    engine); written to a temporary file and put into place when the stream ends,
+    so a failed run leaves no half file.
 
     With ``partial`` (a resumable run) the lines go, uncompressed, to that file
     instead, first cut back to ``resume_at`` bytes; each document's
@@ -439,23 +434,15 @@ class WriteJsonl:
         if self.partial is not None:
             yield from self._run_partial(documents, path, Path(self.partial))
             return
-        gz = path.name.lower().endswith(".gz")
-        fd, tmp = _temporary(path, ".tmp.gz" if gz else ".tmp")  # the suffix tells _open_text to compress
+        fd, tmp = _temporary(path, ".partial")  # lines as a resumable run writes them, then placed the same way
         os.close(fd)
-        tmp_path = Path(tmp)
         try:
-            with _open_text(tmp_path, "w") as handle:
-                for doc in documents:
-                    if not doc.skipped:
-                        handle.write(json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n")
-                    yield doc
-            os.replace(tmp_path, path)
-        except BaseException:
+            yield from self._run_partial(documents, path, Path(tmp))
+        finally:
             try:
-                os.unlink(tmp_path)
+                os.unlink(tmp)
             except OSError:
                 pass
-            raise
 
     def _run_partial(self, documents: Iterable[Document], path: Path, partial: Path) -> Iterator[Document]:
         if self.resume_at > 0 and not partial.exists():
@@ -477,7 +464,7 @@ class WriteJsonl:
         # the run is done): a run stopped anywhere in this last step redoes it on
         # --resume from the same bytes, instead of finding its work gone.
         if path.name.lower().endswith(".gz"):
-            with atomic_output(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as packed:
+            with atomic_output(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) as packed:
                 with open(partial, "rb") as source:
                     shutil.copyfileobj(source, packed, 1 << 20)
         else:

@@ -24,7 +24,9 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkabl
 from .boilerplate import JUDGED_KEY, RuleSet, resolve_rules, strip_boilerplate
 from .config import BoilerplateConfig, Config
 from .decode import decode
-from .dedup import CorpusDedup, Signer, dedup_document, keep_pending
+from .corpus_dedup import CorpusDedup
+from .dedup import dedup_document, keep_pending
+from .signatures import Signer
 from .document import Document
 from .errors import ConfigError, WorkerError
 from .line_model import LINE_MODEL_RULE, LineModel, drop_repeated_title, judge_lines

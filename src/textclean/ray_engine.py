@@ -17,12 +17,12 @@ engine runs. How a run is split (``run_ray``):
    back — the collision graph. The keep rule only ever has to look at it.
 4. **Resolve** (driver): the keep rule — the first copy in input order wins,
    a document mostly made of copies is dropped — replayed over the colliding
-   paragraphs only, in input order, exactly as :class:`~textclean.dedup.CorpusDedup`
+   paragraphs only, in input order, exactly as :class:`~textclean.corpus_dedup.CorpusDedup`
    decides locally (first indexed paragraph per key, candidates in index order).
    The driver holds the collision graph and the colliding paragraphs'
    signatures, never the corpus.
 5. **Apply and write** (``map_batches``): each document gets its verdict
-   (:func:`~textclean.dedup.apply_copies`), the finish step, and is written
+   (:func:`~textclean.corpus_dedup.apply_copies`), the finish step, and is written
    (a ``.txt`` tree is written by the workers; a JSONL file is streamed in
    order through the driver, as it must be one file).
 
@@ -45,8 +45,8 @@ from .config import Config
 from .document import Document
 from .errors import TextcleanError
 
-__all__ = ["require_ray", "clean_dataset", "dataset_of_folder", "dataset_of_jsonl", "dataset_of_parquet",
-           "write_parquet", "RayRun"]
+__all__ = ["require_ray", "RayEngine", "RayRun", "mine_dataset", "clean_dataset", "dataset_of", "dataset_of_folder",
+           "dataset_of_jsonl", "dataset_of_parquet"]
 
 
 def require_ray() -> Any:
@@ -179,49 +179,51 @@ class _Members:
 
 
 class _CollidingInfo:
-    """map_batches: what the driver's replay needs of each document with a colliding paragraph."""
+    """map_batches: what the driver's keep rule needs of each document with a colliding paragraph."""
 
-    def __init__(self, colliding: set[Any]) -> None:
-        self.colliding = colliding
+    def __init__(self, colliding: set[Any] | None) -> None:
+        self.colliding = colliding  # None: every document
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        from .dedup import _Pending
+
         out: dict[str, list] = {"order": [], "info": []}
         for order, blob in zip(batch["order"], batch["doc"]):
-            if order not in self.colliding:
+            if self.colliding is not None and order not in self.colliding:
                 continue
             doc: Document = pickle.loads(blob)
-            pending = doc.meta["dedup"]
+            pending = doc.meta.get("dedup")
+            if pending is None or doc.skipped:
+                continue
+            slim = _Pending(pending.lines, pending.exact, pending.signatures, pending.bands, [])
             chars = {line.number: len(line.text) for line in doc.lines()}
             out["order"].append(order)
-            out["info"].append(pickle.dumps(((doc.id, pending.lines, pending.signatures), (chars, sum(chars.values())))))
+            out["info"].append(pickle.dumps((doc.id, slim, chars, sum(chars.values()))))
         return out
 
 
 class _Apply:
     """map_batches: the corpus verdict, the finish step, the writer; rows for the report."""
 
-    def __init__(self, config: Config, verdicts: Any, writer: Any) -> None:
-        self.config = config
+    def __init__(self, verdicts: Any, writer: Any) -> None:
         self.verdicts = verdicts
         self.writer = writer
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         import ray
 
-        from .dedup import apply_copies
+        from .corpus_dedup import NO_COPIES, apply_copies
         from .pipeline import mark_empty
-        from .report import Report
 
         verdicts = self.verdicts if isinstance(self.verdicts, dict) else ray.get(self.verdicts)
-        out: dict[str, list] = {"order": [], "doc": [], "entry": []}
+        out: dict[str, list] = {"order": [], "doc": []}
         for order, blob in zip(batch["order"], batch["doc"]):
             doc: Document = pickle.loads(blob)
             pending = doc.meta.get("dedup")
             if pending is not None:
                 doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "dedup"})
                 if not doc.skipped:
-                    hits = verdicts.get(order) or [None] * len(pending.lines)
-                    doc = apply_copies(doc, pending, hits, self.config.dedup)
+                    doc = apply_copies(doc, pending, verdicts.get(order, NO_COPIES))
             if not doc.skipped:
                 doc = mark_empty(doc)
             if self.writer is not None:
@@ -230,113 +232,66 @@ class _Apply:
             doc = dataclasses.replace(doc, meta=meta)
             out["order"].append(order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-            out["entry"].append(pickle.dumps(Report.entry(doc)))
         return out
 
 
 # ------------------------------------------------------------------- driver
 
-def _resolve(groups: dict[str, list[tuple[Any, int]]], info: dict[Any, tuple[str, list[int], np.ndarray]],
-             threshold: float, document_share: float, texts_of: dict[Any, tuple[dict[int, int], int]]) -> dict:
-    """Replay the local keep rule over the colliding paragraphs, in input order.
-
-    Locally each key remembers the first paragraph *indexed* under it, and a
-    paragraph is indexed when its document is not dropped and it is not itself a
-    copy. Candidates are tried in index order, which is input order.
-    """
-    from .dedup import similarity
-
-    keys_of: dict[tuple[Any, int], list[str]] = {}
-    for key, members in groups.items():
-        for member in members:
-            keys_of.setdefault(member, []).append(key)
-    first: dict[str, tuple[Any, int]] = {}
-    verdicts: dict[Any, list] = {}
-    for order in sorted(info):
-        doc_id, lines, signatures = info[order]
-        line_chars, total = texts_of[order]
-        hits: list[tuple[str, int, float] | None] = []
-        for pos in range(len(lines)):
-            keys = keys_of.get((order, pos), [])
-            hit = None
-            exact = [first[k] for k in keys if k[0] == "e" and k in first]
-            if exact:
-                other = exact[0]
-                hit = (info[other[0]][0], info[other[0]][1][other[1]], 1.0)
-            else:
-                for other in sorted({first[k] for k in keys if k[0] == "b" and k in first}):
-                    score = similarity(signatures[pos], info[other[0]][2][other[1]])
-                    if score >= threshold:
-                        hit = (info[other[0]][0], info[other[0]][1][other[1]], score)
-                        break
-            hits.append(hit)
-        copied_chars = sum(line_chars[lines[pos]] for pos, hit in enumerate(hits) if hit is not None)
-        if any(hits):
-            verdicts[order] = hits
-        if total and copied_chars >= document_share * total:
-            continue  # dropped whole: nothing of it is indexed
-        for pos, hit in enumerate(hits):
-            if hit is None:
-                for key in keys_of.get((order, pos), []):
-                    first.setdefault(key, (order, pos))
-    return verdicts
-
-
 @dataclasses.dataclass
 class RayRun:
-    """What :func:`run_ray` did: the mined candidates and timings per stage."""
+    """What a Ray run did: timings per stage and the size of the collision graph."""
 
-    candidates: list = dataclasses.field(default_factory=list)
     seconds: dict[str, float] = dataclasses.field(default_factory=dict)
     colliding_paragraphs: int = 0
     shared_keys: int = 0
 
 
-def clean_dataset(
-    dataset: Any,
-    *,
-    config: Config | None = None,
-    mine: bool = True,
-    writer: Any = None,
-    run: RayRun | None = None,
-) -> Any:
+def mine_dataset(dataset: Any, config: Config, run: RayRun | None = None) -> tuple[Any, list]:
+    """The mining pass on Ray: pages decoded and normalised by the workers, grouped by
+    site across the cluster, each site mined by one worker in input order with the
+    same :class:`~textclean.mining.Miner` as locally. Returns ``(MinedRules, candidates)``."""
+    import time
+
+    from .boilerplate import RuleSet
+    from .mining import MinedRules
+
+    ray = require_ray()
+    clock = time.perf_counter()
+    normalized = dataset.map_batches(_Normalized, fn_constructor_kwargs={"config": config},
+                                     compute=_pool(ray), batch_size=64)
+    per_site = normalized.groupby("group", num_partitions=_workers(ray)).map_groups(_mine_group(config))
+    candidates = []
+    for row in per_site.iter_rows():
+        candidates.extend(pickle.loads(row["candidates"]))
+    candidates.sort(key=lambda c: c.group)  # Miner.candidates' order: by group, then as found
+    rules: dict[str, list] = {}
+    for candidate in candidates:
+        rules.setdefault(candidate.group, []).append(candidate.to_rule())
+    if run is not None:
+        run.seconds["mine"] = time.perf_counter() - clock
+    return MinedRules({group: RuleSet(tuple(found)) for group, found in rules.items()}), candidates
+
+
+def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writer: Any = None,
+                  run: RayRun | None = None) -> Any:
     """Clean a Ray Dataset of input rows; returns a Dataset of finished rows.
 
-    Input rows: ``order`` (the keep-rule order: an int or a sortable string),
-    ``id``, ``kind`` (``"path"`` or ``"record"``), ``path`` and ``record``
-    (a pickled ``(record, number, origin, text_field, id_field)``). Output rows:
-    ``order``, ``doc`` (a pickled finished :class:`Document`) and ``entry``
-    (its pickled report entry); sort by ``order`` for input order. ``writer``
-    (a :class:`~textclean.io.WriteTree`) writes each kept document on the
-    worker that finished it.
+    Input rows: ``order`` (the keep order: an int or a sortable string), ``id``,
+    ``kind`` (``"path"`` or ``"record"``), ``path`` and ``record`` (a pickled
+    ``(record, number, origin, text_field, id_field)``). Output rows: ``order`` and
+    ``doc`` (a pickled finished :class:`Document`); sort by ``order`` for input
+    order. ``corpus`` (:class:`~textclean.corpus_dedup.CorpusDedup`) decides the
+    copies: its ``judge`` is called on the driver, in input order, for every
+    document with a paragraph whose keys another paragraph shares (for every
+    document when its index is not empty). ``writer`` (a
+    :class:`~textclean.io.WriteTree`) writes each kept document on the worker
+    that finished it.
     """
     import time
 
     ray = require_ray()
-    config = config or Config()
     run = run if run is not None else RayRun()
     clock = time.perf_counter()
-
-    mined = None
-    if mine and config.mining.mine:
-        from .mining import MinedRules
-        from .boilerplate import RuleSet
-
-        normalized = dataset.map_batches(_Normalized, fn_constructor_kwargs={"config": config},
-                                         compute=_pool(ray), batch_size=64)
-        per_site = normalized.groupby("group", num_partitions=_workers(ray)).map_groups(_mine_group(config))
-        candidates = []
-        for row in per_site.iter_rows():
-            candidates.extend(pickle.loads(row["candidates"]))
-        candidates.sort(key=lambda c: c.group)  # Miner.candidates' order: by group, then as found
-        run.candidates = candidates
-        rules: dict[str, list] = {}
-        for candidate in candidates:
-            rules.setdefault(candidate.group, []).append(candidate.to_rule())
-        mined = MinedRules({group: RuleSet(tuple(found)) for group, found in rules.items()})
-        run.seconds["mine"] = time.perf_counter() - clock
-        clock = time.perf_counter()
-
     cleaned = dataset.map_batches(_Clean, fn_constructor_kwargs={"config": config, "mined": mined},
                                   compute=_pool(ray), batch_size=64).materialize()
     run.seconds["clean"] = time.perf_counter() - clock
@@ -344,37 +299,122 @@ def clean_dataset(
 
     verdicts: dict = {}
     if config.dedup.near and config.dedup.cross_document:
-        keyed = cleaned.map_batches(_keys, batch_size=256).materialize()
-        # Count every key across the cluster (a vectorised aggregation), keep the shared ones,
-        # and bring back only their members: the collision graph.
-        counts = keyed.groupby("key", num_partitions=_workers(ray)).count()
-        shared_keys = set()
-        for batch in counts.iter_batches(batch_format="numpy", batch_size=65_536):
-            shared_keys.update(batch["key"][batch["count()"] >= 2].tolist())
-        groups: dict[str, list] = {}
-        if shared_keys:
-            members = keyed.map_batches(_Members, fn_constructor_kwargs={"shared": shared_keys},
-                                        compute=_pool(ray), batch_size=4096)
-            for batch in members.iter_batches(batch_format="numpy", batch_size=65_536):
-                for key, order, pos in zip(batch["key"].tolist(), batch["order"].tolist(), batch["pos"].tolist()):
-                    groups.setdefault(key, []).append((order, pos))
-            for key in groups:
-                groups[key].sort()
-        run.shared_keys = len(groups)
-        colliding = {member[0] for members in groups.values() for member in members}
-        run.colliding_paragraphs = len({m for members in groups.values() for m in members})
-        if colliding:
-            info, texts = {}, {}
+        colliding: set[Any] | None = None  # None: every document (the index holds earlier runs)
+        if corpus.index.count == 0 and corpus.store is None:
+            colliding = _colliding(cleaned, ray, run)
+        if colliding is None or colliding:
+            info = {}
             for row in cleaned.map_batches(_CollidingInfo, fn_constructor_kwargs={"colliding": colliding},
                                            compute=_pool(ray), batch_size=256).iter_rows():
-                info[row["order"]], texts[row["order"]] = pickle.loads(row["info"])
-            verdicts = _resolve(groups, info, config.dedup.threshold, config.dedup.document_share, texts)
+                info[row["order"]] = pickle.loads(row["info"])
+            for order in sorted(info):  # the keep rule, in input order
+                doc_id, pending, chars, total = info[order]
+                verdict = corpus.judge(doc_id, pending, chars, total)
+                if verdict.dropped or any(hit is not None for hit in verdict.hits):
+                    verdicts[order] = verdict
         run.seconds["group+resolve"] = time.perf_counter() - clock
-        clock = time.perf_counter()
 
-    return cleaned.map_batches(_Apply, fn_constructor_kwargs={"config": config, "verdicts": verdicts,
-                                                              "writer": writer},
+    return cleaned.map_batches(_Apply, fn_constructor_kwargs={"verdicts": verdicts, "writer": writer},
                                compute=_pool(ray), batch_size=64)
+
+
+def _colliding(cleaned: Any, ray: Any, run: RayRun) -> set[Any]:
+    """The documents with a long paragraph whose exact or band key another paragraph
+    shares: every key counted across the cluster (a vectorised aggregation), the
+    shared ones kept, and only their members brought back — the collision graph."""
+    keyed = cleaned.map_batches(_keys, batch_size=256).materialize()
+    counts = keyed.groupby("key", num_partitions=_workers(ray)).count()
+    shared_keys = set()
+    for batch in counts.iter_batches(batch_format="numpy", batch_size=65_536):
+        shared_keys.update(batch["key"][batch["count()"] >= 2].tolist())
+    members: set[tuple[Any, int]] = set()
+    if shared_keys:
+        rows = keyed.map_batches(_Members, fn_constructor_kwargs={"shared": shared_keys},
+                                 compute=_pool(ray), batch_size=4096)
+        for batch in rows.iter_batches(batch_format="numpy", batch_size=65_536):
+            members.update(zip(batch["order"].tolist(), batch["pos"].tolist()))
+    run.shared_keys = len(shared_keys)
+    run.colliding_paragraphs = len(members)
+    return {order for order, _ in members}
+
+
+class RayEngine:
+    """The engine on a Ray cluster (``address``; by default a local Ray with ``jobs``
+    CPUs, started and stopped by the engine)."""
+
+    name = "ray"
+
+    def __init__(self, *, jobs: int = 1, address: str | None = None) -> None:
+        self.jobs = jobs
+        self.address = address
+        self.run = RayRun()
+        self._started = False
+        self._datasets: dict[int, Any] = {}
+
+    def __enter__(self) -> RayEngine:
+        import logging
+
+        ray = require_ray()
+        if not ray.is_initialized():
+            ray.init(address=self.address, num_cpus=None if self.address else self.jobs,
+                     include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
+            self._started = True
+        context = ray.data.DataContext.get_current()
+        context.enable_progress_bars = False
+        context.print_on_execution_start = False
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._datasets.clear()
+        if self._started:
+            require_ray().shutdown()
+            self._started = False
+
+    def notes(self) -> list[str]:
+        """What the run did, for the end of a CLI run."""
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.run.seconds.items())
+        return [f"ray: {stages}; {self.run.colliding_paragraphs} colliding paragraphs"]
+
+    def _dataset(self, source: Any) -> Any:
+        key = id(source)
+        if key not in self._datasets:
+            self._datasets[key] = dataset_of(source)
+        return self._datasets[key]
+
+    def mine(self, source: Any, config: Config, *, advance: Any = None) -> tuple[Any, list]:
+        return mine_dataset(self._dataset(source), config, self.run)
+
+    def clean(self, source: Any, config: Config, *, mined: Any, corpus: Any, writer: Any,
+              skip: int = 0) -> Iterator[Document]:
+        from .io import WriteTree
+
+        if skip:
+            raise TextcleanError("a Ray run is not resumed; it is restarted whole")
+        on_workers = writer if isinstance(writer, WriteTree) else None
+        finished = clean_dataset(self._dataset(source), config=config, mined=mined, corpus=corpus,
+                                 writer=on_workers, run=self.run)
+
+        def documents() -> Iterator[Document]:
+            for row in finished.sort("order").iter_rows():
+                yield pickle.loads(row["doc"])
+
+        return documents() if on_workers is not None else writer.run(documents())
+
+
+def dataset_of(source: Any) -> Any:
+    """The input rows of a :mod:`textclean.sources` source."""
+    from .sources import FolderSource, JsonlSource, ParquetSource, TextFileSource
+
+    if isinstance(source, FolderSource):
+        return dataset_of_folder(source.files, source.path, follow_symlinks=source.follow_symlinks)
+    if isinstance(source, TextFileSource):
+        return dataset_of_folder([source.path], source.path.parent, follow_symlinks=True)
+    if isinstance(source, JsonlSource):
+        return dataset_of_jsonl(source.path, text_field=source.text_field, id_field=source.id_field)
+    if isinstance(source, ParquetSource):
+        return dataset_of_parquet(source.path, text_field=source.text_field, id_field=source.id_field)
+    raise TextcleanError(f"the Ray engine cannot read a {type(source).__name__}")
 
 
 def _workers(ray: Any) -> int:
@@ -445,40 +485,23 @@ def _plain(value: Any) -> Any:
 
 
 def dataset_of_parquet(path: Path | str, *, text_field: str = "text", id_field: str = "id") -> Any:
-    """Input rows for Parquet file(s) (a path or folder; Ray's file systems, e.g. ``s3://``).
-
+    """Input rows for Parquet file(s): a local path is read as the local engine reads it
+    (:func:`textclean.parquet.read_rows`, sorted by id), so both engines see the same
+    records; another file system (``s3://``) through ``ray.data.read_parquet``.
     Rows are kept in sorted-id order (the first copy by id wins), so ids must be
     present and unique.
     """
     ray = require_ray()
     origin = Path(str(path)).name
+    if Path(str(path)).exists():
+        from .parquet import read_rows
+
+        items = [{"order": doc_id, "id": doc_id, "kind": "record", "path": "",
+                  "record": pickle.dumps((record, number, origin, text_field, id_field))}
+                 for number, (doc_id, record) in enumerate(read_rows(Path(str(path)), id_field=id_field), 1)]
+        return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
     # Materialised here, in the object store: read tasks must not wait for CPUs that the
     # later stages' actor pools hold.
     return ray.data.read_parquet(str(path)).map_batches(
         _parquet_rows, fn_kwargs={"origin": origin, "text_field": text_field, "id_field": id_field}, batch_size=256,
     ).materialize()
-
-
-def _records(batch: dict[str, Any], text_field: str) -> dict[str, list]:
-    import json
-
-    from .io import record_of
-
-    rows: list[dict[str, Any]] = []
-    for blob in batch["doc"]:
-        doc: Document = pickle.loads(blob)
-        if doc.skipped:
-            continue
-        record = record_of(doc, text_field=text_field)
-        record["textclean"] = json.dumps(record["textclean"], ensure_ascii=False)
-        rows.append(record)
-    columns = sorted({name for row in rows for name in row})
-    return {name: [row.get(name) for row in rows] for name in columns}
-
-
-def write_parquet(finished: Any, out_dir: Path | str, *, text_field: str = "text") -> None:
-    """Write the kept records of :func:`clean_dataset`'s result as Parquet files in
-    ``out_dir``, in keep order; the ``textclean`` object is a JSON string column."""
-    finished.sort("order").map_batches(_records, fn_kwargs={"text_field": text_field}, batch_size=256).write_parquet(
-        str(out_dir)
-    )

@@ -1,0 +1,87 @@
+"""Engines run the two passes of a corpus run; :func:`textclean.clean_corpus` owns the rest.
+
+An engine is a context manager with two methods:
+
+- ``mine(source, config, advance=...) -> (MinedRules, candidates)``: the mining
+  pass over every document of the source;
+- ``clean(source, config, *, mined, corpus, writer, skip=0) -> Iterator[Document]``:
+  the per-document steps, the corpus pass through ``corpus``
+  (:class:`~textclean.corpus_dedup.CorpusDedup`, whose ``judge`` is the keep
+  rule), then ``writer``; finished documents come out in input order, from
+  position ``skip``.
+
+:class:`LocalEngine` runs here, the per-document steps in ``jobs`` worker
+processes; :class:`~textclean.ray_engine.RayEngine` on a Ray cluster. Both give
+the same documents for the same input.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, Iterator
+
+from .config import Config
+from .corpus_dedup import CorpusDedup
+from .document import Document
+from .errors import ConfigError
+from .mining import MinedRules
+
+__all__ = ["LocalEngine", "engine_of"]
+
+
+def _counted(documents: Iterator[Document], advance: Callable[[int], None] | None) -> Iterator[Document]:
+    for doc in documents:
+        if advance is not None:
+            advance(doc.bytes_in or doc.chars_in * 3)
+        yield doc
+
+
+class LocalEngine:
+    """This machine: the per-document steps in ``jobs`` processes (one pool for both
+    passes), the corpus pass and the writer here, in input order."""
+
+    name = "local"
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = jobs
+        self._stack = contextlib.ExitStack()
+        self.pool: Any = None
+
+    def __enter__(self) -> LocalEngine:
+        if self.jobs > 1:
+            from .pipeline import WorkerPool
+
+            self.pool = self._stack.enter_context(WorkerPool(self.jobs))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+        self.pool = None
+
+    def mine(self, source: Any, config: Config, *, advance: Callable[[int], None] | None = None
+             ) -> tuple[MinedRules, list]:
+        from .boilerplate import resolve_rules
+        from .pipeline import mine_documents
+
+        documents = source.documents(max_bytes=config.decode.max_bytes)
+        miner = mine_documents(_counted(documents, advance), config, pool=self.pool)
+        base = resolve_rules(config.boilerplate)
+        return miner.result(base), miner.candidates(base)
+
+    def clean(self, source: Any, config: Config, *, mined: MinedRules | None, corpus: CorpusDedup,
+              writer: Any, skip: int = 0) -> Iterator[Document]:
+        from .pipeline import Pipeline
+
+        pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
+        return pipeline.run(source.documents(max_bytes=config.decode.max_bytes, skip=skip), pool=self.pool)
+
+
+def engine_of(name: str, *, jobs: int = 1, address: str | None = None) -> Any:
+    """The engine called ``name`` ("local" or "ray")."""
+    if name == "local":
+        return LocalEngine(jobs)
+    if name == "ray":
+        from .ray_engine import RayEngine
+
+        return RayEngine(jobs=jobs, address=address)
+    raise ConfigError(f"engine must be 'local' or 'ray', got {name!r}")

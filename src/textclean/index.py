@@ -1,0 +1,403 @@
+"""The corpus duplicate index and its storage: every kept long paragraph's exact
+key, LSH band keys and MinHash signature, and where it came from.
+
+:class:`DedupIndex` answers "which earlier paragraph does this one repeat?" —
+the exact 64-bit key first, then LSH band candidates in index order verified by
+estimated Jaccard. :class:`_Table` is its key store (sorted numpy tiers, spilled
+to memory-mapped files under a memory limit).
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import json
+import os
+import secrets
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .config import DedupConfig
+from .errors import ConfigError
+from .signatures import similarity
+
+__all__ = ["DedupIndex", "IndexStore", "INDEX_OPTIONS"]
+
+
+class _Table:
+    """uint64 -> int mapping where the first value stored for a key wins.
+
+    New keys go to a dict; every 65,536 they are sorted into numpy tiers that
+    merge as they grow (like an LSM tree): about 12 bytes per key instead of a
+    Python dict's ~100. Tiers are never merged past ``merge_cap`` bytes (so a
+    merge never needs more than that much RAM), and :meth:`spill` moves them to
+    memory-mapped files.
+    """
+
+    def __init__(self, flush_at: int = 65_536, merge_cap: float = float("inf")) -> None:
+        self.flush_at = flush_at
+        self.merge_cap = merge_cap
+        self.pending: dict[int, int] = {}
+        self.tiers: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
+
+    def __len__(self) -> int:
+        return len(self.pending) + sum(keys.size for keys, _ in self.tiers)
+
+    def nbytes(self) -> int:
+        return sum(k.nbytes + v.nbytes for k, v in self.tiers) + len(self.pending) * 100
+
+    def ram_bytes(self) -> int:
+        """Bytes held in RAM (memory-mapped tiers excluded)."""
+        return sum(k.nbytes + v.nbytes for k, v in self.tiers if not isinstance(k, np.memmap)) + len(self.pending) * 100
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The stored value for each key, or -1."""
+        out = np.full(keys.size, -1, dtype=np.int64)
+        for tier_keys, tier_values in self.tiers:
+            pos = np.searchsorted(tier_keys, keys)
+            pos[pos >= tier_keys.size] = 0
+            hit = (tier_keys[pos] == keys) & (out < 0)
+            out[hit] = tier_values[pos[hit]]
+        if self.pending:
+            missing = np.flatnonzero(out < 0)
+            if missing.size:
+                found = map(self.pending.get, keys[missing].tolist(), itertools.repeat(-1))
+                out[missing] = np.fromiter(found, dtype=np.int64, count=missing.size)
+        return out
+
+    def insert(self, keys: np.ndarray, value: int) -> None:
+        collections.deque(map(self.pending.setdefault, keys.tolist(), itertools.repeat(value)), maxlen=0)
+        if len(self.pending) >= self.flush_at:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        keys = np.fromiter(self.pending.keys(), dtype=np.uint64, count=len(self.pending))
+        values = np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending))
+        order = np.argsort(keys, kind="stable")
+        self.tiers.append((keys[order], values[order]))
+        self.pending = {}
+        while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
+            newer_keys, newer_values = self.tiers[-1]
+            older_keys, older_values = self.tiers[-2]
+            if (older_keys.size + newer_keys.size) * 12 > self.merge_cap:
+                break
+            del self.tiers[-2:]
+            keys = np.concatenate([older_keys, newer_keys])
+            values = np.concatenate([older_values, newer_values])
+            keys, first = np.unique(keys, return_index=True)  # the older entry of a key wins
+            self.tiers.append((keys, values[first]))
+
+    def spill(self, folder: Path, name: str) -> None:
+        """Move every in-RAM tier to a memory-mapped file in ``folder``."""
+        for i, (keys, values) in enumerate(self.tiers):
+            if isinstance(keys, np.memmap):
+                continue
+            self.tiers[i] = (_to_disk(keys, folder, f"{name}-keys"), _to_disk(values, folder, f"{name}-values"))
+
+
+def _to_disk(array: np.ndarray, folder: Path, name: str) -> np.ndarray:
+    """``array`` written to a new file in ``folder`` and mapped back read-only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}-{secrets.token_hex(8)}.bin"
+    with open(path, "wb") as handle:
+        handle.write(np.ascontiguousarray(array).tobytes())
+    if array.size == 0:
+        return array
+    return np.memmap(path, dtype=array.dtype, mode="r", shape=array.shape)
+
+
+class DedupIndex:
+    """Every kept long paragraph of the run so far: exact hashes, LSH bands, signatures.
+
+    Memory per indexed paragraph: ``4 * num_perm`` bytes of signature, about
+    12 bytes per band key and 12 for the exact key, 8 for where it came from
+    (:meth:`bytes_per_entry` measures it), plus the document ids.
+
+    With ``memory_limit`` (bytes) the parts in RAM are kept under that budget:
+    when they pass it, finished signature blocks and table tiers move to
+    memory-mapped files in ``spill_dir`` (the OS pages them in on lookup).
+    """
+
+    _BLOCK = 4096
+
+    def __init__(self, config: DedupConfig, *, memory_limit: int | None = None, spill_dir: Path | None = None) -> None:
+        if memory_limit is not None and spill_dir is None:
+            raise ConfigError("a memory_limit needs a spill_dir to put the rest of the index in")
+        self.config = config
+        self.memory_limit = memory_limit
+        self.spill_dir = Path(spill_dir) if spill_dir is not None else None
+        cap = memory_limit / 4 if memory_limit is not None else float("inf")
+        self.exact = _Table(merge_cap=cap)
+        self.band_table = _Table(merge_cap=cap)
+        self._signatures: list[np.ndarray] = []
+        self._current: list[np.ndarray] = []
+        self._where: list[np.ndarray] = []
+        self._where_current: list[tuple[int, int]] = []
+        self.documents: list[str] = []
+        self.count = 0
+        self.spills = 0
+
+    def add_document(self, doc_id: str) -> int:
+        self.documents.append(doc_id)
+        return len(self.documents) - 1
+
+    def _signature(self, entry: int) -> np.ndarray:
+        chunk, row = divmod(entry, self._BLOCK)
+        if chunk < len(self._signatures):
+            return self._signatures[chunk][row]
+        return self._current[row]
+
+    def where(self, entry: int) -> tuple[str, int]:
+        """(document id, input line) of an indexed paragraph."""
+        chunk, row = divmod(entry, self._BLOCK)
+        if chunk < len(self._where):
+            document, line = self._where[chunk][row]
+        else:
+            document, line = self._where_current[row]
+        return self.documents[int(document)], int(line)
+
+    def match(self, exact: int, signature: np.ndarray, bands: np.ndarray) -> tuple[int, float] | None:
+        """The earliest indexed paragraph this one repeats, with the similarity."""
+        return self.match_many(np.array([exact], dtype=np.uint64), signature[None, :], bands[None, :])[0]
+
+    def match_many(
+        self, exact: np.ndarray, signatures: np.ndarray, bands: np.ndarray
+    ) -> list[tuple[int, float] | None]:
+        """:meth:`match` for a batch (one table lookup for all of a document's paragraphs)."""
+        count = exact.size
+        if not count:
+            return []
+        exact_hits = self.exact.lookup(exact.astype(np.uint64))
+        band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
+        out: list[tuple[int, float] | None] = []
+        for i in range(count):
+            if exact_hits[i] >= 0:
+                out.append((int(exact_hits[i]), 1.0))
+                continue
+            found = None
+            for candidate in np.unique(band_hits[i][band_hits[i] >= 0]).tolist():  # entry order: earliest first
+                score = similarity(signatures[i], self._signature(candidate))
+                if score >= self.config.threshold:
+                    found = (candidate, score)
+                    break
+            out.append(found)
+        return out
+
+    def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
+        entry = self.count
+        self.exact.insert(np.array([exact], dtype=np.uint64), entry)
+        self.band_table.insert(bands, entry)
+        self._current.append(signature.copy())
+        self._where_current.append((document, line))
+        self.count += 1
+        if len(self._current) == self._BLOCK:
+            self._signatures.append(np.stack(self._current))
+            self._where.append(np.array(self._where_current, dtype=np.int32))
+            self._current, self._where_current = [], []
+            if self.memory_limit is not None and self.ram_bytes() > self.memory_limit:
+                self.spill()
+        return entry
+
+    def spill(self) -> None:
+        """Move the finished blocks and table tiers to memory-mapped files."""
+        if self.spill_dir is None:
+            raise ConfigError("this index has no spill_dir")
+        self.exact.flush()
+        self.band_table.flush()
+        self.exact.spill(self.spill_dir, "exact")
+        self.band_table.spill(self.spill_dir, "bands")
+        for blocks, name in ((self._signatures, "signatures"), (self._where, "where")):
+            for i, block in enumerate(blocks):
+                if not isinstance(block, np.memmap):
+                    blocks[i] = _to_disk(block, self.spill_dir, name)
+        self.spills += 1
+
+    def ram_bytes(self) -> int:
+        """Bytes of the index held in RAM (spilled, memory-mapped parts excluded)."""
+        signatures = sum(s.nbytes for s in self._signatures if not isinstance(s, np.memmap))
+        where = sum(w.nbytes for w in self._where if not isinstance(w, np.memmap))
+        current = len(self._current) * (4 * self.config.num_perm + 8)
+        return signatures + where + current + self.exact.ram_bytes() + self.band_table.ram_bytes()
+
+    def nbytes(self) -> int:
+        signatures = sum(s.nbytes for s in self._signatures) + len(self._current) * 4 * self.config.num_perm
+        where = sum(w.nbytes for w in self._where) + len(self._where_current) * 8
+        return signatures + where + self.exact.nbytes() + self.band_table.nbytes()
+
+    def bytes_per_entry(self) -> float:
+        self.exact.flush()
+        self.band_table.flush()
+        return self.nbytes() / max(self.count, 1)
+
+
+# ---------------------------------------------------------------- kept between runs
+
+INDEX_OPTIONS = ("shingle", "ngram", "num_perm", "bands", "threshold", "min_near_chars", "document_share",
+                 "to_simplified", "simplified_converter", "seed")
+_FORMAT = 1
+
+
+class IndexStore:
+    """An index folder that keeps the corpus index between runs (``--index DIR``).
+
+    ``options.json`` records the options that shape keys, signatures and matches
+    (:data:`INDEX_OPTIONS`); a run with other values is refused, naming them. Each
+    run that added to the index appends one segment (``seg-000001``, …: the ids of
+    the documents it indexed, and per kept paragraph its exact key, band keys,
+    signature and place), written under a temporary name and renamed when the run
+    ends, so an interrupted run leaves the folder as it was. Loading replays the
+    segments in order, so everything in the folder is earlier in keep order than
+    the run that loads it.
+    """
+
+    def __init__(self, folder: Path, config: DedupConfig) -> None:
+        from .outdir import LOCK_NAME, OutputLock
+
+        self.folder = Path(folder)
+        self.config = config
+        if self.folder.exists() and not self.folder.is_dir():
+            raise ConfigError(f"the index {self.folder} is not a folder; give --index a folder (new or from a run)")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot make the index folder {self.folder}: {exc.strerror or exc}") from exc
+        self._lock = OutputLock(self.folder / LOCK_NAME, self.folder)
+        self._lock.__enter__()  # released by commit() or abandon(): one run appends at a time
+        try:
+            self._check_options()
+        except BaseException:
+            self._lock.__exit__()
+            raise
+        self._open: dict[str, Any] | None = None
+        self._segment: Path | None = None
+        self._documents = 0
+        self._count = 0
+
+    def _options(self) -> dict[str, Any]:
+        return {"format": _FORMAT, **{name: getattr(self.config, name) for name in INDEX_OPTIONS}}
+
+    def _check_options(self) -> None:
+        path = self.folder / "options.json"
+        options = self._options()
+        if not path.exists():
+            if any(not p.name.startswith(".") for p in self.folder.iterdir()):
+                raise ConfigError(f"{self.folder} is not a textclean index (no options.json); "
+                                  "give --index a new folder or one an earlier run wrote")
+            from .io import write_atomic
+
+            write_atomic(path, json.dumps(options, indent=1, sort_keys=True).encode("utf-8"))
+            return
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"cannot read the index options {path}: {exc}") from exc
+        differ = [f"{name} {saved.get(name)!r} then, {value!r} now" for name, value in options.items()
+                  if saved.get(name) != value]
+        if differ:
+            raise ConfigError(f"the index {self.folder} was built with other options ({'; '.join(differ)}); "
+                              "run with the same options, or give --index another folder")
+
+    def segments(self) -> list[Path]:
+        return sorted(p for p in self.folder.glob("seg-*") if p.is_dir())
+
+    def spill_dir(self) -> Path:
+        return self.folder / f".spill-{os.getpid()}"
+
+    def load_into(self, index: DedupIndex) -> None:
+        """Add every segment's paragraphs to ``index``, in the order they were kept."""
+        for segment in self.segments():
+            try:
+                meta = json.loads((segment / "meta.json").read_text(encoding="utf-8"))
+                count, bands, num_perm = int(meta["count"]), self.config.bands, self.config.num_perm
+                with open(segment / "documents.jsonl", encoding="utf-8") as handle:
+                    documents = [json.loads(line) for line in handle]
+                exact = _mapped(segment / "exact.u64", np.uint64, (count,))
+                band_keys = _mapped(segment / "bands.u64", np.uint64, (count, bands))
+                signatures = _mapped(segment / "signatures.u32", np.uint32, (count, num_perm))
+                where = _mapped(segment / "where.i32", np.int32, (count, 2))
+            except (OSError, ValueError, KeyError) as exc:
+                raise ConfigError(f"the index segment {segment} is damaged ({exc}); delete it "
+                                  "(the run that wrote it is then forgotten) or use another --index") from exc
+            first = len(index.documents)
+            for doc_id in documents:
+                index.add_document(doc_id)
+            for i in range(count):
+                index.add(int(exact[i]), signatures[i], band_keys[i], first + int(where[i, 0]), int(where[i, 1]))
+
+    def begin(self) -> None:
+        """Start this run's segment (under a temporary name; leftovers of a killed run go)."""
+        for stale in self.folder.glob(".seg-*.tmp"):
+            shutil.rmtree(stale, ignore_errors=True)
+        number = len(self.segments()) + 1
+        self._segment = self.folder / f".seg-{number:06d}.tmp"
+        self._segment.mkdir()
+        self._open = {name: open(self._segment / name, "wb") for name in  # noqa: SIM115 - closed in _close
+                      ("exact.u64", "bands.u64", "signatures.u32", "where.i32", "documents.jsonl")}
+
+    def append(self, change: Any) -> None:
+        """Record what one document added (an :class:`~textclean.corpus_dedup.IndexChange`)."""
+        if self._open is None or not change.lines:
+            return
+        files = self._open
+        files["documents.jsonl"].write((json.dumps(change.document, ensure_ascii=False) + "\n").encode("utf-8"))
+        files["exact.u64"].write(np.asarray(change.exact, dtype=np.uint64).tobytes())
+        files["bands.u64"].write(np.ascontiguousarray(change.bands, dtype=np.uint64).tobytes())
+        files["signatures.u32"].write(np.ascontiguousarray(change.signatures, dtype=np.uint32).tobytes())
+        where = np.array([[self._documents, line] for line in change.lines], dtype=np.int32)
+        files["where.i32"].write(where.tobytes())
+        self._documents += 1
+        self._count += len(change.lines)
+
+    def _close(self) -> None:
+        if self._open is not None:
+            for handle in self._open.values():
+                handle.flush()
+                os.fsync(handle.fileno())
+                handle.close()
+            self._open = None
+
+    def commit(self) -> None:
+        """Make this run's segment part of the index (a run that added nothing adds no segment)."""
+        try:
+            self._close()
+            if self._segment is not None:
+                if self._count:
+                    meta = {"count": self._count, "documents": self._documents}
+                    (self._segment / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+                    os.replace(self._segment, self._segment.with_name(self._segment.name[1:-4]))
+                else:
+                    shutil.rmtree(self._segment, ignore_errors=True)
+                self._segment = None
+        finally:
+            self._release()
+
+    def abandon(self) -> None:
+        """Forget this run's additions: the folder stays as the last finished run left it."""
+        try:
+            if self._open is not None:
+                for handle in self._open.values():
+                    handle.close()
+                self._open = None
+            if self._segment is not None:
+                shutil.rmtree(self._segment, ignore_errors=True)
+                self._segment = None
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        shutil.rmtree(self.spill_dir(), ignore_errors=True)
+        self._lock.__exit__()
+
+
+def _mapped(path: Path, dtype: Any, shape: tuple[int, ...]) -> np.ndarray:
+    expected = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    if path.stat().st_size != expected:
+        raise ValueError(f"{path.name} holds {path.stat().st_size} bytes, {expected} expected")
+    if expected == 0:
+        return np.zeros(shape, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", shape=shape)

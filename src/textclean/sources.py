@@ -1,0 +1,199 @@
+"""Where a corpus run reads from: a folder of ``.txt`` pages, one ``.txt`` file, a
+JSONL(.gz) file or Parquet — small objects that :func:`textclean.clean_corpus` and
+both engines read through.
+
+A source says how many documents it holds, yields them in the run's keep order
+(from any position, for a resumed run), names itself for the run's journal, and
+says whether its documents come grouped into sites (so mining makes sense).
+
+>>> from pathlib import Path
+>>> source_of(Path("pages.jsonl.gz")).unit
+'records'
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Protocol
+
+from .document import Document
+from .errors import InputError
+
+__all__ = ["Source", "FolderSource", "TextFileSource", "JsonlSource", "ParquetSource", "source_of"]
+
+
+class Source(Protocol):
+    """What a corpus run needs of its input."""
+
+    path: Path
+    unit: str  # "files" or "records", as the summary counts them
+    minable: bool  # documents come grouped into sites: mining makes sense
+    resumable: bool  # the run can keep a journal and be resumed
+
+    def count(self) -> int: ...
+
+    def fingerprint(self) -> str: ...
+
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]: ...
+
+
+@dataclass
+class FolderSource:
+    """Every ``.txt`` file under ``path`` (sorted by relative path); ids are the
+    relative paths, and the first folder of an id is its site."""
+
+    path: Path
+    follow_symlinks: bool = False
+    unit: str = "files"
+    minable: bool = True
+    resumable: bool = True
+    _files: list[Path] | None = field(default=None, repr=False)
+
+    @property
+    def files(self) -> list[Path]:
+        if self._files is None:
+            from .io import list_text_files
+
+            self._files = list_text_files(self.path)
+        return self._files
+
+    def count(self) -> int:
+        return len(self.files)
+
+    def fingerprint(self) -> str:
+        from .resume import inputs_hash
+
+        return inputs_hash(self.files, self.path)
+
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+        from .io import read_folder
+
+        return read_folder(self.path, max_bytes=max_bytes, files=self.files[skip:],
+                           follow_symlinks=self.follow_symlinks)
+
+
+@dataclass
+class TextFileSource:
+    """One ``.txt`` file (read wherever its link points: it was named on purpose)."""
+
+    path: Path
+    unit: str = "files"
+    minable: bool = False
+    resumable: bool = False
+
+    def count(self) -> int:
+        return 1
+
+    def fingerprint(self) -> str:
+        return ""
+
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+        from .io import read_folder
+
+        return read_folder(self.path.parent, max_bytes=max_bytes, files=[self.path][skip:], follow_symlinks=True)
+
+
+@dataclass
+class JsonlSource:
+    """One record per line of a JSONL file, gzip-compressed or not; a line that is
+    not a record is a skipped ``invalid record``. Records are grouped into sites by
+    the folder part of their id (``site-a/page1`` -> ``site-a``)."""
+
+    path: Path
+    text_field: str = "text"
+    id_field: str = "id"
+    unit: str = "records"
+    minable: bool = True
+    resumable: bool = True
+    _count: int | None = field(default=None, repr=False)
+
+    def count(self) -> int:
+        if self._count is None:
+            from .io import count_records
+
+            self._count = count_records(self.path)
+        return self._count
+
+    def fingerprint(self) -> str:
+        from .resume import inputs_hash
+
+        return inputs_hash([self.path], self.path.parent)
+
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+        from .io import read_jsonl
+
+        return itertools.islice(read_jsonl(self.path, text_field=self.text_field, id_field=self.id_field), skip, None)
+
+
+@dataclass
+class ParquetSource:
+    """Rows of a Parquet file or a folder of them (pyarrow: ``pip install
+    'textclean[parquet]'``). Rows are cleaned in sorted-id order, as the Ray engine
+    orders them, so every row needs a unique id."""
+
+    path: Path
+    text_field: str = "text"
+    id_field: str = "id"
+    unit: str = "records"
+    minable: bool = True
+    resumable: bool = True
+    _rows: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
+
+    def _read(self) -> list[tuple[str, dict[str, Any]]]:
+        if self._rows is None:
+            from .parquet import read_rows
+
+            self._rows = read_rows(self.path, id_field=self.id_field)
+        return self._rows
+
+    def count(self) -> int:
+        return len(self._read())
+
+    def fingerprint(self) -> str:
+        from .resume import inputs_hash
+
+        files = sorted(self.path.rglob("*.parquet")) if self.path.is_dir() else [self.path]
+        root = self.path if self.path.is_dir() else self.path.parent
+        return inputs_hash(files, root)
+
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+        from .io import record_document
+
+        origin = self.path.name
+        for number, (_, record) in enumerate(self._read()[skip:], skip + 1):
+            yield record_document(record, number, text_field=self.text_field, id_field=self.id_field, origin=origin)
+
+
+def is_parquet(path: Path) -> bool:
+    """A ``.parquet`` file or folder, or a folder holding only Parquet files (as a
+    Parquet run writes one)."""
+    path = Path(path)
+    if path.name.lower().endswith(".parquet"):
+        return True
+    if not path.is_dir():
+        return False
+    entries = [entry for entry in path.iterdir() if not entry.name.startswith(".")]
+    return bool(entries) and all(entry.is_file() and entry.name.lower().endswith(".parquet") for entry in entries)
+
+
+def source_of(path: Path | str, *, text_field: str = "text", id_field: str = "id",
+              follow_symlinks: bool = False) -> Source:
+    """The source for a path, by what it is: a folder (of ``.txt`` pages, or of
+    Parquet files), a ``.jsonl``/``.jsonl.gz``/``.ndjson`` file, a ``.parquet``
+    file, or any other file (one page)."""
+    from .io import is_jsonl
+
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise InputError(f"input {path} does not exist")
+    if not (path.is_file() or path.is_dir()):
+        raise InputError(f"input {path} is neither a regular file nor a folder (a FIFO, socket or device is not read)")
+    if is_parquet(path):
+        return ParquetSource(path, text_field=text_field, id_field=id_field)
+    if path.is_dir():
+        return FolderSource(path, follow_symlinks=follow_symlinks)
+    if is_jsonl(path):
+        return JsonlSource(path, text_field=text_field, id_field=id_field)
+    return TextFileSource(path)
