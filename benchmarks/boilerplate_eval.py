@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from textclean import BoilerplateConfig, Document, RuleSet, clean, strip_boilerplate
+from textclean import BoilerplateConfig, Document, RuleSet, clean
+from textclean.boilerplate import strip_boilerplate
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

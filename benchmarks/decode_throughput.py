@@ -21,7 +21,7 @@ from pathlib import Path
 
 import chardet
 
-from textclean import decode
+from textclean.decode import decode
 
 ROOT = Path(__file__).resolve().parent.parent
 ENCODINGS = ["utf-8", "utf-8-sig", "gbk", "gb18030", "big5", "utf-16", "utf-16-le"]

@@ -36,7 +36,8 @@ from pathlib import Path
 
 import numpy as np
 
-from textclean import DedupConfig, fold
+from textclean import DedupConfig
+from textclean.normalize import fold
 from textclean.dedup import paragraph_signature, split_sentences
 from textclean.signatures import Signer
 

@@ -13,7 +13,10 @@ import argparse
 import time
 from pathlib import Path
 
-from textclean import Config, Document, dedup_document, normalize, strip_boilerplate
+from textclean import Config, Document
+from textclean.boilerplate import strip_boilerplate
+from textclean.dedup import dedup_document
+from textclean.normalize import normalize
 from textclean.boilerplate import resolve_rules
 from textclean.pipeline import decode_document, mark_empty
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from textclean import DecodeConfig, clean_bytes, decode
+from textclean import DecodeConfig, clean_bytes
+from textclean.decode import decode
 from textclean.decode import plausibility
 
 SIMPLIFIED = [

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from textclean import DedupConfig, Document, dedup_document, split_sentences
+from textclean import DedupConfig, Document
+from textclean.dedup import dedup_document, split_sentences
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from textclean import Config, DedupConfig, Document, Pipeline, fold, normalize
+from textclean import Config, DedupConfig, Document, Pipeline
+from textclean.normalize import fold, normalize
 from textclean.cli import main
 from textclean.corpus_dedup import CorpusDedup
 from textclean.dedup import dedup_document, paragraph_signature

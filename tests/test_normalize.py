@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from textclean import Document, fold, normalize
+from textclean import Document
+from textclean.normalize import fold, normalize
 from textclean.normalize import normalize_line, split_long_line
 
 

@@ -104,3 +104,58 @@ def test_parquet_in_and_out_equals_local_jsonl_in_id_order(ray_cluster, tmp_path
     assert run("clean", str(tmp_path / "in.parquet"), str(tmp_path / "o2"), "-q")[0] == 0
     assert {p.name: p.read_bytes() for p in (tmp_path / "o2").iterdir()} == \
         {p.name: p.read_bytes() for p in (tmp_path / "out").iterdir()}
+
+
+def test_incremental_runs_on_ray_equal_one_local_run(ray_cluster, tmp_path: Path):
+    from textclean import clean_corpus
+
+    from .test_corpus import NO_MINE, _entries, _halves
+
+    everything, first, second = _halves(tmp_path)
+    clean_corpus(everything, tmp_path / "out-all", config=NO_MINE, report=tmp_path / "all.json")
+    index = tmp_path / "index"
+    clean_corpus(first, tmp_path / "out-a", config=NO_MINE, index=index, engine="ray")
+    clean_corpus(second, tmp_path / "out-b", config=NO_MINE, index=index, engine="ray", report=tmp_path / "b.json")
+    assert tree(tmp_path / "out-b") == {k: v for k, v in tree(tmp_path / "out-all").items() if k.startswith("s2/")}
+    assert _entries(tmp_path / "b.json") == _entries(tmp_path / "all.json", "s2/")
+    # a local run against the index the Ray runs wrote: everything is already in it
+    summary = clean_corpus(second, tmp_path / "out-c", config=NO_MINE, index=index)
+    assert summary.written < summary.documents
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "parquet"])
+def test_only_the_engine_changes_records_and_reports(ray_cluster, tmp_path: Path, kind: str):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from textclean import clean_corpus
+
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    rows = []
+    for path in sorted(src.rglob("*.txt")):
+        data = path.read_bytes()
+        text = data.decode("utf-8") if data.isascii() or _utf8(data) else data.decode("gb18030")
+        rows.append({"id": path.relative_to(src).as_posix(), "text": text})
+    if kind == "jsonl":
+        source = tmp_path / "in.jsonl"
+        source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    else:
+        source = tmp_path / "in.parquet"
+        pq.write_table(pa.Table.from_pylist(rows), source)
+    outputs = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.{kind}" if kind == "jsonl" else tmp_path / engine
+        clean_corpus(source, out, engine=engine, report=tmp_path / f"{engine}.json")
+        outputs[engine] = out.read_bytes() if kind == "jsonl" else {p.name: p.read_bytes() for p in out.iterdir()}
+    assert outputs["local"] == outputs["ray"]
+    assert entries(tmp_path / "local.json") == entries(tmp_path / "ray.json")
+    assert entries(tmp_path / "local.json")[1]["skipped"].get("duplicate", 0) >= 1
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

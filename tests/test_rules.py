@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from textclean import Document, RuleError, RuleSet, strip_boilerplate
+from textclean import Document, RuleError, RuleSet
+from textclean.boilerplate import strip_boilerplate
 from textclean.boilerplate import Rule
 from textclean.config import BoilerplateConfig
 

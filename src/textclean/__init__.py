@@ -5,53 +5,56 @@
 '标题\\n正文。\\n'
 
 Importing textclean loads no dictionaries and starts nothing: jieba, datasketch
-and chardet are imported by the steps that need them.
+and chardet are imported by the steps that need them. The steps themselves
+(``textclean.decode.decode``, ``textclean.normalize.fold``,
+``textclean.boilerplate.strip_boilerplate``, ``textclean.dedup.dedup_document``, …)
+are in their modules; the package exports what a user runs.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .boilerplate import Rule, RuleSet, strip_boilerplate
-from .config import BoilerplateConfig, Config, DecodeConfig, DedupConfig, NormalizeConfig
-from .decode import Decoded, decode
-from .dedup import dedup_document, split_sentences
-from .document import Document, Line, Removal
-from .errors import ConfigError, OutputError, RuleError, TextcleanError, WorkerError
-from .normalize import fold, normalize
-from .pipeline import Map, Pipeline, Step, clean, clean_bytes, clean_document, clean_records
+from .boilerplate import Rule, RuleSet
+from .config import BoilerplateConfig, Config, DecodeConfig, DedupConfig, MiningConfig, NormalizeConfig, RunConfig
+from .corpus import Listener, RunSummary, clean_corpus, mine_corpus
+from .document import Document, Removal
+from .errors import ConfigError, InputError, OutputError, ResumeError, RuleError, TextcleanError, WorkerError
+from .pipeline import Pipeline, clean, clean_bytes, clean_document, clean_records
 from .report import Report
 
 __all__ = [
     "__version__",
+    # one text, one page, a stream of records, a corpus
     "clean",
     "clean_bytes",
     "clean_document",
     "clean_records",
+    "clean_corpus",
+    "mine_corpus",
+    "RunSummary",
+    "Listener",
     "Pipeline",
-    "Step",
-    "Map",
+    # what flows and what is reported
     "Document",
-    "Line",
     "Removal",
+    "Report",
+    # options
     "Config",
     "DecodeConfig",
     "NormalizeConfig",
     "BoilerplateConfig",
     "DedupConfig",
+    "MiningConfig",
+    "RunConfig",
     "Rule",
     "RuleSet",
-    "Report",
-    "Decoded",
-    "decode",
-    "normalize",
-    "fold",
-    "strip_boilerplate",
-    "dedup_document",
-    "split_sentences",
+    # errors
     "TextcleanError",
     "ConfigError",
     "RuleError",
+    "InputError",
     "OutputError",
+    "ResumeError",
     "WorkerError",
 ]

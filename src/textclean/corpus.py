@@ -230,19 +230,20 @@ def clean_corpus(
         raise ConfigError("an index keeps the corpus duplicate index between runs: it needs near-duplicate dedup "
                           "across documents (drop --no-near and --no-cross-document)")
 
+    from .corpus_dedup import CorpusDedup
+    from .engines import engine_of
+
     with contextlib.ExitStack() as owned:
+        journalled = plan.state_path is not None and engine == "local"
+        # the index first: a folder written with other options refuses the run before it touches the output
+        corpus = CorpusDedup.open(index, config.dedup, record_changes=journalled,
+                                  memory_limit=max_memory if journalled or index is not None else None,
+                                  spill_dir=plan.state_path / "index" if journalled else None)
+        owned.callback(corpus.close)
         unfinished = plan.state_path is not None and plan.state_path.exists()
         manifest = owned.enter_context(_Owned(plan, resume or unfinished, overwrite))
         state = _state(plan, owned, resume=resume, overwrite=overwrite, engine=engine, listener=listener)
         the_report = Report(keep_files=state is None, run=_run_info(plan, shown_input, shown_output))
-        from .corpus_dedup import CorpusDedup
-        from .engines import engine_of
-
-        limited = state is not None or index is not None
-        corpus = CorpusDedup.open(index, config.dedup, record_changes=state is not None,
-                                  memory_limit=max_memory if limited else None,
-                                  spill_dir=(state.path / "index") if state is not None else None)
-        owned.callback(corpus.close)
         done, offset = _replay(state, the_report, corpus, manifest, plan, listener)
         runner = owned.enter_context(engine_of(engine, jobs=jobs, address=address))
         mined = None

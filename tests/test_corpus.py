@@ -1,0 +1,221 @@
+"""Corpus runs as a library call (clean_corpus), resumable, and incremental against a
+persistent index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import textclean
+from textclean import Config, clean_corpus
+from textclean.corpus import Listener
+from textclean.errors import ConfigError, OutputError
+
+from .conftest import mixed_corpus, run_cli, tree
+
+NO_MINE = Config().replace(mine=False)
+
+
+def _halves(root: Path) -> tuple[Path, Path, Path]:
+    """A corpus with cross-document copies in ``root/all``, and its two halves in
+    keep order as their own folders (the same relative paths): site s1 first, then s2,
+    whose pages repost s1's."""
+    mixed_corpus(root / "all")
+    (root / "all" / "s2" / "own.txt").write_text(  # new to the second half: what its run adds to the index
+        "第二批独有的文章\n这一段内容只出现在第二批抓取的页面里，与之前的任何页面都不一样，长度也足够参与去重。", encoding="utf-8")
+    for half, site in (("a", "s1"), ("b", "s2")):
+        shutil.copytree(root / "all" / site, root / half / site)
+    return root / "all", root / "a", root / "b"
+
+
+def _entries(report: Path, prefix: str = "") -> dict[str, dict]:
+    files = json.loads(report.read_text(encoding="utf-8"))["files"]
+    return {f["id"]: {k: v for k, v in f.items() if k not in ("output", "source")} for f in files
+            if f["id"].startswith(prefix)}
+
+
+def test_clean_corpus_is_the_cli_run(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    summary = clean_corpus(src, tmp_path / "lib", report=tmp_path / "lib.json")
+    code, err = run_cli("clean", str(src), str(tmp_path / "cli"), "-q", "--report", str(tmp_path / "cli.json"))
+    assert code == 0, err
+    assert tree(tmp_path / "lib") == tree(tmp_path / "cli")
+    assert _entries(tmp_path / "lib.json") == _entries(tmp_path / "cli.json")
+    assert summary.documents == 15 and summary.skipped.get("duplicate", 0) >= 1 and summary.failed == 0
+    assert summary.unit == "files" and summary.chars_out < summary.chars_in
+    assert summary.written + sum(summary.skipped.values()) == summary.documents
+    assert "15 files" in summary.line()
+
+
+def test_clean_corpus_is_exported_and_low_level_helpers_are_not() -> None:
+    assert "clean_corpus" in textclean.__all__ and "RunSummary" in textclean.__all__
+    for helper in ("dedup_document", "split_sentences", "strip_boilerplate", "Map", "Step", "decode"):
+        assert helper not in textclean.__all__
+
+
+class _StopAfter(Listener):
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def document(self, doc: textclean.Document) -> None:
+        self.count -= 1
+        if self.count == 0:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("output", ["tree", "out.jsonl"])
+def test_resume_through_clean_corpus(tmp_path: Path, output: str) -> None:
+    src = tmp_path / "in"
+    mixed_corpus(src, copies=2)
+    whole, part = tmp_path / "whole" / output, tmp_path / "part" / output
+    clean_corpus(src, whole, report=tmp_path / "whole.json")
+    with pytest.raises(KeyboardInterrupt):
+        clean_corpus(src, part, listener=_StopAfter(7))
+    with pytest.raises(ConfigError, match="unfinished run"):
+        clean_corpus(src, part)
+    summary = clean_corpus(src, part, resume=True, report=tmp_path / "part.json")
+    assert summary.documents == 30
+    if output == "tree":
+        assert tree(part) == tree(whole)
+    else:
+        assert part.read_bytes() == whole.read_bytes()
+    assert _entries(tmp_path / "part.json") == _entries(tmp_path / "whole.json")
+
+
+def test_bad_paths_raise_library_errors(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    with pytest.raises(OutputError, match="inside the input"):
+        clean_corpus(src, src / "out")
+    with pytest.raises(textclean.TextcleanError, match="does not exist"):
+        clean_corpus(tmp_path / "missing", tmp_path / "out")
+    with pytest.raises(ConfigError, match="jobs"):
+        clean_corpus(src, tmp_path / "out", jobs=0)
+    with pytest.raises(ConfigError, match="not resumable"):
+        clean_corpus(src, tmp_path / "p", format="parquet", resume=True)
+
+
+# ------------------------------------------------------------------ incremental runs
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_second_run_against_the_index_equals_the_second_half_of_one_run(tmp_path: Path, jobs: int) -> None:
+    everything, first, second = _halves(tmp_path)
+    clean_corpus(everything, tmp_path / "out-all", config=NO_MINE, report=tmp_path / "all.json")
+    index = tmp_path / "index"
+    clean_corpus(first, tmp_path / "out-a", config=NO_MINE, index=index, jobs=jobs)
+    summary = clean_corpus(second, tmp_path / "out-b", config=NO_MINE, index=index, jobs=jobs,
+                           report=tmp_path / "b.json")
+    expected = {name: data for name, data in tree(tmp_path / "out-all").items() if name.startswith("s2/")}
+    assert tree(tmp_path / "out-b") == expected
+    assert summary.skipped.get("duplicate", 0) >= 1  # reposts of the first run's pages
+    assert _entries(tmp_path / "b.json") == _entries(tmp_path / "all.json", "s2/")
+    assert len(list(index.glob("seg-*"))) == 2
+
+
+def test_jsonl_runs_against_the_index(tmp_path: Path) -> None:
+    everything, _, _ = _halves(tmp_path)
+    rows = []
+    for path in sorted(everything.rglob("*.txt")):
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        rows.append(json.dumps({"id": path.relative_to(everything).as_posix(), "text": text}, ensure_ascii=False))
+    half = len([r for r in rows if '"s1/' in r])
+    for name, part in (("all", rows), ("a", rows[:half]), ("b", rows[half:])):
+        (tmp_path / f"{name}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")
+    clean_corpus(tmp_path / "all.jsonl", tmp_path / "all-out.jsonl", config=NO_MINE)
+    clean_corpus(tmp_path / "a.jsonl", tmp_path / "a-out.jsonl", config=NO_MINE, index=tmp_path / "ix")
+    clean_corpus(tmp_path / "b.jsonl", tmp_path / "b-out.jsonl", config=NO_MINE, index=tmp_path / "ix")
+    whole = (tmp_path / "all-out.jsonl").read_text(encoding="utf-8").splitlines()
+    second = [line for line in whole if '"id": "s2/' in line]
+    assert (tmp_path / "b-out.jsonl").read_text(encoding="utf-8").splitlines() == second
+
+
+def test_an_index_refuses_other_options_naming_them(tmp_path: Path) -> None:
+    _, first, second = _halves(tmp_path)
+    index = tmp_path / "index"
+    clean_corpus(first, tmp_path / "out-a", config=NO_MINE, index=index)
+    other = NO_MINE.replace(threshold=0.7, shingle="word")
+    with pytest.raises(ConfigError, match=r"shingle 'char' then, 'word' now.*threshold 0.6 then, 0.7 now"):
+        clean_corpus(second, tmp_path / "out-b", config=other, index=index)
+    code, err = run_cli("clean", str(second), str(tmp_path / "out-c"), "-q", "--no-mine", "--index", str(index),
+                        "--ngram", "4")
+    assert code == 2 and "ngram 3 then, 4 now" in err, err
+    assert not (tmp_path / "out-c").exists() or not any((tmp_path / "out-c").iterdir())
+
+
+def test_an_interrupted_run_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    _, first, second = _halves(tmp_path)
+    index = tmp_path / "index"
+    clean_corpus(first, tmp_path / "out-a", config=NO_MINE, index=index)
+    before = {p.relative_to(index).as_posix(): p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    with pytest.raises(KeyboardInterrupt):
+        clean_corpus(second, tmp_path / "out-b", config=NO_MINE, index=index, listener=_StopAfter(3))
+    after = {p.relative_to(index).as_posix(): p.read_bytes() for p in index.rglob("*") if p.is_file()}
+    assert after == before
+    # and the resumed run adds its segment once, as an uninterrupted one would
+    clean_corpus(second, tmp_path / "out-b", config=NO_MINE, index=index, resume=True)
+    assert len(list(index.glob("seg-*"))) == 2
+
+
+def test_an_index_needs_cross_document_dedup_and_a_folder(tmp_path: Path) -> None:
+    _, first, _ = _halves(tmp_path)
+    with pytest.raises(ConfigError, match="cross-document"):
+        clean_corpus(first, tmp_path / "o", config=NO_MINE.replace(cross_document=False), index=tmp_path / "ix")
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a folder"):
+        clean_corpus(first, tmp_path / "o", config=NO_MINE, index=tmp_path / "file")
+    (tmp_path / "notindex").mkdir()
+    (tmp_path / "notindex" / "x.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a textclean index"):
+        clean_corpus(first, tmp_path / "o", config=NO_MINE, index=tmp_path / "notindex")
+
+
+def test_the_index_stays_under_a_memory_limit(tmp_path: Path) -> None:
+    everything, first, second = _halves(tmp_path)
+    index = tmp_path / "index"
+    clean_corpus(everything, tmp_path / "out-all", config=NO_MINE)
+    clean_corpus(first, tmp_path / "out-a", config=NO_MINE, index=index, max_memory=16 << 20)
+    clean_corpus(second, tmp_path / "out-b", config=NO_MINE, index=index, max_memory=16 << 20)
+    expected = {name: data for name, data in tree(tmp_path / "out-all").items() if name.startswith("s2/")}
+    assert tree(tmp_path / "out-b") == expected
+    assert not list(index.glob(".spill-*"))  # spilled parts go with the run
+
+
+# ------------------------------------------------------------------ Parquet without Ray
+
+
+def test_parquet_in_and_out_locally(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = [{"id": f"site/{i:02d}", "text": text, "n": i} for i, text in enumerate([
+        "欢迎来到某某文库网!\n标题\n" + "正文第一段的内容相当长，足以参与跨文档的近似重复检测，并且每个字都有意义。",
+        "转载\n" + "正文第一段的内容相当长，足以参与跨文档的近似重复检测，并且每个字都有意义。",
+        "另一篇文章自己的内容，与前面完全不同，篇幅也比较长，所以不会被当成转载。",
+    ])]
+    pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "in.parquet")
+    summary = clean_corpus(tmp_path / "in.parquet", tmp_path / "out")
+    assert summary.unit == "records" and summary.documents == 3
+    written = pq.read_table(tmp_path / "out").to_pylist()
+    assert [r["id"] for r in written] == ["site/00", "site/02"]  # id order; site/01 is a repost
+    assert written[0]["text"] == "标题\n" + rows[0]["text"].splitlines()[-1]
+    assert json.loads(written[0]["textclean"])["chars_in"] == len(rows[0]["text"])
+    assert written[1]["n"] == 2
+    # the same records as JSONL in id order give the same cleaned records
+    (tmp_path / "in.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                       encoding="utf-8")
+    clean_corpus(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
+    jsonl = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    for record in written:
+        record["textclean"] = json.loads(record["textclean"])
+    assert written == jsonl
+    with pytest.raises(OutputError, match="new or empty folder"):
+        clean_corpus(tmp_path / "in.parquet", tmp_path / "out")
