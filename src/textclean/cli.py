@@ -175,6 +175,11 @@ def _config_from(args: argparse.Namespace) -> Config:
     return config
 
 
+def _input_path(text: str) -> Path | str:
+    """A path, or a URI (``s3://…``) kept as written."""
+    return text if "://" in text else Path(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="textclean",
@@ -185,8 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     clean = sub.add_parser("clean", help="clean every .txt under IN into OUT (same relative paths)")
-    clean.add_argument("input", type=Path, metavar="IN",
-                       help="input folder, one .txt file, a JSONL(.gz) file, or - for JSONL on stdin (plain or gzip)")
+    clean.add_argument("input", type=_input_path, metavar="IN",
+                       help="input folder, one .txt file, a JSONL(.gz) file, Parquet (a file, a folder, or a URI "
+                            "such as s3://bucket/prefix), or - for JSONL on stdin (plain or gzip)")
     clean.add_argument("output", type=Path, metavar="OUT",
                        help="output folder (or file, for one input file), a .jsonl(.gz) file, or - for JSONL on stdout")
     clean.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report of every removal")

@@ -161,14 +161,11 @@ class DedupIndex:
             document, line = self._where_current[row]
         return self.documents[int(document)], int(line)
 
-    def match(self, exact: int, signature: np.ndarray, bands: np.ndarray) -> tuple[int, float] | None:
-        """The earliest indexed paragraph this one repeats, with the similarity."""
-        return self.match_many(np.array([exact], dtype=np.uint64), signature[None, :], bands[None, :])[0]
-
     def match_many(
         self, exact: np.ndarray, signatures: np.ndarray, bands: np.ndarray
     ) -> list[tuple[int, float] | None]:
-        """:meth:`match` for a batch (one table lookup for all of a document's paragraphs)."""
+        """For each paragraph, the earliest indexed paragraph it repeats with the
+        similarity, or None (one table lookup for all of a document's paragraphs)."""
         count = exact.size
         if not count:
             return []

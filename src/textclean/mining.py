@@ -35,7 +35,6 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
 
 import regex
 
@@ -125,10 +124,6 @@ class Candidate:
     @property
     def display(self) -> str:
         return _display(self.key) if self.kind == "template" else self.key
-
-    @property
-    def share(self) -> float:
-        return self.docs / self.group_docs
 
     def to_rule(self) -> Rule:
         digest = hashlib.blake2b(f"{self.kind}\0{self.key}".encode(), digest_size=4).hexdigest()
@@ -329,12 +324,3 @@ class MinedRules:
 def _toml_string(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return '"' + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in escaped) + '"'
-
-
-def mine(documents: Iterable[Document], config: MiningConfig | None = None,
-         zones: BoilerplateConfig | None = None, base: RuleSet | None = None) -> MinedRules:
-    """Count ``documents`` (normalised) and return the mined rules."""
-    miner = Miner(config, zones)
-    for doc in documents:
-        miner.add(doc)
-    return miner.result(base)

@@ -23,31 +23,44 @@ PART_ROWS = 10_000  # rows per output file
 def require_pyarrow() -> Any:
     try:
         import pyarrow
+        import pyarrow.fs
         import pyarrow.parquet  # noqa: F401
     except ImportError as exc:
         raise ConfigError("Parquet needs pyarrow: pip install 'textclean[parquet]'") from exc
     return pyarrow
 
 
-def _files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith("."))
-    return [path]
-
-
-def read_rows(path: Path, *, id_field: str = "id") -> list[tuple[str, dict[str, Any]]]:
-    """Every row of a Parquet file (or folder of them) as ``(id, record)``, sorted by id."""
+def _tables(location: str) -> Iterator[tuple[str, Any]]:
+    """(name, table) of each Parquet file at ``location``: a local file or folder, or a
+    URI pyarrow's file systems open (``s3://bucket/prefix``, ``gs://…``, ``hdfs://…``)."""
     pa = require_pyarrow()
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for file in _files(Path(path)):
+    if "://" in location:
+        import pyarrow.dataset as ds
+
         try:
-            table = pa.parquet.read_table(file)
+            filesystem, root = pa.fs.FileSystem.from_uri(location)
+            yield location, ds.dataset(root, filesystem=filesystem, format="parquet").to_table()
+        except (OSError, pa.ArrowException) as exc:
+            raise InputError(f"cannot read {location} as Parquet: {exc}") from None
+        return
+    path = Path(location)
+    files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith(".")) \
+        if path.is_dir() else [path]
+    for file in files:
+        try:
+            yield str(file), pa.parquet.read_table(file)
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"cannot read {file} as Parquet: {exc}") from None
+
+
+def read_rows(location: Path | str, *, id_field: str = "id") -> list[tuple[str, dict[str, Any]]]:
+    """Every row of Parquet data (a file, a folder, a URI) as ``(id, record)``, sorted by id."""
+    rows: list[tuple[str, dict[str, Any]]] = []
+    for name, table in _tables(str(location)):
         for record in table.to_pylist():
             doc_id = record.get(id_field)
             if doc_id is None or doc_id == "":
-                raise InputError(f"a Parquet row of {file} has no {id_field!r}; Parquet rows are cleaned in id order, "
+                raise InputError(f"a Parquet row of {name} has no {id_field!r}; Parquet rows are cleaned in id order, "
                                  "so every row needs one (choose the column with --id-field)")
             rows.append((str(doc_id), record))
     rows.sort(key=lambda row: row[0])

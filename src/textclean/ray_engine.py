@@ -1,30 +1,33 @@
-"""The Ray engine: the same pipeline on Ray Data, byte-identical to the local engine.
+"""The Ray engine: the same run on Ray Data, byte-identical to the local engine.
 
 Install with ``pip install 'textclean[ray]'``; Ray is imported only when this
-engine runs. How a run is split (``run_ray``):
+engine runs. :class:`RayEngine` has the engine interface of
+:mod:`textclean.engines` (``mine``, ``clean``); :func:`textclean.clean_corpus`
+with ``engine="ray"`` uses it. How a run is split:
 
-1. **Mine** (folders): workers decode and normalise every page
+1. **Mine** (:func:`mine_dataset`): workers decode and normalise every page
    (``map_batches``); the pages are grouped by site folder across the cluster
-   (``groupby().map_groups``) and each site is mined by one worker, in path
+   (``groupby().map_groups``) and each site is mined by one worker, in input
    order, with the same :class:`~textclean.mining.Miner` as locally. Only the
    mined rules (small) come back to the driver.
-2. **Clean** (``map_batches``, one :class:`_Clean` per worker so rule patterns
-   compile once): decode, normalise, boilerplate, in-document dedup, signatures.
-   The cleaned documents stay in Ray's object store.
+2. **Clean** (:func:`clean_dataset`; ``map_batches``, one :class:`_Clean` per
+   worker so rule patterns compile once): decode, normalise, boilerplate,
+   in-document dedup, line model, signatures. The cleaned documents stay in
+   Ray's object store.
 3. **Group**: every long paragraph's exact key and LSH band keys are counted
    across the cluster (``groupby(key).count()``, a vectorised aggregation); only
    keys shared by two or more paragraphs are kept, and only their members come
-   back — the collision graph. The keep rule only ever has to look at it.
-4. **Resolve** (driver): the keep rule — the first copy in input order wins,
-   a document mostly made of copies is dropped — replayed over the colliding
-   paragraphs only, in input order, exactly as :class:`~textclean.corpus_dedup.CorpusDedup`
-   decides locally (first indexed paragraph per key, candidates in index order).
-   The driver holds the collision graph and the colliding paragraphs'
-   signatures, never the corpus.
-5. **Apply and write** (``map_batches``): each document gets its verdict
-   (:func:`~textclean.corpus_dedup.apply_copies`), the finish step, and is written
-   (a ``.txt`` tree is written by the workers; a JSONL file is streamed in
-   order through the driver, as it must be one file).
+   back — the collision graph.
+4. **Resolve** (driver): the keep rule itself,
+   :meth:`~textclean.corpus_dedup.CorpusDedup.judge`, called in input order for
+   the documents with a colliding paragraph (for every document when the index
+   holds an earlier run's paragraphs). The driver holds the colliding
+   paragraphs' signatures, never the corpus.
+5. **Apply and write** (``map_batches``): each document gets its
+   :class:`~textclean.corpus_dedup.Verdict`
+   (:func:`~textclean.corpus_dedup.apply_copies`), the finish step, and is
+   written (a ``.txt`` tree by the workers; a JSONL file or Parquet in order
+   through the driver, with the same writer as the local engine).
 
 The keep rule uses the input order (sorted relative path for folders, line
 order for JSONL, sorted id for Parquet), so the output does not depend on the
@@ -413,7 +416,7 @@ def dataset_of(source: Any) -> Any:
     if isinstance(source, JsonlSource):
         return dataset_of_jsonl(source.path, text_field=source.text_field, id_field=source.id_field)
     if isinstance(source, ParquetSource):
-        return dataset_of_parquet(source.path, text_field=source.text_field, id_field=source.id_field)
+        return dataset_of_parquet(source)
     raise TextcleanError(f"the Ray engine cannot read a {type(source).__name__}")
 
 
@@ -456,52 +459,13 @@ def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
 
 
 
-def _parquet_rows(batch: dict[str, Any], origin: str, text_field: str, id_field: str) -> dict[str, list]:
-    """map_batches: Parquet rows -> input rows; the keep order is the sorted id."""
-    names = list(batch)
-    count = len(batch[names[0]]) if names else 0
-    out: dict[str, list] = {"order": [], "id": [], "kind": [], "path": [], "record": []}
-    for i in range(count):
-        record = {name: _plain(batch[name][i]) for name in names}
-        doc_id = record.get(id_field)
-        if doc_id is None or doc_id == "":
-            raise TextcleanError(f"a Parquet row has no {id_field!r}; the Ray engine orders Parquet rows "
-                                 "by id, so every row needs one (choose the column with --id-field)")
-        out["order"].append(str(doc_id))
-        out["id"].append(str(doc_id))
-        out["kind"].append("record")
-        out["path"].append("")
-        out["record"].append(pickle.dumps((record, 0, origin, text_field, id_field)))
-    return out
-
-
-def _plain(value: Any) -> Any:
-    """A numpy scalar or array from a batch as a plain Python value (JSON-able)."""
-    if isinstance(value, np.ndarray):
-        return [_plain(v) for v in value.tolist()]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def dataset_of_parquet(path: Path | str, *, text_field: str = "text", id_field: str = "id") -> Any:
-    """Input rows for Parquet file(s): a local path is read as the local engine reads it
-    (:func:`textclean.parquet.read_rows`, sorted by id), so both engines see the same
-    records; another file system (``s3://``) through ``ray.data.read_parquet``.
-    Rows are kept in sorted-id order (the first copy by id wins), so ids must be
-    present and unique.
-    """
+def dataset_of_parquet(source: Any) -> Any:
+    """Input rows for a :class:`~textclean.sources.ParquetSource`, read as the local
+    engine reads it (:func:`textclean.parquet.read_rows`, sorted by id, on the
+    driver), so both engines clean the same records in the same order."""
     ray = require_ray()
-    origin = Path(str(path)).name
-    if Path(str(path)).exists():
-        from .parquet import read_rows
-
-        items = [{"order": doc_id, "id": doc_id, "kind": "record", "path": "",
-                  "record": pickle.dumps((record, number, origin, text_field, id_field))}
-                 for number, (doc_id, record) in enumerate(read_rows(Path(str(path)), id_field=id_field), 1)]
-        return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
-    # Materialised here, in the object store: read tasks must not wait for CPUs that the
-    # later stages' actor pools hold.
-    return ray.data.read_parquet(str(path)).map_batches(
-        _parquet_rows, fn_kwargs={"origin": origin, "text_field": text_field, "id_field": id_field}, batch_size=256,
-    ).materialize()
+    origin = source.path.name
+    items = [{"order": doc_id, "id": doc_id, "kind": "record", "path": "",
+              "record": pickle.dumps((record, number, origin, source.text_field, source.id_field))}
+             for number, (doc_id, record) in enumerate(source.rows(), 1)]
+    return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))

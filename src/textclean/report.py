@@ -70,12 +70,6 @@ class Report:
                 }
             )
 
-    def add(self, doc: Document) -> dict[str, Any]:
-        """Count one finished document; returns its report entry."""
-        entry = self.entry(doc)
-        self.add_entry(entry)
-        return entry
-
     @staticmethod
     def entry(doc: Document) -> dict[str, Any]:
         """The report entry of one finished document (JSON-ready)."""

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["char_shingle_hashes", "char_shingle_hash", "WordShingler", "stable_hash64"]
+__all__ = ["char_shingle_hash", "WordShingler", "stable_hash64"]
 
 _MULTIPLIER = np.uint64(0x100000001B3)  # FNV-1a 64-bit prime: odd, well spread
 _OFFSET = np.uint64(0xCBF29CE484222325)
@@ -37,29 +37,14 @@ def _fold32(h: np.ndarray) -> np.ndarray:
     return ((h ^ (h >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
-def char_shingle_hashes(key: str, n: int) -> np.ndarray:
-    """The distinct 32-bit hashes of the character n-grams of ``key`` (uint32, sorted).
-
-    >>> char_shingle_hashes("abcd", 3).size
-    2
-    """
-    if not key:
-        return np.zeros(0, dtype=np.uint32)
-    points = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    if points.size <= n:
-        windows = 1
-        n = points.size
-    else:
-        windows = points.size - n + 1
-    with np.errstate(over="ignore"):
-        h = np.full(windows, _OFFSET, dtype=np.uint64)
-        for j in range(n):
-            h = (h ^ points[j : j + windows]) * _MULTIPLIER
-    return np.unique(_fold32(h))
-
-
 def char_shingle_hash(shingle: str | bytes) -> int:
-    """The hash of one n-gram, equal to what :func:`char_shingle_hashes` computes for it."""
+    """The 32-bit hash of one character n-gram, as :class:`~textclean.signatures.Signer`
+    computes it in bulk (FNV-1a over code points, folded to 32 bits); the ``hashfunc``
+    that makes datasketch's MinHash equal to textclean's signatures.
+
+    >>> char_shingle_hash("abc") == char_shingle_hash(b"abc")
+    True
+    """
     if isinstance(shingle, bytes):
         shingle = shingle.decode("utf-8")
     h = int(_OFFSET)

@@ -6,9 +6,8 @@ A source says how many documents it holds, yields them in the run's keep order
 (from any position, for a resumed run), names itself for the run's journal, and
 says whether its documents come grouped into sites (so mining makes sense).
 
->>> from pathlib import Path
->>> source_of(Path("pages.jsonl.gz")).unit
-'records'
+>>> source_of("s3://bucket/crawl").unit, JsonlSource(Path("crawl.jsonl.gz")).minable
+('records', True)
 """
 
 from __future__ import annotations
@@ -129,31 +128,39 @@ class JsonlSource:
 
 @dataclass
 class ParquetSource:
-    """Rows of a Parquet file or a folder of them (pyarrow: ``pip install
-    'textclean[parquet]'``). Rows are cleaned in sorted-id order, as the Ray engine
-    orders them, so every row needs a unique id."""
+    """Rows of a Parquet file, a folder of them, or a URI (``s3://…``; pyarrow's file
+    systems) — pyarrow: ``pip install 'textclean[parquet]'``. Rows are cleaned in
+    sorted-id order on every engine, so every row needs a unique id."""
 
     path: Path
     text_field: str = "text"
     id_field: str = "id"
+    uri: str | None = None  # a remote location; ``path`` is then only its name
     unit: str = "records"
     minable: bool = True
     resumable: bool = True
     _rows: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
 
-    def _read(self) -> list[tuple[str, dict[str, Any]]]:
+    @property
+    def location(self) -> str:
+        return self.uri if self.uri is not None else str(self.path)
+
+    def rows(self) -> list[tuple[str, dict[str, Any]]]:
+        """``(id, record)`` in keep order (read once)."""
         if self._rows is None:
             from .parquet import read_rows
 
-            self._rows = read_rows(self.path, id_field=self.id_field)
+            self._rows = read_rows(self.location, id_field=self.id_field)
         return self._rows
 
     def count(self) -> int:
-        return len(self._read())
+        return len(self.rows())
 
     def fingerprint(self) -> str:
         from .resume import inputs_hash
 
+        if self.uri is not None:
+            return self.uri
         files = sorted(self.path.rglob("*.parquet")) if self.path.is_dir() else [self.path]
         root = self.path if self.path.is_dir() else self.path.parent
         return inputs_hash(files, root)
@@ -162,7 +169,7 @@ class ParquetSource:
         from .io import record_document
 
         origin = self.path.name
-        for number, (_, record) in enumerate(self._read()[skip:], skip + 1):
+        for number, (_, record) in enumerate(self.rows()[skip:], skip + 1):
             yield record_document(record, number, text_field=self.text_field, id_field=self.id_field, origin=origin)
 
 
@@ -185,6 +192,9 @@ def source_of(path: Path | str, *, text_field: str = "text", id_field: str = "id
     file, or any other file (one page)."""
     from .io import is_jsonl
 
+    if isinstance(path, str) and "://" in path:
+        return ParquetSource(Path(path.rstrip("/").rpartition("/")[2] or "remote"), text_field=text_field,
+                             id_field=id_field, uri=path)
     path = Path(path)
     if not path.exists() and not path.is_symlink():
         raise InputError(f"input {path} does not exist")
