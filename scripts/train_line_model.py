@@ -32,7 +32,9 @@ import numpy as np
 
 from textclean import Config, Document
 from textclean.line_model import TITLE_RULE, Page, fit
-from textclean.pipeline import Pipeline, mine_documents
+from textclean.normalize import normalize
+from textclean.page import PageCleaner
+from textclean.pipeline import decode_document, mine_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 REALPAGES = ROOT.parent / "shared" / "realpages"
@@ -74,11 +76,9 @@ def load(root: Path = REALPAGES, *, mine: bool = True) -> list[Labelled]:
         entries = sorted(by_site[site], key=lambda p: p["file"])
         docs = [Document(id=p["file"], data=(root / "pages" / p["file"]).read_bytes()) for p in entries]
         mined = mine_documents(docs, config).result() if mine else None
-        steps = [s for s in Pipeline.default(config, mined=mined).steps
-                 if s.name in ("decode", "normalize", "boilerplate", "dedup")]
+        page = PageCleaner(config, mined=mined)
         for entry, doc in zip(entries, docs):
-            for step in steps:
-                doc = next(step.run([doc]))
+            doc = page.before_model(normalize(decode_document(doc, config), config.normalize))
             out.append(_labelled(entry, doc, labels, site))
     return out
 

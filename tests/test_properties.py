@@ -150,16 +150,16 @@ def test_settle_judging_only_changed_lines_equals_judging_all(path: Path):
     from textclean.dedup import dedup_document
     from textclean.signatures import Signer
     from textclean.normalize import normalize
-    from textclean.pipeline import decode_document, settle
+    from textclean.page import settle
+    from textclean.pipeline import decode_document
 
     config = Config()
     rules = resolve_rules(config.boilerplate)
     dedup = functools.partial(dedup_document, config=config.dedup, signer=Signer(config.dedup))
     doc = normalize(decode_document(Document(id=path.name, data=path.read_bytes()), config))
     results = []
-    for remember in (True, False):
-        strip = functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, remember=remember)
+    for judged in ({}, None):
+        strip = functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, judged=judged)
         settled = settle(dedup(strip(doc)), strip=strip, dedup=dedup)
-        assert "boilerplate.judged" not in settled.meta
         results.append((settled.text, settled.trace))
     assert results[0] == results[1]

@@ -527,11 +527,8 @@ def resolve_rules(config: BoilerplateConfig) -> RuleSet:
     return rules.without(config.disable_rules) if config.disable_rules else rules
 
 
-JUDGED_KEY = "boilerplate.judged"  # meta key: {input line: (zones, text)} of the lines a pass kept
-
-
 def strip_boilerplate(
-    doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None, *, remember: bool = False
+    doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None, *, judged: dict[int, Any] | None = None
 ) -> Document:
     """Cut span matches out of each line, then drop lines a line rule matches.
 
@@ -541,10 +538,11 @@ def strip_boilerplate(
     its rule id and zone. A rule that times out on a
     line is treated as not matching there, and a warning is added to the document.
 
-    With ``remember``, the document's ``meta`` keeps what each kept line was
-    judged as (its zones and text); a later pass (:func:`textclean.pipeline.settle`)
-    then judges again only the lines whose zones or text changed since — the
-    others would be kept again, since span cuts are repeated to a fixed point.
+    ``judged`` is the caller's memo for repeated passes over one page
+    (:class:`textclean.page.PageCleaner`): what each kept line was judged as (its
+    zones and text), updated in place; a later pass then judges again only the
+    lines whose zones or text changed since — the others would be kept again,
+    since span cuts are repeated to a fixed point.
 
     >>> doc = Document.from_text("欢迎来到某某范文网!\\n正文第一段。\\n本文来源:https://example.com/1.html")
     >>> strip_boilerplate(doc, RuleSet.builtin()).text
@@ -558,7 +556,7 @@ def strip_boilerplate(
     kept: list[Line] = []
     removals: list[Removal] = []
     warnings: list[str] = []
-    judged: dict[int, Any] = doc.meta.get(JUDGED_KEY, {}) if doc.meta else {}
+    seen: dict[int, Any] = judged if judged is not None else {}  # replaced at the end, not while read
     remembered: dict[int, Any] = {}
     # Rules see each line's simplified view; most documents have no traditional character: the view is the line.
     view_of = simplified_view if has_traditional(doc.text) else str
@@ -574,10 +572,9 @@ def strip_boilerplate(
             )
             continue
         related_block = False
-        if judged.get(line.number) == (zones, line.text):  # kept before as it is now: kept again
+        if seen.get(line.number) == (zones, line.text):  # kept before as it is now: kept again
             kept.append(line)
-            if remember:
-                remembered[line.number] = (zones, line.text)
+            remembered[line.number] = (zones, line.text)
             continue
         text, junk = cut_repeated_runs(line.text, config.junk_run_chars)
         while junk and len(text) >= config.junk_run_chars:  # cutting can join two short runs into a long one
@@ -627,16 +624,13 @@ def strip_boilerplate(
         else:
             removals.extend(spans)
             kept.append(Line(line.number, text))
-            if remember:
-                remembered[line.number] = (zones, text)
+            remembered[line.number] = (zones, text)
     result = doc.with_lines(kept, removals)
     if warnings:
         result = dataclasses.replace(result, warnings=result.warnings + tuple(warnings))
-    if remember or judged:
-        meta = {k: v for k, v in result.meta.items() if k != JUDGED_KEY}
-        if remember:
-            meta[JUDGED_KEY] = remembered
-        result = dataclasses.replace(result, meta=meta)
+    if judged is not None:
+        judged.clear()
+        judged.update(remembered)
     return result
 
 

@@ -398,7 +398,7 @@ def _finished(doc: Document, report: Report, state: Any, manifest: _TreeManifest
         manifest.add(entry)
     if state is not None:
         try:
-            state.append({"entry": entry, "change": doc.meta.get("index_change"), "offset": doc.meta.get("offset")})
+            state.append({"entry": entry, "change": doc.index_change, "offset": doc.offset})
         except OSError as exc:
             raise OutputError(f"cannot write the run journal in {state.path}: {exc.strerror or exc}") from exc
 

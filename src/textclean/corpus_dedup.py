@@ -19,8 +19,8 @@ from typing import Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from .config import DedupConfig
-from .dedup import _Pending, drop_orphan_headings
-from .document import Document, Removal
+from .dedup import drop_orphan_headings
+from .document import Document, IndexChange, ParagraphKeys, Removal
 from .index import DedupIndex, IndexStore
 
 __all__ = ["CorpusDedup", "IndexChange", "Verdict", "apply_copies"]
@@ -63,7 +63,7 @@ def verdict_of(lines: Sequence[int], hits: Sequence[Hit | None], line_chars: Map
     return Verdict(tuple(hits)) if any(hit is not None for hit in hits) else NO_COPIES
 
 
-def apply_copies(doc: Document, pending: _Pending, verdict: Verdict) -> Document:
+def apply_copies(doc: Document, pending: ParagraphKeys, verdict: Verdict) -> Document:
     """Apply the corpus verdict to one document: skipped as ``"duplicate"`` when it
     goes whole; otherwise its copies are removed (and the headings they orphan).
     Pure: both engines apply verdicts here."""
@@ -111,7 +111,7 @@ class CorpusDedup:
         self.config = config or DedupConfig()
         self.index = DedupIndex(self.config, memory_limit=memory_limit, spill_dir=spill_dir)
         self.duplicate_documents = 0
-        self.record_changes = record_changes  # put an IndexChange in meta["index_change"]
+        self.record_changes = record_changes  # put each document's IndexChange in doc.index_change
         self.store: IndexStore | None = None
         self.last_change: IndexChange | None = None
 
@@ -151,7 +151,7 @@ class CorpusDedup:
         for doc in documents:
             yield self.process(doc)
 
-    def judge(self, doc_id: str, pending: _Pending, line_chars: Mapping[int, int], total: int) -> Verdict:
+    def judge(self, doc_id: str, pending: ParagraphKeys, line_chars: Mapping[int, int], total: int) -> Verdict:
         """The keep rule for one document, in input order: look every long paragraph up
         (adding nothing yet), decide, then index what is not a copy unless the
         document goes whole. ``line_chars`` are the characters of its kept lines, by
@@ -170,17 +170,17 @@ class CorpusDedup:
         return verdict
 
     def process(self, doc: Document) -> Document:
-        pending: _Pending | None = doc.meta.get("dedup") if doc.meta else None
+        pending = doc.keys
         if pending is None:
             return doc
-        doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "dedup"})
+        doc = dataclasses.replace(doc, keys=None)
         if doc.skipped:
             return doc
         line_chars = {line.number: len(line.text) for line in doc.lines()}
         verdict = self.judge(doc.id, pending, line_chars, sum(line_chars.values()))
         doc = apply_copies(doc, pending, verdict)
         if self.record_changes and not verdict.dropped:  # what judge() added, for the run journal
-            doc = dataclasses.replace(doc, meta={**doc.meta, "index_change": self.last_change})
+            doc = dataclasses.replace(doc, index_change=self.last_change)
         return doc
 
     def _add(self, change: IndexChange) -> None:
@@ -195,14 +195,3 @@ class CorpusDedup:
         """Replay one document's :class:`IndexChange` (how a resumed run rebuilds the index
         without redoing the documents it already wrote)."""
         self._add(change)
-
-
-@dataclass(frozen=True)
-class IndexChange:
-    """What one document added to the corpus index: enough to replay it exactly."""
-
-    document: str
-    lines: list[int]
-    exact: list[int]
-    signatures: np.ndarray
-    bands: np.ndarray

@@ -6,7 +6,7 @@ Dedup runs in two phases, so the heavy part runs anywhere and the decisions stay
 1. :func:`dedup_document` (here; pure, per document, parallel-safe): exact repeats
    of paragraphs and sentences inside the document (the goldens' convention), then
    near repeats inside the document (MinHash over folded keys, :mod:`textclean.signatures`),
-   then the signatures the corpus phase needs, attached as ``doc.meta["dedup"]``.
+   then the signatures the corpus phase needs, as ``doc.keys`` (:class:`~textclean.document.ParagraphKeys`).
 2. :class:`~textclean.corpus_dedup.CorpusDedup` (stateful, one per run, fed
    documents in input order): each long paragraph is looked up in the
    :class:`~textclean.index.DedupIndex` of every earlier document's kept paragraphs.
@@ -18,13 +18,12 @@ the order of the documents (sorted paths), never on timing or worker count.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 
 import numpy as np
 import regex
 
 from .config import DedupConfig
-from .document import Document, Line, Removal
+from .document import Document, Line, ParagraphKeys, Removal
 from .shingles import stable_hash64
 from .signatures import Signer, similarity
 
@@ -65,17 +64,6 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
 # ---------------------------------------------------------------- signatures
 
 # ---------------------------------------------------------------- one document
-
-@dataclass
-class _Pending:
-    """What the corpus phase needs of a document: its long paragraphs' signatures."""
-
-    lines: list[int]
-    exact: list[int]
-    signatures: np.ndarray
-    bands: np.ndarray
-    before: list[Line]  # the paragraphs as dedup received them (for orphaned headings)
-
 
 class _LocalIndex:
     """Near-duplicate lookup inside one document.
@@ -324,8 +312,8 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             exact.append(stable_hash64(key))
             signed.append(signatures[part_rows].min(axis=0))
     stacked = np.stack(signed) if signed else np.zeros((0, config.num_perm), dtype=np.uint32)
-    pending = _Pending(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked), before=before)
-    return keep_pending(dataclasses.replace(result, meta={**result.meta, "dedup": pending}))
+    pending = ParagraphKeys(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked), before=before)
+    return keep_pending(dataclasses.replace(result, keys=pending))
 
 
 def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
@@ -335,9 +323,9 @@ def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
 
 
 def keep_pending(doc: Document) -> Document:
-    """The document with its corpus-phase paragraphs (``meta["dedup"]``) cut down
+    """The document with its corpus-phase paragraphs (``doc.keys``) cut down
     to the lines it still holds, after a later step removed some."""
-    pending: _Pending | None = doc.meta.get("dedup") if doc.meta else None
+    pending = doc.keys
     if pending is None or doc.skipped:
         return doc
     present = {line.number for line in doc.lines()}
@@ -348,9 +336,9 @@ def keep_pending(doc: Document) -> Document:
     before = [line for line in pending.before if line.number in present or line.number in copies]
     if len(rows) == len(pending.lines) and len(before) == len(pending.before):
         return doc
-    kept = _Pending(lines=[pending.lines[i] for i in rows], exact=[pending.exact[i] for i in rows],
+    kept = ParagraphKeys(lines=[pending.lines[i] for i in rows], exact=[pending.exact[i] for i in rows],
                     signatures=pending.signatures[rows], bands=pending.bands[rows], before=before)
-    return dataclasses.replace(doc, meta={**doc.meta, "dedup": kept})
+    return dataclasses.replace(doc, keys=kept)
 
 
 def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:

@@ -16,7 +16,9 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
-__all__ = ["Document", "Removal", "Line", "shown", "short_text"]
+import numpy as np
+
+__all__ = ["Document", "Removal", "Line", "ParagraphKeys", "IndexChange", "shown", "short_text"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,31 @@ def shown(name: str) -> str:
     return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+@dataclass
+class ParagraphKeys:
+    """What the corpus pass needs of a document (made by :func:`textclean.dedup.dedup_document`):
+    its long paragraphs' input lines, exact keys, MinHash signatures and LSH band keys,
+    and the paragraphs as dedup received them (for orphaned headings)."""
+
+    lines: list[int]
+    exact: list[int]
+    signatures: np.ndarray
+    bands: np.ndarray
+    before: list[Line]
+
+
+@dataclass(frozen=True)
+class IndexChange:
+    """What one document added to the corpus index: enough to replay it exactly
+    (a resumed run) or append it to an index folder (:mod:`textclean.index`)."""
+
+    document: str
+    lines: list[int]
+    exact: list[int]
+    signatures: np.ndarray
+    bands: np.ndarray
+
+
 @dataclass(frozen=True, kw_only=True)
 class Document:
     """A document and what happened to it.
@@ -120,7 +147,16 @@ class Document:
     origin: tuple[int, ...] | None = None
     trace: tuple[Removal, ...] = ()
     warnings: tuple[str, ...] = ()
-    meta: Mapping[str, Any] = field(default_factory=dict)
+    meta: Mapping[str, Any] = field(default_factory=dict)  # free for callers; textclean's steps never use it
+    # Hand-offs between steps and engines, typed (not part of what is written):
+    record: Any = field(default=None, repr=False, compare=False)  # the input record of a record document
+    number: int | None = None  # its position in the input (1-based)
+    keys: ParagraphKeys | None = field(default=None, repr=False, compare=False)  # dedup -> corpus pass
+    index_change: IndexChange | None = field(default=None, repr=False, compare=False)  # corpus pass -> journal
+    observation: Any = field(default=None, repr=False, compare=False)  # mining pass: a mining.Observation
+    output: str | None = None  # where the writer put it
+    offset: int | None = None  # the JSONL writer's file length after its line -> journal
+    order: Any = None  # the Ray engine's keep order
 
     @classmethod
     def from_text(cls, text: str, *, id: str = "<text>", **fields: Any) -> Document:

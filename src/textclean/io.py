@@ -201,7 +201,7 @@ class WriteTree:
     id that would land outside ``out_dir`` (``../x``, an absolute path) skips that
     document as ``"invalid id"``.
 
-    Skipped documents are not written. The written path goes in ``meta["output"]``.
+    Skipped documents are not written. The written path goes in ``doc.output``.
     Write failures raise :class:`OutputError`: a run that cannot write must stop.
     """
 
@@ -256,7 +256,7 @@ class WriteTree:
             return doc.skip("invalid id", f"id {_short_id(doc.id)} cannot be written: {where}; the first one stays"), None
         written[target] = doc.id
         folders.update(parents)
-        doc = dataclasses.replace(doc, meta={**doc.meta, "output": str(target)})
+        doc = dataclasses.replace(doc, output=str(target))
         return doc, pool.submit(write_atomic, target, doc.output_text.encode("utf-8"))
 
     @staticmethod
@@ -265,13 +265,13 @@ class WriteTree:
             try:
                 future.result()
             except RecursionError:
-                return doc.skip("invalid id", f"cannot write {_short_id(str(doc.meta['output']))}: the path is too deep")
+                return doc.skip("invalid id", f"cannot write {_short_id(str(doc.output))}: the path is too deep")
             except OSError as exc:
                 if exc.errno in _RECORD_ERRNOS:  # a name too long, a file where a folder must go: this record
-                    output = str(doc.meta["output"])
+                    output = str(doc.output)
                     detail = f"cannot write {_short_id(output)}: {exc.strerror or exc}"
                     return doc.skip("invalid id", detail)
-                raise OutputError(f"cannot write {doc.meta['output']}: {exc.strerror or exc}") from exc
+                raise OutputError(f"cannot write {doc.output}: {exc.strerror or exc}") from exc
         return doc
 
 
@@ -298,7 +298,7 @@ def _open_binary(path: Path) -> Any:
 def records_to_documents(
     records: Iterable[Any], *, text_field: str = "text", id_field: str = "id", origin: str = "record"
 ) -> Iterator[Document]:
-    """One document per record; the record itself travels in ``meta["record"]``.
+    """One document per record; the record itself travels in ``doc.record``.
 
     A record that is not an object, or whose text is missing or not a string, comes
     out skipped as ``"invalid record"`` (never an exception). Ids are the record's
@@ -316,16 +316,16 @@ def record_document(record: Any, number: int, *, text_field: str = "text", id_fi
     skipped ``"invalid record"`` with the parse error as its detail.
     """
     if isinstance(record, _Invalid):
-        doc = Document(id=f"{origin}:{number}", meta={"record": None, "number": number})
+        doc = Document(id=f"{origin}:{number}", record=None, number=number)
         return doc.skip("invalid record", record.reason)
     if not isinstance(record, dict):
-        doc = Document(id=f"{origin}:{number}", meta={"record": record, "number": number})
+        doc = Document(id=f"{origin}:{number}", record=record, number=number)
         return doc.skip("invalid record", f"record {number} is a {type(record).__name__}, not an object")
     raw_id = record.get(id_field)
     doc_id = str(raw_id) if raw_id is not None and raw_id != "" else f"{origin}:{number}"
     text = record.get(text_field)
     doc = Document(id=doc_id, text=text if isinstance(text, str) else "", chars_in=len(text) if isinstance(text, str) else 0,
-                   source=origin, meta={"record": record, "number": number})
+                   source=origin, record=record, number=number)
     if not isinstance(text, str):
         what = "missing" if text_field not in record else f"a {type(text).__name__}"
         return doc.skip("invalid record", f"record {number}: field {text_field!r} is {what}, not a string")
@@ -391,7 +391,7 @@ class _Invalid:
 def record_of(doc: Document, *, text_field: str = "text") -> dict[str, Any]:
     """The output record of a document: its fields untouched, the text cleaned, and a
     ``textclean`` object (encoding where known, removed counts, skip reason, duplicate-of)."""
-    record = doc.meta.get("record")
+    record = doc.record
     out: dict[str, Any] = dict(record) if isinstance(record, dict) else {"id": shown(doc.id)}
     if not doc.skipped:
         out[text_field] = doc.text
@@ -418,7 +418,7 @@ class WriteJsonl:
 
     With ``partial`` (a resumable run) the lines go, uncompressed, to that file
     instead, first cut back to ``resume_at`` bytes; each document's
-    ``meta["offset"]`` is the file's length after its line. The partial file is
+    ``offset`` is the file's length after its line. The partial file is
     moved (or compressed) into place when the stream ends.
     """
 
@@ -457,7 +457,7 @@ class WriteJsonl:
                     line = json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n"
                     handle.write(line.encode("utf-8"))
                     handle.flush()
-                yield dataclasses.replace(doc, meta={**doc.meta, "offset": handle.tell()})
+                yield dataclasses.replace(doc, offset=handle.tell())
             handle.flush()
             os.fsync(handle.fileno())
         # The partial file stays where it is (the run's state folder removes it when

@@ -21,24 +21,21 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Protocol, runtime_checkable
 
-from .boilerplate import JUDGED_KEY, RuleSet, resolve_rules, strip_boilerplate
-from .config import BoilerplateConfig, Config
-from .decode import decode
+from .config import Config
 from .corpus_dedup import CorpusDedup
-from .dedup import dedup_document, keep_pending
-from .signatures import Signer
+from .decode import decode
 from .document import Document
 from .errors import ConfigError, WorkerError
-from .line_model import LINE_MODEL_RULE, LineModel, drop_repeated_title, judge_lines
 from .io import record_of, records_to_documents
-from .mining import MinedRules, Miner, group_of, observe
+from .mining import MinedRules, Miner, observe
 from .normalize import normalize
+from .page import PageCleaner
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document",
-    "clean_records", "mine_documents", "parallel_map", "WorkerPool", "boilerplate_step", "line_model_step",
+    "clean_records", "mine_documents", "parallel_map", "WorkerPool",
 ]
 
 
@@ -135,27 +132,6 @@ def mark_empty(doc: Document) -> Document:
     return doc if doc.text else doc.skip("no content", "nothing left after cleaning")
 
 
-class _SiteBoilerplate:
-    """The boilerplate step with mined rules: the pack plus the document's site rules.
-
-    Holds one merged :class:`RuleSet` per site group, so each group's combined
-    patterns are compiled once.
-    """
-
-    def __init__(self, rules: RuleSet, mined: MinedRules, config: Config) -> None:
-        self.rules = rules
-        self.mined = mined
-        self.config = config.boilerplate
-        self.merged: dict[str, RuleSet] = {}
-
-    def __call__(self, doc: Document) -> Document:
-        group = group_of(doc.id)
-        rules = self.merged.get(group)
-        if rules is None:
-            rules = self.merged[group] = self.rules + self.mined.for_document(doc.id)
-        return strip_boilerplate(doc, rules, self.config, remember=True)
-
-
 @dataclass(frozen=True)
 class Pipeline:
     """An ordered list of steps; :meth:`run` streams documents through them lazily."""
@@ -174,7 +150,8 @@ class Pipeline:
         mined: MinedRules | None = None,
         corpus_dedup: CorpusDedup | None = None,
     ) -> Pipeline:
-        """decode -> normalize -> boilerplate -> dedup -> corpus dedup -> mark empty documents.
+        """decode -> normalize -> clean (boilerplate, dedup, line model; see
+        :class:`~textclean.page.PageCleaner`) -> corpus dedup -> mark empty documents.
 
         ``errors`` is ``"raise"`` or ``"skip"`` (see :class:`Map`). ``mined`` adds
         each document's site rules from :mod:`textclean.mining` after the pack's.
@@ -184,30 +161,15 @@ class Pipeline:
         if errors not in ("raise", "skip"):
             raise ConfigError(f"errors must be 'raise' or 'skip', got {errors!r}")
         config = config or Config()
-        rules = resolve_rules(config.boilerplate)
-        signer = Signer(config.dedup) if config.dedup.near else None
-        strip = (
-            _SiteBoilerplate(rules, mined, config).__call__
-            if mined is not None and len(mined)
-            else functools.partial(strip_boilerplate, rules=rules, config=config.boilerplate, remember=True)
-        )
-        strip = functools.partial(boilerplate_step, rules=strip, config=config.boilerplate)
-        dedup = functools.partial(dedup_document, config=config.dedup, signer=signer)
-        judge = None
-        if config.boilerplate.line_model:
-            model = config.boilerplate.line_model_weights or LineModel.builtin()
-            judge = functools.partial(line_model_step, model=model, config=config.boilerplate)
         steps = [
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
-            ("boilerplate", strip),  # the rules, then the title line (before dedup: the body's copy stays)
-            ("dedup", dedup),
-            *([("line-model", judge)] if judge is not None else []),
-            ("settle", functools.partial(settle, strip=strip, dedup=dedup, judge=judge)),
+            # the rules (and the title line) to a fixed point, dedup, the line model, settled
+            ("clean", PageCleaner(config, mined=mined)),
         ]
         timeout = config.run.doc_timeout if errors == "skip" else None
         maps: list[Step] = [Map(name, function, errors, timeout) for name, function in steps]
-        if signer is not None and config.dedup.cross_document:
+        if config.dedup.near and config.dedup.cross_document:
             maps.append(corpus_dedup if corpus_dedup is not None else CorpusDedup(config.dedup))
         maps.append(Map("finish", mark_empty, errors, timeout))
         return cls(maps)
@@ -239,92 +201,6 @@ class Pipeline:
         for step in steps:
             stream = step.run(stream)
         return iter(stream)
-
-
-def boilerplate_step(
-    doc: Document, *, rules: Callable[[Document], Document], config: BoilerplateConfig, max_passes: int = 8
-) -> Document:
-    """The rules (the precise tier) until they remove nothing more — removing head
-    chrome brings later lines into the head zone — then the title line if the body
-    repeats it (:func:`~textclean.line_model.drop_repeated_title`). A ``rules``
-    step that remembers what it judged makes its repeats cheap."""
-    for _ in range(max_passes):
-        before = len(doc.trace)
-        doc = rules(doc)
-        if doc.skipped or len(doc.trace) == before:
-            break
-    return drop_repeated_title(doc, config)
-
-
-def line_model_step(doc: Document, *, model: LineModel, config: BoilerplateConfig) -> Document:
-    """The line model on what the rules and dedup kept (see :mod:`textclean.line_model`);
-    the corpus phase's pending paragraphs follow the lines that stay."""
-    return keep_pending(judge_lines(doc, model, config))
-
-
-def settle(
-    doc: Document,
-    *,
-    strip: Callable[[Document], Document],
-    dedup: Callable[[Document], Document],
-    judge: Callable[[Document], Document] | None = None,
-    max_passes: int = 8,
-) -> Document:
-    """Repeat the steps until nothing more goes, so cleaning is idempotent:
-    ``clean(clean(x)) == clean(x)``.
-
-    Each step is only repeated when what it saw changed: the rules (``strip``)
-    after dedup or the line model (``judge``) took lines (the head and tail zones
-    move), dedup after the rules took more, the line model after anything took
-    lines (its context changed) — including its own removals, until it removes
-    nothing. Dedup settles itself, and removing lines never makes new repeats, so
-    the line model's removals do not call for dedup again. A ``strip`` that
-    remembers what it judged (see :func:`~textclean.boilerplate.strip_boilerplate`)
-    judges again only the lines whose zones or text changed; what it remembered is
-    dropped here.
-    """
-    settled = _settle(doc, strip=strip, dedup=dedup, judge=judge, max_passes=max_passes)
-    if settled.meta and JUDGED_KEY in settled.meta:
-        settled = dataclasses.replace(settled, meta={k: v for k, v in settled.meta.items() if k != JUDGED_KEY})
-    return settled
-
-
-def _settle(
-    doc: Document,
-    *,
-    strip: Callable[[Document], Document],
-    dedup: Callable[[Document], Document],
-    judge: Callable[[Document], Document] | None,
-    max_passes: int,
-) -> Document:
-    if doc.skipped or not doc.trace:
-        return doc
-    changed_by_dedup = any(r.step == "dedup" for r in doc.trace)
-    changed_by_model = any(r.rule == LINE_MODEL_RULE for r in doc.trace)
-    for _ in range(max_passes):
-        if not (changed_by_dedup or changed_by_model):
-            return doc  # the rules ended at their fixed point and nothing changed since
-        before = len(doc.trace)
-        doc = strip(doc)
-        if doc.skipped:
-            return doc
-        changed_by_rules = len(doc.trace) > before
-        changed_by_dedup = False
-        if changed_by_rules:
-            before = len(doc.trace)
-            doc = dedup(doc)
-            if doc.skipped:
-                return doc
-            changed_by_dedup = len(doc.trace) > before
-        if judge is not None and (changed_by_rules or changed_by_dedup or changed_by_model):
-            before = len(doc.trace)
-            doc = judge(doc)
-            if doc.skipped:
-                return doc
-            changed_by_model = len(doc.trace) > before
-        else:
-            changed_by_model = False
-    return doc
 
 
 def clean_document(doc: Document, *, config: Config | None = None) -> Document:
@@ -380,7 +256,7 @@ def mine_documents(
         for step in steps:
             stream = step.run(stream)
     for doc in stream:
-        observation = doc.meta.get("mining") if doc.meta else None
+        observation = doc.observation
         if observation is not None:
             miner.merge(observation)
     return miner
@@ -388,9 +264,9 @@ def mine_documents(
 
 def _observed(doc: Document, *, config: Config) -> Document:
     """The document with its mining :class:`~textclean.mining.Observation` in
-    ``meta["mining"]`` and its text dropped (only the observation is counted)."""
+    ``doc.observation`` and its text dropped (only the observation is counted)."""
     observation = observe(doc, config.mining, config.boilerplate)
-    return dataclasses.replace(doc, text="", origin=(), meta={**doc.meta, "mining": observation})
+    return dataclasses.replace(doc, text="", origin=(), observation=observation)
 
 
 _WORKER: dict[str, Any] = {}  # per worker process: the step lists it has unpickled, by key

@@ -81,7 +81,7 @@ def _documents_of(batch: dict[str, Any], config: Config) -> list[Document]:
         else:  # a record, pickled with its number and origin (JSONL line, Parquet row)
             record, number, origin, text_field, id_field = pickle.loads(batch["record"][i])
             doc = record_document(record, number, text_field=text_field, id_field=id_field, origin=origin)
-        out.append(dataclasses.replace(doc, meta={**doc.meta, "order": order}))
+        out.append(dataclasses.replace(doc, order=order))
     return out
 
 
@@ -110,7 +110,7 @@ class _Normalized:
             if doc.skipped:
                 continue
             out["group"].append(group_of(doc.id))
-            out["order"].append(doc.meta["order"])
+            out["order"].append(doc.order)
             out["doc"].append(pickle.dumps(Document(id=doc.id, text=doc.text)))
         return out
 
@@ -145,7 +145,7 @@ class _Clean:
             docs = step.run(docs)
         out: dict[str, list] = {"order": [], "doc": []}
         for doc in docs:
-            out["order"].append(doc.meta["order"])
+            out["order"].append(doc.order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
         return out
 
@@ -155,7 +155,7 @@ def _keys(batch: dict[str, Any]) -> dict[str, list]:
     out: dict[str, list] = {"key": [], "order": [], "pos": []}
     for order, blob in zip(batch["order"], batch["doc"]):
         doc: Document = pickle.loads(blob)
-        pending = doc.meta.get("dedup")
+        pending = doc.keys
         if pending is None or doc.skipped:
             continue
         for pos, exact in enumerate(pending.exact):
@@ -188,17 +188,17 @@ class _CollidingInfo:
         self.colliding = colliding  # None: every document
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
-        from .dedup import _Pending
+        from .document import ParagraphKeys
 
         out: dict[str, list] = {"order": [], "info": []}
         for order, blob in zip(batch["order"], batch["doc"]):
             if self.colliding is not None and order not in self.colliding:
                 continue
             doc: Document = pickle.loads(blob)
-            pending = doc.meta.get("dedup")
+            pending = doc.keys
             if pending is None or doc.skipped:
                 continue
-            slim = _Pending(pending.lines, pending.exact, pending.signatures, pending.bands, [])
+            slim = ParagraphKeys(pending.lines, pending.exact, pending.signatures, pending.bands, [])
             chars = {line.number: len(line.text) for line in doc.lines()}
             out["order"].append(order)
             out["info"].append(pickle.dumps((doc.id, slim, chars, sum(chars.values()))))
@@ -222,17 +222,16 @@ class _Apply:
         out: dict[str, list] = {"order": [], "doc": []}
         for order, blob in zip(batch["order"], batch["doc"]):
             doc: Document = pickle.loads(blob)
-            pending = doc.meta.get("dedup")
+            pending = doc.keys
             if pending is not None:
-                doc = dataclasses.replace(doc, meta={k: v for k, v in doc.meta.items() if k != "dedup"})
+                doc = dataclasses.replace(doc, keys=None)
                 if not doc.skipped:
                     doc = apply_copies(doc, pending, verdicts.get(order, NO_COPIES))
             if not doc.skipped:
                 doc = mark_empty(doc)
             if self.writer is not None:
                 doc = next(self.writer.run([doc]))
-            meta = {k: v for k, v in doc.meta.items() if k not in ("order",)}
-            doc = dataclasses.replace(doc, meta=meta)
+            doc = dataclasses.replace(doc, order=None)
             out["order"].append(order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
         return out

@@ -89,8 +89,8 @@ class Report:
         entry["chars_out"] = len(doc.text)
         if doc.origin:
             entry["kept"] = kept_ranges(doc.origin)  # input lines written, e.g. "1-3,5"
-        if "output" in doc.meta:
-            entry["output"] = shown(str(doc.meta["output"]))
+        if doc.output is not None:
+            entry["output"] = shown(doc.output)
         removed = []
         for removal in doc.trace:
             item = removal.to_dict()

@@ -9,7 +9,7 @@ the run finishes. The folder holds:
   with anything different is refused, naming the differences.
 - ``mined.pickle`` — the mined site rules, once the mining pass is done.
 - ``journal`` — one record per finished document, in input order: its report
-  entry, what it added to the duplicate index (:class:`~textclean.corpus_dedup.IndexChange`)
+  entry, what it added to the duplicate index (:class:`~textclean.document.IndexChange`)
   and, for JSONL output, the output's length after it. A record is appended only
   after the document's output is complete, as one ``write``: length, CRC-32,
   pickle. A torn last record (the process died mid-write) fails its CRC and is
