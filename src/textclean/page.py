@@ -72,8 +72,9 @@ class PageCleaner:
     def _steps(self, doc: Document) -> tuple[Callable[[Document], Document], Callable[[Document], Document],
                                              Callable[[Document], Document] | None]:
         judged: dict[int, Any] = {}  # this page's memo: what each kept line was judged as
-        strip = functools.partial(strip_boilerplate, rules=self.rules_for(doc), config=self.config.boilerplate,
+        rules = functools.partial(strip_boilerplate, rules=self.rules_for(doc), config=self.config.boilerplate,
                                   judged=judged)
+        strip = functools.partial(boilerplate_step, rules=rules, config=self.config.boilerplate)
         dedup = functools.partial(dedup_document, config=self.config.dedup, signer=self.signer)
         judge = None
         if self.model is not None:
@@ -83,11 +84,11 @@ class PageCleaner:
     def before_model(self, doc: Document) -> Document:
         """The rules, the title line and dedup: the page as the line model first sees it."""
         strip, dedup, _ = self._steps(doc)
-        return dedup(boilerplate_step(doc, rules=strip, config=self.config.boilerplate))
+        return dedup(strip(doc))
 
     def __call__(self, doc: Document) -> Document:
-        strip, dedup, judge = self._steps(doc)
-        doc = dedup(boilerplate_step(doc, rules=strip, config=self.config.boilerplate))
+        strip, dedup, judge = self._steps(doc)  # strip: the rules to their fixed point, then the title line
+        doc = dedup(strip(doc))
         if judge is not None:
             doc = judge(doc)
         return settle(doc, strip=strip, dedup=dedup, judge=judge)
