@@ -183,7 +183,7 @@ def test_fast_screen_agrees_with_the_rule(rule: Rule):
     exactly as ``regex`` does on the rule's examples, counterexamples and the samples."""
     import re
 
-    from textclean.boilerplate import _re_compatible
+    from textclean.rules import _re_compatible
 
     if not _re_compatible(rule.view_pattern):
         return  # screened by regex
@@ -223,7 +223,7 @@ def _probes(rule: Rule) -> list[str]:
 _PROBE_ALL = """
 import re, sys, time
 from tests.test_rules import BUILTIN, _probes
-from textclean.boilerplate import _re_compatible
+from textclean.rules import _re_compatible
 for rule in BUILTIN.rules:
     print(rule.id, flush=True)
     fast = re.compile(rule.view_pattern) if _re_compatible(rule.view_pattern) else None

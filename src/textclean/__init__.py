@@ -16,10 +16,26 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .boilerplate import Rule, RuleSet
-from .config import BoilerplateConfig, Config, DecodeConfig, DedupConfig, MiningConfig, NormalizeConfig, RunConfig
+from .config import (
+    BoilerplateConfig,
+    Config,
+    DecodeConfig,
+    DedupConfig,
+    MiningConfig,
+    NormalizeConfig,
+    RunConfig,
+)
 from .corpus import Listener, RunSummary, clean_corpus, mine_corpus
 from .document import Document, Removal
-from .errors import ConfigError, InputError, OutputError, ResumeError, RuleError, TextcleanError, WorkerError
+from .errors import (
+    ConfigError,
+    InputError,
+    OutputError,
+    ResumeError,
+    RuleError,
+    TextcleanError,
+    WorkerError,
+)
 from .pipeline import Pipeline, clean, clean_bytes, clean_document, clean_records
 from .report import Report
 

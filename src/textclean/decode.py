@@ -28,8 +28,8 @@ import codecs
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
 from collections import Counter
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Iterable
 

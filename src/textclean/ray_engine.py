@@ -89,9 +89,10 @@ class _Normalized:
     """map_batches: decode and normalise (the mining pass)."""
 
     def __init__(self, config: Config) -> None:
-        from .pipeline import Map, decode_document
-        from .normalize import normalize
         import functools
+
+        from .normalize import normalize
+        from .pipeline import Map, decode_document
 
         self.config = config
         self.steps = [
