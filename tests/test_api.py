@@ -67,3 +67,41 @@ def test_docstring_examples_run(module: str):
 
     result = doctest.testmod(importlib.import_module(f"textclean.{module}"))
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_the_readme_layout_lists_every_module_and_nothing_else():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("## Layout"):]
+    layout = layout[: layout.index("```", layout.index("```") + 3)]
+    listed = set(re.findall(r"^  ([a-z_]+\.py) ", layout, re.M))
+    modules = {p.name for p in (root / "src" / "textclean").glob("*.py")}
+    assert listed == modules
+
+
+def test_no_module_imports_back_a_module_that_imports_it():
+    """No import cycle among textclean's modules at import time (imports inside
+    functions and under TYPE_CHECKING are not import-time dependencies)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parent.parent / "src" / "textclean"
+    graph: dict[str, set[str]] = {}
+    for path in package.glob("*.py"):
+        deps = set()
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                deps.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+        graph[path.stem] = deps
+
+    def reaches(start: str, target: str, seen: set[str]) -> bool:
+        for dep in graph.get(start, ()):
+            if dep == target or (dep not in seen and reaches(dep, target, seen | {dep})):
+                return True
+        return False
+
+    cycles = sorted(name for name in graph if reaches(name, name, {name}))
+    assert not cycles, cycles

@@ -19,7 +19,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
 from typing import BinaryIO, Iterator, Sequence, TextIO
 
@@ -29,16 +28,13 @@ from .config import Config, MiB
 from .corpus import DROPPED, Listener, check_report_path, clean_corpus, mine_corpus
 from .document import Document
 from .errors import OutputError, TextcleanError
+from .explain import explain
 from .io import (
     is_jsonl,
-    list_text_files,
-    read_folder,
     write_atomic,
 )
 from .line_model import LineModel
-from .normalize import normalize_line, split_lines
-from .pipeline import Pipeline, decode_document
-from .sources import FolderSource, source_of
+from .sources import source_of
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 
@@ -391,64 +387,9 @@ def _cmd_mine(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    config = _config_from(args)
-    path: Path = args.file
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise _Usage(f"cannot read {path}: {exc.strerror or exc}") from None
-    doc_id, mined = path.name, None
-    if args.corpus is not None:
-        try:
-            doc_id = path.resolve().relative_to(args.corpus.resolve()).as_posix()
-        except ValueError:
-            raise _Usage(f"{path} is not inside --corpus {args.corpus}") from None
-        corpus_files = list_text_files(args.corpus)
-        mined, _ = mine_corpus(FolderSource(args.corpus, _files=corpus_files), config=config)
-    decoded = decode_document(Document(id=doc_id, source=str(path), data=data), config)
-    if decoded.skipped:
-        out.write(f"{path}: skipped: {decoded.skipped}" + (f" ({decoded.detail})" if decoded.detail else "") + "\n")
-        return EXIT_SKIPPED
-    pipeline = Pipeline.default(config, errors="skip", mined=mined)
-    doc = None
-    if args.corpus is not None:
-        # as `textclean clean CORPUS OUT` cleans it: after every earlier page, whose
-        # paragraphs it may repeat (cross-document dedup), in the run's order
-        for cleaned in pipeline.run(read_folder(args.corpus, max_bytes=config.decode.max_bytes, files=corpus_files)):
-            if cleaned.id == doc_id:
-                doc = cleaned
-                break
-    if doc is None:
-        doc = next(pipeline.run([decoded]))
-    out.write(f"{path}: encoding {decoded.encoding} (confidence {decoded.confidence})\n")
-    removed: dict[int, list] = defaultdict(list)
-    for removal in doc.trace:
-        removed[removal.line].append(removal)
-    kept_numbers = set(doc.origin or ())
-    raw_lines = split_lines(decoded.text or "")
-    width = len(str(len(raw_lines)))
-    counts = {"kept": 0, "removed": 0, "changed": 0}
-    for number, raw in enumerate(raw_lines, 1):
-        text = normalize_line(raw)
-        if not text:
-            continue
-        entries = removed.get(number, [])
-        if number in kept_numbers:
-            mark = "~" if entries else "+"
-            counts["changed" if entries else "kept"] += 1
-        else:
-            mark = "-"
-            counts["removed"] += 1
-        out.write(f"{number:>{width}} {mark} {text}\n")
-        for entry in entries:
-            what = "" if entry.kind == "line" else f" {entry.kind} {entry.text!r}"
-            out.write(f"{'':>{width}}   └ removed{what}: {entry.reason}\n")
-        if mark == "-" and not entries:
-            out.write(f"{'':>{width}}   └ removed: every sentence repeats an earlier one\n")
-    if doc.skipped:
-        out.write(f"{path}: nothing left ({doc.skipped}" + (f": {doc.detail}" if doc.detail else "") + ")\n")
-    out.write(f"{counts['kept']} kept, {counts['changed']} kept with parts removed, {counts['removed']} removed\n")
-    return EXIT_OK
+    explanation = explain(args.file, config=_config_from(args), corpus=args.corpus)
+    out.write(explanation.render())
+    return EXIT_SKIPPED if explanation.decoded.skipped else EXIT_OK
 
 
 def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
