@@ -52,3 +52,25 @@ def test_switches():
     assert dedup_document(Document.from_text(text), DedupConfig(dedup_paragraphs=False)).text.count("标题") == 2
     assert dedup_document(Document.from_text(text), DedupConfig(dedup_sentences=False)).text.endswith("。这是一个很长的句子。")
     assert "。这是一个很长的句子。" not in dedup_document(Document.from_text(text), DedupConfig(min_sentence_chars=3)).text
+
+
+BODY = "今年全市共完成造林面积十二万亩，森林覆盖率提高到百分之四十三，城市绿地率达到百分之三十八，人均公园绿地面积十四平方米"
+
+
+def test_a_summary_gives_way_to_the_body_that_restates_it():
+    """A summary (摘要：…, or lines under 划重点：) repeats the body; the body's copy stays
+    even when it is only a little longer (a plain earlier copy would stay instead)."""
+    from textclean.dedup import summary_lines
+    from textclean.document import Line
+
+    longer = BODY + "，全年新增绿道八十公里。"
+    page = "\n".join(["标题", "摘要：" + BODY + "。", "正文第一段讲的是别的事情，与摘要无关，篇幅也足够长。", longer])
+    kept = dedup_document(Document.from_text(page)).text.split("\n")
+    assert longer in kept and not any(line.startswith("摘要") for line in kept)
+    block = "\n".join(["标题", "划重点：", BODY + "。", "正文第一段讲的是别的事情，与摘要无关，篇幅也足够长。", longer])
+    assert longer in dedup_document(Document.from_text(block)).text.split("\n")
+    plain = "\n".join(["标题", BODY + "。", "正文第一段讲的是别的事情，与摘要无关，篇幅也足够长。", longer])
+    kept = dedup_document(Document.from_text(plain)).text.split("\n")
+    assert BODY + "。" in kept and longer not in kept  # not a summary: the first copy stays
+    assert summary_lines([Line(1, "摘要"), Line(2, "x"), Line(3, "【导读】本文讲述…")]) == {2, 3}
+    assert summary_lines([Line(1, "要点明确的工作部署。"), Line(2, "导语言简意赅。")]) == set()  # words, not labels

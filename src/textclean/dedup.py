@@ -27,7 +27,8 @@ from .document import Document, Line, ParagraphKeys, Removal
 from .shingles import stable_hash64
 from .signatures import Signer, similarity
 
-__all__ = ["split_sentences", "dedup_document", "paragraph_signature", "drop_orphan_headings", "keep_pending"]
+__all__ = ["split_sentences", "dedup_document", "paragraph_signature", "drop_orphan_headings", "keep_pending",
+           "summary_lines"]
 
 # A sentence ends at a run of end marks and the closing quotes after it. Only the
 # ends are searched for: a pattern that also spans the text before them
@@ -137,19 +138,50 @@ class _LocalIndex:
 
 
 FULLER = 1.2  # a later near copy this many times longer is the one kept
+# A page's summary (摘要：…, or the lines under 划重点： / 导读 / 核心提示 …) restates its body:
+# a summary paragraph yields to a later near copy that is at least as long (FULLER does not apply).
+_SUMMARY_LABEL = regex.compile(  # the label, then a colon, a closing bracket or the end of the line
+    r"^[【\[［(（]?\s*(?:内容|文章|本文)?(?:摘要|提要|概要|导读|导语|核心提示|划重点|要点|编者按|编者的话)"
+    r"\s*(?:[】\]］)）]\s*[:：]?|[:：]|$)"
+)
+_SUMMARY_BLOCK = 6  # lines under a label-only line that belong to the summary
 
 
-def _yield_to_fuller(index: _LocalIndex, candidates: list[Line], ratio: float) -> dict[int, tuple[int, float]]:
+def summary_lines(lines: list[Line]) -> set[int]:
+    """Input lines of a page's summary: a line that starts with a summary label and
+    goes on (``摘要：…``), and the lines just under a label-only line (``划重点：``).
+
+    >>> sorted(summary_lines([Line(1, "划重点："), Line(2, "要点一。"), Line(3, "摘要：全文的概括。"), Line(9, "正文。")]))
+    [2, 3, 9]
+    """
+    found: set[int] = set()
+    block = 0
+    for line in lines:
+        match = _SUMMARY_LABEL.match(line.text)
+        if match is not None and match.end() == len(line.text):
+            block = _SUMMARY_BLOCK
+            continue
+        if match is not None or block > 0:
+            found.add(line.number)
+        block -= 1
+    return found
+
+
+def _yield_to_fuller(index: _LocalIndex, candidates: list[Line], ratio: float,
+                     summary: set[int] = frozenset()) -> dict[int, tuple[int, float]]:  # type: ignore[assignment]
     """``{i: (j, similarity)}``: paragraph ``i`` has a later near copy ``j`` at least
-    ``ratio`` times as long (the fullest such copy), so ``i`` goes and ``j`` stays.
-    Only within the pairwise matrix (documents of up to 1,500 long paragraphs)."""
+    ``ratio`` times as long (the fullest such copy), so ``i`` goes and ``j`` stays; a
+    paragraph of the page's summary (input lines ``summary``) yields to a later copy
+    at least as long. Only within the pairwise matrix (documents of up to 1,500 long
+    paragraphs)."""
     if index.similar is None:
         return {}
     out: dict[int, tuple[int, float]] = {}
     similar = np.triu(index.similar, 1)  # (earlier, later) pairs
     for ci, cj in zip(*np.nonzero(similar)):
         i, j = int(index.rows[ci]), int(index.rows[cj])
-        if len(candidates[j].text) >= ratio * len(candidates[i].text):
+        needed = 1.0 if candidates[i].number in summary else ratio
+        if len(candidates[j].text) >= needed * len(candidates[i].text):
             best = out.get(i)
             if best is None or len(candidates[j].text) > len(candidates[best[0]].text):
                 out[i] = (j, similarity(index.signatures[cj], index.signatures[ci]))
@@ -170,7 +202,8 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     Exact repeats first (any length), then near repeats of long paragraphs and
     sentences (when ``config.near``). The first copy is kept — except that a
     paragraph yields to a later near copy at least ``FULLER`` (1.2) times as long
-    (a lead or summary line the article then gives in full). Every removal names
+    (a lead or summary line the article then gives in full), and a paragraph of the
+    page's summary (:func:`summary_lines`) to a later copy at least as long. Every removal names
     the input line of the copy it repeats and the estimated similarity.
 
     Every sentence piece is signed once, in one batch per document; a
@@ -233,7 +266,9 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         near_sentences = _LocalIndex(signatures, config.sentence_threshold, long_sentences)
     # A short copy that a later, clearly fuller paragraph repeats (a lead or summary
     # line the article then gives in full) yields to it: the copy with more in it stays.
-    yields = _yield_to_fuller(near_paragraphs, candidates, FULLER) if near_paragraphs is not None else {}
+    yields = {}
+    if near_paragraphs is not None:
+        yields = _yield_to_fuller(near_paragraphs, candidates, FULLER, summary_lines(before))
     seen_sentences: dict[str, int] = {}
     kept: list[Line] = []
     kept_rows: list[list[int]] = []
