@@ -87,6 +87,18 @@ def read_document(
         return doc.skip("unreadable", exc.strerror or str(exc))
 
 
+def read_utf8(path: Path | str, what: str, error: type[Exception]) -> str:
+    """The text of a UTF-8 file the user named (a rule pack, model weights); ``error``
+    with a message naming ``what`` and the file when it cannot be read or is not UTF-8."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise error(f"{what} {path} is not UTF-8; save it as UTF-8") from None
+
+
 def check_output_dir(in_dir: Path, out_dir: Path) -> None:
     """Refuse an output folder equal to or inside the input folder (or a file)."""
     src = Path(in_dir).resolve()

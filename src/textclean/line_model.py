@@ -136,14 +136,9 @@ class LineModel:
     @classmethod
     def from_file(cls, path: str | Path) -> LineModel:
         """Weights from a JSON file (as :meth:`to_json` writes them); errors name the file."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"cannot read line model weights {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise ConfigError(f"line model weights {path} are not UTF-8 JSON") from None
-        return cls.from_json(text, origin=str(path))
+        from .io import read_utf8
+
+        return cls.from_json(read_utf8(path, "line model weights", ConfigError), origin=str(path))
 
     @classmethod
     def from_json(cls, text: str, *, origin: str = "<json>") -> LineModel:

@@ -229,14 +229,9 @@ class RuleSet:
     @classmethod
     def from_file(cls, path: str | Path, *, timeout: float = 1.0) -> RuleSet:
         """A user rule pack from a TOML file; errors name the file and the rule."""
-        path = Path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise RuleError(f"cannot read rule pack {path}: {exc.strerror or exc}") from None
-        except UnicodeDecodeError:
-            raise RuleError(f"rule pack {path} is not UTF-8; save it as UTF-8") from None
-        return cls.from_toml(text, origin=str(path), timeout=timeout)
+        from .io import read_utf8
+
+        return cls.from_toml(read_utf8(path, "rule pack", RuleError), origin=str(path), timeout=timeout)
 
     @classmethod
     def from_toml(cls, text: str, *, origin: str = "<toml>", timeout: float = 1.0, trusted: bool = False) -> RuleSet:
