@@ -171,6 +171,17 @@ def _config_from(args: argparse.Namespace) -> Config:
     return config
 
 
+class _Version(argparse.Action):
+    """``--version``: the version and whether the compiled core is active (asked only then)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        from .native import describe
+
+        sys.stdout.write(f"textclean {__version__} ({describe()})\n")
+        parser.exit()
+
+
 def _input_path(text: str) -> Path | str:
     """A path, or a URI (``s3://…``) kept as written."""
     return text if "://" in text else Path(text)
@@ -181,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="textclean",
         description="Clean scraped (Chinese-first) text: decode, strip boilerplate, drop repeats.",
     )
-    parser.add_argument("--version", action="version", version=f"textclean {__version__} (pure-Python core)")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and which core runs, then exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 

@@ -1,0 +1,51 @@
+/* Hot loops of the compiled core in plain C, called from _core.pyx.
+ *
+ * Portable: built with -O3 and no CPU flags. On x86-64 with GCC the MinHash loop is
+ * also compiled for AVX2 and the right copy is chosen when the library loads
+ * (target_clones: runtime dispatch), since the baseline (SSE2) has no 32-bit
+ * vector multiply. */
+#include <stdint.h>
+#include <stddef.h>
+
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define TC_DISPATCH __attribute__((target_clones("avx2", "default")))
+#else
+#define TC_DISPATCH
+#endif
+
+static inline uint32_t tc_fmix32(uint32_t h) {
+    h ^= h >> 16;
+    h *= 0x85EBCA6BU;
+    h ^= h >> 13;
+    h *= 0xC2B2AE35U;
+    h ^= h >> 16;
+    return h;
+}
+
+/* row[p] = min over the count hashes h of (a[p] * h + b[p]) mod 2**32. */
+TC_DISPATCH
+static void tc_minhash(const uint32_t *hashes, size_t count, const uint32_t *a, const uint32_t *b,
+                       uint32_t *row, size_t perms) {
+    for (size_t p = 0; p < perms; p++) {
+        const uint32_t ap = a[p], bp = b[p];
+        uint32_t best = 0xFFFFFFFFU;
+        for (size_t i = 0; i < count; i++) {
+            uint32_t value = ap * hashes[i] + bp;
+            best = value < best ? value : best;
+        }
+        row[p] = best;
+    }
+}
+
+/* The folded, finalised hash of every character n-gram of points[0:length]
+ * (one hash of the whole key when it is shorter than n); returns how many. */
+static size_t tc_char_shingles(const uint32_t *points, size_t length, size_t n, uint32_t *out) {
+    const uint64_t offset = 0xCBF29CE484222325ULL, multiplier = 0x100000001B3ULL;
+    size_t windows = length >= n ? length - n + 1 : 1, span = length >= n ? n : length;
+    for (size_t i = 0; i < windows; i++) {
+        uint64_t h = offset;
+        for (size_t j = 0; j < span; j++) h = (h ^ points[i + j]) * multiplier;
+        out[i] = tc_fmix32((uint32_t)((h ^ (h >> 32)) & 0xFFFFFFFFULL));
+    }
+    return windows;
+}

@@ -1,0 +1,72 @@
+"""The compiled core equals its pure-Python reference, bit for bit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from textclean.config import DedupConfig
+from textclean.native import core, describe
+from textclean.signatures import Signer
+
+from .conftest import SAMPLES, mixed_corpus, tree
+
+compiled = pytest.mark.skipif(core() is None, reason=f"no compiled core here ({describe()}); "
+                                                     "pip install . with a C compiler builds it")
+
+
+def _pure(signer: Signer, keys: list[str]) -> np.ndarray:
+    import textclean.native
+
+    saved = textclean.native.core
+    textclean.native.core = lambda: None  # type: ignore[assignment]
+    import textclean.signatures
+
+    textclean.signatures.core = textclean.native.core
+    try:
+        return signer.signatures(keys)
+    finally:
+        textclean.native.core = saved
+        textclean.signatures.core = saved
+
+
+KEYS = st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40), max_size=12)
+
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(keys=KEYS, ngram=st.integers(1, 6), perms=st.sampled_from([(16, 4), (64, 16), (128, 32)]))
+def test_char_signatures_equal_the_numpy_reference(keys: list[str], ngram: int, perms: tuple[int, int]) -> None:
+    signer = Signer(DedupConfig(ngram=ngram, num_perm=perms[0], bands=perms[1]))
+    assert np.array_equal(signer.signatures(keys), _pure(signer, keys))
+
+
+@compiled
+def test_char_signatures_on_real_text() -> None:
+    signer = Signer(DedupConfig())
+    keys = signer.keys([line for path in sorted(SAMPLES.glob("*.txt"))
+                        for line in path.read_text(encoding="utf-8").splitlines()])
+    assert np.array_equal(signer.signatures(keys), _pure(signer, keys))
+
+
+def test_textclean_pure_forces_the_reference_and_the_output_is_the_same(tmp_path: Path) -> None:
+    mixed_corpus(tmp_path / "in")
+    outputs = {}
+    for pure in ("0", "1"):
+        env = {**os.environ, "TEXTCLEAN_PURE": pure}
+        version = subprocess.run([sys.executable, "-m", "textclean", "--version"], capture_output=True, text=True,
+                                 env=env, timeout=60)
+        assert ("TEXTCLEAN_PURE=1" in version.stdout) == (pure == "1"), version.stdout
+        done = subprocess.run([sys.executable, "-m", "textclean", "clean", str(tmp_path / "in"),
+                               str(tmp_path / f"out{pure}"), "-q"], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr
+        outputs[pure] = tree(tmp_path / f"out{pure}")
+    assert outputs["0"] == outputs["1"]
