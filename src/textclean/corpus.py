@@ -135,9 +135,9 @@ def _plan(source: Source, sink: Sink, config: Config, *, resume: bool, engine: s
     if engine not in ("local", "ray"):
         raise ConfigError(f"engine must be 'local' or 'ray', got {engine!r}")
     state_path = sink.state_path() if source.resumable else None
-    if resume and (state_path is None or not source.resumable):
-        if not source.resumable:
-            raise ConfigError("--resume is for folder and JSONL runs; one file is simply cleaned again")
+    if resume and not source.resumable:
+        raise ConfigError("--resume is for folder and JSONL runs; one file is simply cleaned again")
+    if resume and state_path is None:
         raise ConfigError(f"a run writing {sink.format} is not resumable; run it again without --resume")
     if resume and engine == "ray":
         raise ConfigError("--resume works with --engine local; a Ray run is restarted whole")
@@ -242,7 +242,7 @@ def clean_corpus(
         owned.callback(corpus.close)
         unfinished = plan.state_path is not None and plan.state_path.exists()
         manifest = owned.enter_context(_Owned(plan, resume or unfinished, overwrite))
-        state = _state(plan, owned, resume=resume, overwrite=overwrite, engine=engine, listener=listener)
+        state = _state(plan, resume=resume, engine=engine, listener=listener)
         the_report = Report(keep_files=state is None, run=_run_info(plan, shown_input, shown_output))
         done, offset = _replay(state, the_report, corpus, manifest, plan, listener)
         runner = owned.enter_context(engine_of(engine, jobs=jobs, address=address))
@@ -342,8 +342,7 @@ class _TreeManifest:
         return self.manifest.finish(self.written)
 
 
-def _state(plan: _Plan, owned: contextlib.ExitStack, *, resume: bool, overwrite: bool, engine: str,
-           listener: Listener) -> Any:
+def _state(plan: _Plan, *, resume: bool, engine: str, listener: Listener) -> Any:
     """The run journal: a new one, the interrupted run's (``resume``), or none."""
     from .resume import RunState
 
