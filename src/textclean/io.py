@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import errno
 import gzip
+import itertools
 import json
 import os
 import re
@@ -173,14 +174,15 @@ def write_atomic(path: Path, data: bytes) -> None:
 STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the resume journal, ...)
 
 
-def _safe_target(out_dir: Path, doc_id: str) -> Path:
+def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None) -> Path:
+    """Where ``doc_id`` is written under ``out_dir`` (``root``: ``out_dir`` resolved, once per run)."""
     if not doc_id or "\0" in doc_id:
         raise OutputError(f"document id {doc_id!r} is empty or holds a NUL character")
     try:
         target = (out_dir / doc_id).resolve()
     except (OSError, ValueError, RecursionError) as exc:
         raise OutputError(f"document id {_short_id(doc_id)} is not a usable path: {exc}") from None
-    root = out_dir.resolve()
+    root = root if root is not None else out_dir.resolve()
     if root not in target.parents:
         raise OutputError(f"document id {_short_id(doc_id)} would be written outside {out_dir}")
     parts = target.relative_to(root).parts
@@ -237,16 +239,17 @@ class WriteTree:
         # here, not left to the writer threads, whose order would decide the winner.
         written: dict[Path, str] = {}
         folders: set[Path] = set()
+        root = out_dir.resolve()  # once per run, not per file
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
             for doc in documents:
-                pending.append(self._submit(pool, out_dir, doc, written, folders))
+                pending.append(self._submit(pool, out_dir, root, doc, written, folders))
                 while pending and (len(pending) > 4 * self.threads or pending[0][1] is None or pending[0][1].done()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
     def _submit(
-        self, pool: Any, out_dir: Path, doc: Document, written: dict[Path, str], folders: set[Path]
+        self, pool: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path]
     ) -> tuple[Document, Any]:
         if doc.skipped:
             return doc, None
@@ -254,13 +257,13 @@ class WriteTree:
         if self.suffix and not relative.endswith(self.suffix):
             relative += self.suffix
         try:
-            target = _safe_target(out_dir, relative)
+            target = _safe_target(out_dir, relative, root)
         except OutputError as exc:  # an id such as "../x" or "/etc/x": that record, not the run
             return doc.skip("invalid id", str(exc)), None
         if target in written:
             return doc.skip("invalid id", f"id {_short_id(doc.id)} is written to the same file as id "
                                           f"{_short_id(written[target])} ({target.name}); the first one stays"), None
-        parents = [parent for parent in target.parents if parent != out_dir.resolve() and out_dir.resolve() in parent.parents]
+        parents = list(itertools.takewhile(lambda parent: parent != root, target.parents))  # below the root
         clash = next((parent for parent in parents if parent in written), None)
         if target in folders or clash is not None:
             where = f"{target.name} is a folder of other ids" if clash is None else \
