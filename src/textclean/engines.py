@@ -65,8 +65,8 @@ class LocalEngine:
 
         documents = source.documents(max_bytes=config.decode.max_bytes)
         miner = mine_documents(_counted(documents, advance), config, pool=self.pool)
-        base = resolve_rules(config.boilerplate)
-        return miner.result(base), miner.candidates(base)
+        candidates = miner.candidates(resolve_rules(config.boilerplate))
+        return MinedRules.from_candidates(candidates), candidates
 
     def clean(self, source: Any, config: Config, *, mined: MinedRules | None, corpus: CorpusDedup,
               writer: Any, skip: int = 0) -> Iterator[Document]:

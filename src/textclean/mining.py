@@ -35,6 +35,7 @@ import hashlib
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Iterable
 
 import regex
 
@@ -283,10 +284,7 @@ class Miner:
         return found
 
     def result(self, base: RuleSet | None = None) -> MinedRules:
-        rules: dict[str, list[Rule]] = defaultdict(list)
-        for candidate in self.candidates(base):
-            rules[candidate.group].append(candidate.to_rule())
-        return MinedRules({group: RuleSet(tuple(found)) for group, found in rules.items()})
+        return MinedRules.from_candidates(self.candidates(base))
 
 
 def _removed_by(rules: RuleSet, text: str) -> bool:
@@ -299,6 +297,14 @@ class MinedRules:
     """Mined rule sets by site group; :meth:`for_document` picks the one that applies."""
 
     groups: dict[str, RuleSet] = field(default_factory=dict)
+
+    @classmethod
+    def from_candidates(cls, candidates: Iterable[Candidate]) -> MinedRules:
+        """The rules of mined candidates, one rule set per site group (in candidate order)."""
+        rules: dict[str, list[Rule]] = defaultdict(list)
+        for candidate in candidates:
+            rules[candidate.group].append(candidate.to_rule())
+        return cls({group: RuleSet(tuple(found)) for group, found in rules.items()})
 
     def for_document(self, doc_id: str) -> RuleSet:
         return self.groups.get(group_of(doc_id), RuleSet())

@@ -255,7 +255,6 @@ def mine_dataset(dataset: Any, config: Config, run: RayRun | None = None) -> tup
     same :class:`~textclean.mining.Miner` as locally. Returns ``(MinedRules, candidates)``."""
     import time
 
-    from .boilerplate import RuleSet
     from .mining import MinedRules
 
     ray = require_ray()
@@ -267,12 +266,9 @@ def mine_dataset(dataset: Any, config: Config, run: RayRun | None = None) -> tup
     for row in per_site.iter_rows():
         candidates.extend(pickle.loads(row["candidates"]))
     candidates.sort(key=lambda c: c.group)  # Miner.candidates' order: by group, then as found
-    rules: dict[str, list] = {}
-    for candidate in candidates:
-        rules.setdefault(candidate.group, []).append(candidate.to_rule())
     if run is not None:
         run.seconds["mine"] = time.perf_counter() - clock
-    return MinedRules({group: RuleSet(tuple(found)) for group, found in rules.items()}), candidates
+    return MinedRules.from_candidates(candidates), candidates
 
 
 def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writer: Any = None,
