@@ -123,7 +123,6 @@ def test_page_sections_and_counts(sample_run: Path) -> None:
         assert section in dom.ids, section
     for key in ("files", "written", "chars_in", "chars_out"):
         assert dom.ids[f"count-{key}"]["data-v"] == str(summary[key])
-    assert "http://" not in page.replace("http://www.w3.org", "") or "src=\"http" not in page  # no remote resources
     assert not re.search(r"<(link|script)[^>]+(src|href)=", page), "the page loads nothing from anywhere"
     # every rule of the JSON report has its row (mined rules one row per site)
     for rule in summary["rules"]:

@@ -367,11 +367,10 @@ def _sample(entry: Mapping[str, Any], lines: list[str] | None, *, open_: bool = 
         if number in texts:
             cls, mark, text = ("chg", "~", texts[number]) if items else ("keep", "+", texts[number])
         else:
+            # removed whole, or every sentence went (the first is shown; each is listed with its reason)
             whole = [i for i in items if i.get("kind") == "line"]
             cls, mark = "rm", "-"
             text = (whole[0] if whole else items[0]).get("text", "")
-            if not whole:
-                items = items[:]  # every sentence went: shown with each one's reason
         out.append(f'<div class="l {cls}"><i>{number} {mark}</i>{escape(text[:TEXT_CHARS])}</div>')
         for item in items:
             what = "" if item.get("kind") == "line" else f'{item.get("kind")} “{item.get("text", "")[:80]}”: '
