@@ -42,6 +42,20 @@ def mixed_corpus(root: Path, copies: int = 1) -> None:
             )
 
 
+def records_of(root: Path) -> list[dict]:
+    """Every page under ``root`` as a record ``{"id": relative path, "text": ...}``, in
+    path order (mixed_corpus writes UTF-8 and GBK pages)."""
+    rows = []
+    for path in sorted(root.rglob("*.txt")):
+        data = path.read_bytes()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = data.decode("gb18030")
+        rows.append({"id": path.relative_to(root).as_posix(), "text": text})
+    return rows
+
+
 def run_cli(*argv: str) -> tuple[int, str]:
     """``textclean ARGV`` in-process: (exit code, stderr)."""
     from textclean.cli import main

@@ -14,7 +14,7 @@ from textclean import Config, clean_corpus
 from textclean.corpus import Listener
 from textclean.errors import ConfigError, OutputError
 
-from .conftest import mixed_corpus, run_cli, tree
+from .conftest import mixed_corpus, records_of, run_cli, tree
 
 NO_MINE = Config().replace(mine=False)
 
@@ -119,14 +119,7 @@ def test_a_second_run_against_the_index_equals_the_second_half_of_one_run(tmp_pa
 
 def test_jsonl_runs_against_the_index(tmp_path: Path) -> None:
     everything, _, _ = _halves(tmp_path)
-    rows = []
-    for path in sorted(everything.rglob("*.txt")):
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030")
-        rows.append(json.dumps({"id": path.relative_to(everything).as_posix(), "text": text}, ensure_ascii=False))
+    rows = [json.dumps(row, ensure_ascii=False) for row in records_of(everything)]
     half = len([r for r in rows if '"s1/' in r])
     for name, part in (("all", rows), ("a", rows[:half]), ("b", rows[half:])):
         (tmp_path / f"{name}.jsonl").write_text("\n".join(part) + "\n", encoding="utf-8")

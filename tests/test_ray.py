@@ -11,7 +11,7 @@ import pytest
 
 from textclean.errors import TextcleanError
 
-from .conftest import mixed_corpus, tree
+from .conftest import mixed_corpus, records_of, tree
 from .conftest import run_cli as run
 
 
@@ -80,14 +80,7 @@ def test_parquet_in_and_out_equals_local_jsonl_in_id_order(ray_cluster, tmp_path
 
     src = tmp_path / "in"
     mixed_corpus(src)
-    rows = []
-    for path in sorted(src.rglob("*.txt")):
-        data = path.read_bytes()
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            text = data.decode("gb18030")
-        rows.append({"id": path.relative_to(src).as_posix(), "text": text, "n": len(rows)})
+    rows = [{**row, "n": n} for n, row in enumerate(records_of(src))]
     pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "in.parquet")  # stored out of order
     with (tmp_path / "in.jsonl").open("w", encoding="utf-8") as handle:
         for row in rows:  # the same records in id order
@@ -132,11 +125,7 @@ def test_only_the_engine_changes_records_and_reports(ray_cluster, tmp_path: Path
 
     src = tmp_path / "in"
     mixed_corpus(src)
-    rows = []
-    for path in sorted(src.rglob("*.txt")):
-        data = path.read_bytes()
-        text = data.decode("utf-8") if data.isascii() or _utf8(data) else data.decode("gb18030")
-        rows.append({"id": path.relative_to(src).as_posix(), "text": text})
+    rows = records_of(src)
     if kind == "jsonl":
         source = tmp_path / "in.jsonl"
         source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
@@ -151,11 +140,3 @@ def test_only_the_engine_changes_records_and_reports(ray_cluster, tmp_path: Path
     assert outputs["local"] == outputs["ray"]
     assert entries(tmp_path / "local.json") == entries(tmp_path / "ray.json")
     assert entries(tmp_path / "local.json")[1]["skipped"].get("duplicate", 0) >= 1
-
-
-def _utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

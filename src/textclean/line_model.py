@@ -66,7 +66,7 @@ from .line_features import (
     good_of,
     line_features,
 )
-from .title import TITLE_RULE, drop_repeated_title, repeated_title
+from .title import TITLE_RULE, drop_repeated_title, judged_lines, repeated_title
 
 __all__ = [
     "LineModel", "line_features", "context_features", "repeated_title", "fit", "LOCAL_FEATURES", "CONTEXT_FEATURES",
@@ -291,10 +291,8 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     (['首页', '新闻', '体育', '财经', '登录'], [True, True])
     """
     config = config or BoilerplateConfig()
-    if doc.skipped or not config.line_model:
-        return doc
-    lines = doc.lines()
-    if len(lines) < config.line_model_min_lines:
+    lines = judged_lines(doc, config)
+    if lines is None:
         return doc
     # The first line is the page's <title> and is not judged, unless the title rule
     # took it: then every line is judged, and the headline it found is kept only while

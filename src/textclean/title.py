@@ -12,12 +12,22 @@ from __future__ import annotations
 from typing import Sequence
 
 from .config import BoilerplateConfig
-from .document import Document, Removal, short_text
+from .document import Document, Line, Removal, short_text
 from .line_features import _bigrams
 
-__all__ = ["TITLE_RULE", "repeated_title", "drop_repeated_title"]
+__all__ = ["TITLE_RULE", "repeated_title", "drop_repeated_title", "judged_lines"]
 
 TITLE_RULE = "title-repeat"
+
+
+def judged_lines(doc: Document, config: BoilerplateConfig) -> list[Line] | None:
+    """The lines the second tier (the title rule, the line model) looks at, or None
+    when it leaves the page alone: skipped, switched off, or shorter than
+    ``line_model_min_lines``."""
+    if doc.skipped or not config.line_model:
+        return None
+    lines = doc.lines()
+    return lines if len(lines) >= config.line_model_min_lines else None
 
 
 def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
@@ -93,12 +103,10 @@ def drop_repeated_title(doc: Document, config: BoilerplateConfig | None = None) 
     [(1, 'title-repeat', 6)]
     """
     config = config or BoilerplateConfig()
-    if doc.skipped or not config.line_model:
-        return doc
-    lines = doc.lines()
     # The first kept line, whatever went before it: clean() of the output sees it as
     # the first line, so judging it the same way here keeps cleaning idempotent.
-    if len(lines) < config.line_model_min_lines:
+    lines = judged_lines(doc, config)
+    if lines is None:
         return doc
     headline = repeated_title([line.text for line in lines])
     if headline is None:
