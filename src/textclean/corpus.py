@@ -143,24 +143,27 @@ def _plan(source: Source, sink: Sink, config: Config, *, resume: bool, engine: s
         raise ConfigError("--resume works with --engine local; a Ray run is restarted whole")
     total = source.count()
     mine = config.mining.mine and source.minable and total >= config.mining.mine_min_docs
-    text_field = getattr(source, "text_field", getattr(sink, "text_field", "text"))
-    id_field = getattr(source, "id_field", "id")
+    fields = _fields(source, sink)
     options = options_of(config, input=str(source.path.resolve()), inputs=source.fingerprint(),
-                         format=sink.format, text_field=text_field, id_field=id_field)
+                         format=sink.format, **fields)
     return _Plan(source, sink, config, total, mine, options, state_path)
+
+
+def _fields(source: Source, sink: Sink) -> dict[str, str]:
+    """The record fields a run reads and writes (sources and sinks of pages have none: the defaults)."""
+    return {"text_field": getattr(source, "text_field", getattr(sink, "text_field", "text")),
+            "id_field": getattr(source, "id_field", "id")}
 
 
 def _run_info(plan: _Plan, shown_input: str | None, shown_output: str | None) -> dict[str, Any]:
     info: dict[str, Any] = {
         "input": shown(shown_input if shown_input is not None else str(plan.source.path)),
-        "output": shown(shown_output if shown_output is not None else str(plan.sink.path)),
+        "output": shown(shown_output if shown_output is not None else str(plan.sink.target)),
         "format": plan.sink.format,
         "input_format": plan.source.unit,
     }
-    fields = {name: getattr(plan.source, name, None) or getattr(plan.sink, name, None)
-              for name in ("text_field", "id_field")}
     if plan.source.unit == "records" or plan.sink.format != "txt":
-        info.update({k: v for k, v in fields.items() if v is not None})
+        info.update(_fields(plan.source, plan.sink))
     return info
 
 
