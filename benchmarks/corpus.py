@@ -8,7 +8,11 @@ of paragraphs, each paragraph 2-6 sentences drawn from all the samples' sentence
   - some pages reposted whole, under another site's chrome.
 The same --seed and --mb always give byte-identical folders.
 
-    python benchmarks/corpus.py OUT_DIR --mb 50 [--sites 8] [--seed 7] [--jsonl FILE]
+    python benchmarks/corpus.py OUT_DIR --mb 50 [--sites 8] [--seed 7] [--jsonl FILE] [--full-width]
+
+--full-width writes the samples' ASCII punctuation (, ; : ( ) ! ?) as the
+full-width marks Chinese pages use (，；：（）！？): the fold then meets the
+characters NFKC changes, as on real pages.
 
 --jsonl also writes the pages as {"id", "text"} records (for peers that read JSONL).
 """
@@ -26,14 +30,17 @@ SWAPS = [("加强", "增强"), ("提高", "提升"), ("积极", "进取"), ("本
 FILLER = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
 
 
-def pool() -> list[str]:
+FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "!": "！", "?": "？"})
+
+
+def pool(full_width: bool = False) -> list[str]:
     """Every sentence of the samples (8+ characters), in file order."""
     sentences: list[str] = []
     for sample in sorted((ROOT / "data" / "samples").glob("*.txt")):
         for line in sample.read_text(encoding="utf-8").splitlines():
             for sentence in re.findall(r"[^。！？!?]*[。！？!?]", line.strip()):
                 if len(sentence) >= 8:
-                    sentences.append(sentence)
+                    sentences.append(sentence.translate(FULL_WIDTH) if full_width else sentence)
     return sentences
 
 
@@ -60,9 +67,9 @@ def chrome(site: int, title: str, page: int) -> tuple[list[str], list[str]]:
     return head, tail
 
 
-def generate(out: Path, megabytes: float, sites: int, seed: int) -> list[tuple[str, str]]:
+def generate(out: Path, megabytes: float, sites: int, seed: int, *, full_width: bool = False) -> list[tuple[str, str]]:
     rng = random.Random(seed)
-    sentences = pool()
+    sentences = pool(full_width)
     pages: list[tuple[str, str]] = []
     bodies: list[list[str]] = []
     size = 0
@@ -99,8 +106,9 @@ def main() -> None:
     parser.add_argument("--sites", type=int, default=8)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--jsonl", type=Path)
+    parser.add_argument("--full-width", action="store_true", help="full-width punctuation, as Chinese pages write it")
     args = parser.parse_args()
-    pages = generate(args.out, args.mb, args.sites, args.seed)
+    pages = generate(args.out, args.mb, args.sites, args.seed, full_width=args.full_width)
     if args.jsonl:
         args.jsonl.parent.mkdir(parents=True, exist_ok=True)
         with args.jsonl.open("w", encoding="utf-8") as handle:

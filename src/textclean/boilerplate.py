@@ -76,18 +76,11 @@ def _firing(
     length = len(view)
     for zone in zones:
         for layer in rules.layers():
-            candidates, screens = layer.candidates(scope, zone, length)
+            candidates, prefilter = layer.candidates(scope, zone, length)
             if not candidates:
                 continue
-            try:
-                for screen in screens:
-                    if screen(view) is not None:
-                        break
-                else:
-                    continue
-            except TimeoutError:
-                pass  # find the slow rule below, each with its own timeout
-            for rule in candidates:
+            for position in prefilter.positions(view):
+                rule = candidates[position]
                 if rule in found:
                     continue
                 try:

@@ -19,13 +19,14 @@ Zones count non-blank lines: "head" is the first ``head_lines``, "tail" the last
 compiled once and searched with a timeout, so a catastrophic pattern in a user
 pack costs at most ``timeout`` seconds per line and is reported, never a hung job.
 
-Speed: most lines match no rule, so each line is first *screened* by one
-alternation of all the rules that could apply to it (per scope, zone and length
-class); only lines the screen lets through are tried rule by rule. ``trusted``
+Speed: most lines match no rule, so each line is first *prefiltered*
+(:mod:`textclean.prefilter`): a rule is tried only on lines holding one of the
+literals its pattern cannot match without (per scope, zone and length class).
+Rules without such literals are *screened* by one alternation of them; ``trusted``
 rules (the built-in pack and mined rules, whose patterns are tested) anchored at
 the line start are screened by Python's ``re`` engine, about 3x faster than
-``regex`` there; a rule is always *decided* by its own ``regex`` pattern, so the
-result is the same.
+``regex`` there. A rule is always *decided* by its own ``regex`` pattern, so the
+result is the same as trying every rule.
 
 Scripts: rules are matched against the *simplified view* of each line
 (:func:`~textclean.normalize.simplified_view`: traditional characters replaced
@@ -52,6 +53,7 @@ import regex
 from .config import BoilerplateConfig
 from .errors import RuleError
 from .normalize import simplified_view
+from .prefilter import Prefilter
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -278,14 +280,16 @@ class RuleSet:
         """Every rule's example failures, for tests and `textclean rules --check`."""
         return [problem for rule in self.rules for problem in rule.failures()]
 
-    def candidates(self, scope: str, zone: str, length: int) -> tuple[list[Rule], tuple[Callable[[str], Any], ...]]:
+    def candidates(self, scope: str, zone: str, length: int) -> tuple[list[Rule], Prefilter]:
         """The rules of ``scope`` that apply to a line of ``length`` in ``zone``
-        ("head", "tail" or "body"), in pack order, and the *screens*: compiled
-        alternations of them (a ``match`` for anchored patterns, a ``search`` for
-        the rest; ``re`` for trusted rules, ``regex`` with the longest timeout for
-        the others). A line no screen matches matches none of the rules, so most
-        content lines cost one or two fast regex calls. Of a sum of sets, only this
-        set's own rules (see :meth:`layers`)."""
+        ("head", "tail" or "body"), in pack order, and their
+        :class:`~textclean.prefilter.Prefilter`: a line is tried against a rule only
+        when it holds one of the rule's required literals; rules without literals
+        are screened by compiled alternations of them (a ``match`` for anchored
+        patterns, a ``search`` for the rest; ``re`` for trusted rules, ``regex``
+        with the longest timeout for the others). So most content lines cost a set
+        intersection and a regex call or two. Of a sum of sets, only this set's own
+        rules (see :meth:`layers`)."""
         bucket = _bucket(length, self._limits())
         key = (scope, zone, bucket)
         cached = self._combined.get(key)
@@ -297,11 +301,15 @@ class RuleSet:
                 and _zone_allows(rule.zone, zone)
                 and (rule.max_chars is None or rule.max_chars >= _previous(bucket))
             ]
-            # Length classes often share a rule list: compile each list once.
+            # Length classes often share a rule list: build each list's prefilter once.
             ids = tuple(rule.id for rule in rules)
-            screens = next((c[1] for c in self._combined.values() if tuple(r.id for r in c[0]) == ids), None)
-            cached = self._combined[key] = (rules, screens if screens is not None else _screens(rules))
+            prefilter = next((c[1] for c in self._combined.values() if tuple(r.id for r in c[0]) == ids), None)
+            if prefilter is None:
+                prefilter = Prefilter([rule.view_pattern for rule in rules],
+                                      lambda positions: _screens([rules[i] for i in positions]))
+            cached = self._combined[key] = (rules, prefilter)
         return cached
+
     def _limits(self) -> tuple[int, ...]:
         return _BUCKETS
 

@@ -1,0 +1,92 @@
+"""The literal prefilter never skips a rule that matches (textclean.prefilter)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from textclean.mining import Candidate
+from textclean.prefilter import Prefilter, required_literals
+from textclean.rules import RuleSet, _screens
+
+BUILTIN = RuleSet.builtin()
+SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"^(?:热烈)?欢迎(?:您)?(?:来到|访问)", {"欢迎"}),
+    (r"^[【\[]?\s*(?:上一篇|下一篇)\s*[:：]", {"上一篇", "下一篇"}),
+    (r"版权所有|保留所有权利", {"版权所有", "保留所有权利"}),
+    (r"^[>＞»]+$", {">", "＞", "»"}),  # a small class is a set of literals
+    (r"ab+c", {"a"}),  # each of "a", "b", "c" is required; the first of equals is taken
+    (r"^\d+$", None),  # classes only
+    (r"^(?i:end)$", None),  # case-insensitive: no literal
+    (r"(?i)copyright", None),
+    (r"(?:abc)?d", {"d"}),  # an optional part is not required
+    (r"x{0,3}y", {"y"}),
+    (r"(?:ab){2,}", {"ab"}),
+    (r"[\p{Han}]{2}网", {"网"}),  # a property is read as a wide class
+    (r"\p{Han}+网", {"网"}),
+    (r"[^\s\p{Han}]+@", {"@"}),
+    (r"(?:abc){e<=1}", None),  # fuzzy matching: regex only
+    (r"(?|(a)|(b))c", None),  # branch reset: regex only
+    (r"\X", None),
+    (r"[]a]b", {"b"}),  # "]" first in a class is a member
+    (r"(?<=[，。])`+(?=[，。])", {"`"}),
+    (r"(?V1)[[a-z]--[aeiou]]x", None),
+])
+def test_required_literals(pattern, expected):
+    found = required_literals(pattern)
+    assert found == (None if expected is None else frozenset(expected))
+
+
+def _prefilter(patterns: list[str]) -> Prefilter:
+    compiled = [BUILTIN.rules[0].__class__(id=f"t.{i}", category="t", pattern=p, trusted=True)
+                for i, p in enumerate(patterns)]
+    return Prefilter(patterns, lambda positions: _screens([compiled[i] for i in positions]))
+
+
+def _must_keep(prefilter: Prefilter, patterns: list[str], line: str) -> None:
+    positions = set(prefilter.positions(line))
+    for i, pattern in enumerate(patterns):
+        if regex.search(pattern, line):
+            assert i in positions, (pattern, line)
+
+
+PACK_PATTERNS = [rule.view_pattern for rule in BUILTIN.rules]
+PACK_PREFILTER = _prefilter(PACK_PATTERNS)
+
+
+def test_every_pack_example_and_counterexample_keeps_its_rules():
+    for rule in BUILTIN.rules:
+        for example in (*rule.examples, *rule.counterexamples):
+            text = example["text"] if isinstance(example, dict) else example
+            _must_keep(PACK_PREFILTER, PACK_PATTERNS, text)
+
+
+def test_every_sample_line_keeps_its_rules():
+    for sample in sorted(SAMPLES.glob("*.txt")):
+        for line in sample.read_text(encoding="utf-8").splitlines():
+            _must_keep(PACK_PREFILTER, PACK_PATTERNS, line.strip())
+
+
+def test_mined_templates_get_literals():
+    rule = Candidate(group="s", kind="template", key="文章地址:\ue000", docs=3, group_docs=3, edge_share=1.0,
+                     examples=("文章地址:https://a.example.com/1.html",)).to_rule()
+    assert required_literals(rule.view_pattern) == frozenset({"文章地址:"})
+
+
+_EXAMPLES = [example["text"] if isinstance(example, dict) else example
+             for rule in BUILTIN.rules for example in (*rule.examples, *rule.counterexamples)]
+_ALPHABET = st.sampled_from(sorted(set("".join(_EXAMPLES)) | set("。，：:|>】【 \u3000a1")))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_EXAMPLES), st.text(_ALPHABET, max_size=12)), max_size=4))
+def test_pieces_of_examples_keep_their_rules(parts):
+    """Lines glued from pieces of the pack's examples and stray characters."""
+    _must_keep(PACK_PREFILTER, PACK_PATTERNS, "".join(parts))
