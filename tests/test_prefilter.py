@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textclean.mining import Candidate
-from textclean.prefilter import Prefilter, required_literals
+from textclean.prefilter import Prefilter, required_literals, start_chars
 from textclean.rules import RuleSet, _screens
 
 BUILTIN = RuleSet.builtin()
@@ -35,13 +35,38 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
     (r"(?:abc){e<=1}", None),  # fuzzy matching: regex only
     (r"(?|(a)|(b))c", None),  # branch reset: regex only
     (r"\X", None),
-    (r"[]a]b", {"b"}),  # "]" first in a class is a member
+    (r"[]a]b", {"]b", "ab"}),  # "]" first in a class is a member
+    (r"点(?:在看|赞)", {"点在看", "点赞"}),  # exact parts are concatenated
+    (r"[(（]?侵删[)）]?", {"侵删"}),
+    (r"(?:ab){2}c", {"ababc"}),
     (r"(?<=[，。])`+(?=[，。])", {"`"}),
     (r"(?V1)[[a-z]--[aeiou]]x", None),
 ])
 def test_required_literals(pattern, expected):
     found = required_literals(pattern)
     assert found == (None if expected is None else frozenset(expected))
+
+
+@pytest.mark.parametrize("pattern, chars, categories", [
+    (r"^(?:热烈)?欢迎", {"热", "欢"}, set()),
+    (r"^[【\[]?\s*(?:上一篇|下一篇)", {"【", "[", "上", "下"}, {r"\s"}),
+    (r"^\d+页$|^共", {"共"}, {r"\d"}),
+    (r"^(?=.*下一页)(?:首页|\d)+$", {"首"}, {r"\d"}),  # a look-ahead takes no character
+])
+def test_start_chars(pattern, chars, categories):
+    assert start_chars(pattern) == (frozenset(chars), frozenset(categories))
+
+
+@pytest.mark.parametrize("pattern", [
+    r"欢迎",  # not anchored
+    r"^欢迎|回复",  # one branch floats
+    r"^[^。]{1,9}网$",  # any first character
+    r"^(?i:end)$",  # case-insensitive
+    r"^x?(?=y)",  # can match with nothing taken at the start
+    r"(?m)^欢迎",
+])
+def test_start_chars_unknown(pattern):
+    assert start_chars(pattern) is None
 
 
 def _prefilter(patterns: list[str]) -> Prefilter:

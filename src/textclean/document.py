@@ -118,6 +118,17 @@ class IndexChange:
     bands: np.ndarray
 
 
+@dataclass(frozen=True)
+class FileRef:
+    """A file not read yet (see :func:`textclean.io.read_file`): the first step reads
+    it where it runs, so a worker process, not the parent, touches the bytes."""
+
+    path: str
+    root: str
+    max_bytes: int | None = None
+    follow_symlinks: bool = False
+
+
 @dataclass(frozen=True, kw_only=True)
 class Document:
     """A document and what happened to it.
@@ -150,6 +161,7 @@ class Document:
     meta: Mapping[str, Any] = field(default_factory=dict)  # free for callers; textclean's steps never use it
     # Hand-offs between steps and engines, typed (not part of what is written):
     record: Any = field(default=None, repr=False, compare=False)  # the input record of a record document
+    file: FileRef | None = field(default=None, repr=False, compare=False)  # source -> the read step
     number: int | None = None  # its position in the input (1-based)
     keys: ParagraphKeys | None = field(default=None, repr=False, compare=False)  # dedup -> corpus pass
     index_change: IndexChange | None = field(default=None, repr=False, compare=False)  # corpus pass -> journal

@@ -29,13 +29,6 @@ from .mining import MinedRules
 __all__ = ["LocalEngine", "engine_of"]
 
 
-def _counted(documents: Iterator[Document], advance: Callable[[int], None] | None) -> Iterator[Document]:
-    for doc in documents:
-        if advance is not None:
-            advance(doc.bytes_in or doc.chars_in * 3)
-        yield doc
-
-
 class LocalEngine:
     """This machine: the per-document steps in ``jobs`` processes (one pool for both
     passes), the corpus pass and the writer here, in input order."""
@@ -63,8 +56,8 @@ class LocalEngine:
         from .boilerplate import resolve_rules
         from .pipeline import mine_documents
 
-        documents = source.documents(max_bytes=config.decode.max_bytes)
-        miner = mine_documents(_counted(documents, advance), config, pool=self.pool)
+        documents = source.documents(max_bytes=config.decode.max_bytes, lazy=True)  # read where the steps run
+        miner = mine_documents(documents, config, pool=self.pool, advance=advance)
         candidates = miner.candidates(resolve_rules(config.boilerplate))
         return MinedRules.from_candidates(candidates), candidates
 
@@ -73,7 +66,8 @@ class LocalEngine:
         from .pipeline import Pipeline
 
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
-        return pipeline.run(source.documents(max_bytes=config.decode.max_bytes, skip=skip), pool=self.pool)
+        documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
+        return pipeline.run(documents, pool=self.pool)
 
 
 def engine_of(name: str, *, jobs: int = 1, address: str | None = None) -> Any:

@@ -169,19 +169,23 @@ class DedupIndex:
         count = exact.size
         if not count:
             return []
-        exact_hits = self.exact.lookup(exact.astype(np.uint64))
+        exact_hits = self.exact.lookup(exact.astype(np.uint64)).tolist()
         band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
+        banded = (band_hits >= 0).any(axis=1).tolist()
         out: list[tuple[int, float] | None] = []
+        threshold = self.config.threshold
         for i in range(count):
             if exact_hits[i] >= 0:
-                out.append((int(exact_hits[i]), 1.0))
+                out.append((exact_hits[i], 1.0))
                 continue
             found = None
-            for candidate in np.unique(band_hits[i][band_hits[i] >= 0]).tolist():  # entry order: earliest first
-                score = similarity(signatures[i], self._signature(candidate))
-                if score >= self.config.threshold:
-                    found = (candidate, score)
-                    break
+            if banded[i]:
+                row = band_hits[i]
+                for candidate in sorted(set(row[row >= 0].tolist())):  # entry order: earliest first
+                    score = similarity(signatures[i], self._signature(candidate))
+                    if score >= threshold:
+                        found = (candidate, score)
+                        break
             out.append(found)
         return out
 

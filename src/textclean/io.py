@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from .document import Document, shown
+from .document import Document, FileRef, shown
 from .errors import OutputError
 
 __all__ = [
-    "list_text_files", "read_folder", "check_output_dir", "write_atomic", "WriteTree",
+    "list_text_files", "read_folder", "read_file", "check_output_dir", "write_atomic", "WriteTree",
     "is_jsonl", "read_jsonl", "records_to_documents", "record_of", "WriteJsonl", "count_records",
 ]
 
@@ -47,12 +47,30 @@ def list_text_files(root: Path) -> list[Path]:
 
 
 def read_folder(
-    root: Path, *, max_bytes: int | None = None, files: list[Path] | None = None, follow_symlinks: bool = False
+    root: Path, *, max_bytes: int | None = None, files: list[Path] | None = None, follow_symlinks: bool = False,
+    lazy: bool = False,
 ) -> Iterator[Document]:
-    """Yield one document per ``.txt`` file, bytes not yet decoded (see :func:`read_document`)."""
+    """Yield one document per ``.txt`` file, bytes not yet decoded (see :func:`read_document`).
+
+    ``lazy``: the documents name their files (``doc.file``) and :func:`read_file`, the
+    first step of a pipeline, reads them — in the worker processes of a parallel run."""
     root = Path(root)
     for path in files if files is not None else list_text_files(root):
-        yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+        if lazy:
+            yield Document(id=Path(path).relative_to(root).as_posix(), source=str(path),
+                           file=FileRef(str(path), str(root), max_bytes, follow_symlinks))
+        else:
+            yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+
+
+def read_file(doc: Document) -> Document:
+    """A document that names its file (``doc.file``, from a lazy :func:`read_folder`) with
+    the file read (:func:`read_document`); any other document as it is."""
+    ref = doc.file
+    if ref is None:
+        return doc
+    return read_document(Path(ref.path), Path(ref.root), max_bytes=ref.max_bytes,
+                         follow_symlinks=ref.follow_symlinks)
 
 
 def read_document(
@@ -174,23 +192,38 @@ def write_atomic(path: Path, data: bytes) -> None:
 STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the resume journal, ...)
 
 
-def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None) -> Path:
-    """Where ``doc_id`` is written under ``out_dir`` (``root``: ``out_dir`` resolved, once per run)."""
+def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None, folders: dict[str, Path] | None = None) -> Path:
+    """Where ``doc_id`` is written under ``out_dir`` (``root``: ``out_dir`` resolved, once
+    per run). The id's folder is resolved (links followed, ``..`` applied) and must lie
+    inside ``out_dir``; ``folders`` caches that per folder for a run. The file itself is
+    replaced by the writer's rename, never followed."""
     if not doc_id or "\0" in doc_id:
         raise OutputError(f"document id {doc_id!r} is empty or holds a NUL character")
-    try:
-        target = (out_dir / doc_id).resolve()
-    except (OSError, ValueError, RecursionError) as exc:
-        raise OutputError(f"document id {_short_id(doc_id)} is not a usable path: {exc}") from None
     root = root if root is not None else out_dir.resolve()
-    if root not in target.parents:
-        raise OutputError(f"document id {_short_id(doc_id)} would be written outside {out_dir}")
+    parent, _, name = doc_id.rpartition("/")
+    if name in ("", ".", ".."):
+        parent, name = doc_id, ""
+    folder = folders.get(parent) if folders is not None else None
+    if folder is None:
+        try:
+            folder = (out_dir / parent).resolve()
+        except (OSError, ValueError, RecursionError) as exc:
+            raise OutputError(f"document id {_short_id(doc_id)} is not a usable path: {exc}") from None
+        if folder != root and root not in folder.parents:
+            raise OutputError(f"document id {_short_id(doc_id)} would be written outside {out_dir}")
+        if folder != root and folder.relative_to(root).parts[0].startswith(STATE_PREFIX):
+            raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
+        if folders is not None and name:
+            folders[parent] = folder
+    if not name:  # the id names a folder ("a/..", "."): no file to write
+        raise OutputError(f"document id {_short_id(doc_id)} names a folder, not a file")
+    if folder == root and name.startswith(STATE_PREFIX):
+        raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
+    target = folder / name
     parts = target.relative_to(root).parts
     if len(parts) > _MAX_DEPTH or any(len(part.encode("utf-8", "surrogateescape")) > _MAX_NAME for part in parts):
         raise OutputError(f"document id {_short_id(doc_id)} is too long or too deep for a file path "
                           f"(at most {_MAX_DEPTH} folders of {_MAX_NAME} bytes)")
-    if target.relative_to(root).parts[0].startswith(STATE_PREFIX):
-        raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
     return target
 
 
@@ -240,16 +273,18 @@ class WriteTree:
         written: dict[Path, str] = {}
         folders: set[Path] = set()
         root = out_dir.resolve()  # once per run, not per file
+        resolved: dict[str, Path] = {}  # each id folder's place, resolved once per run
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
             for doc in documents:
-                pending.append(self._submit(pool, out_dir, root, doc, written, folders))
+                pending.append(self._submit(pool, out_dir, root, doc, written, folders, resolved))
                 while pending and (len(pending) > 4 * self.threads or pending[0][1] is None or pending[0][1].done()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
     def _submit(
-        self, pool: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path]
+        self, pool: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path],
+        resolved: dict[str, Path],
     ) -> tuple[Document, Any]:
         if doc.skipped:
             return doc, None
@@ -257,7 +292,7 @@ class WriteTree:
         if self.suffix and not relative.endswith(self.suffix):
             relative += self.suffix
         try:
-            target = _safe_target(out_dir, relative, root)
+            target = _safe_target(out_dir, relative, root, resolved)
         except OutputError as exc:  # an id such as "../x" or "/etc/x": that record, not the run
             return doc.skip("invalid id", str(exc)), None
         if target in written:

@@ -26,7 +26,7 @@ from .corpus_dedup import CorpusDedup
 from .decode import decode
 from .document import Document
 from .errors import ConfigError, WorkerError
-from .io import record_of, records_to_documents
+from .io import read_file, record_of, records_to_documents
 from .mining import MinedRules, Miner, observe
 from .normalize import normalize
 from .page import PageCleaner
@@ -162,6 +162,7 @@ class Pipeline:
             raise ConfigError(f"errors must be 'raise' or 'skip', got {errors!r}")
         config = config or Config()
         steps = [
+            ("read", read_file),  # a file named by a lazy source is read here, in a worker when parallel
             ("decode", functools.partial(decode_document, config=config)),
             ("normalize", functools.partial(normalize, config=config.normalize)),
             # the rules (and the title line) to a fixed point, dedup, the line model, settled
@@ -235,16 +236,19 @@ def clean(text: str, *, config: Config | None = None, **overrides: object) -> st
 
 
 def mine_documents(
-    documents: Iterable[Document], config: Config | None = None, *, jobs: int = 1, pool: WorkerPool | None = None
+    documents: Iterable[Document], config: Config | None = None, *, jobs: int = 1, pool: WorkerPool | None = None,
+    advance: Callable[[int], None] | None = None,
 ) -> Miner:
     """Decode and normalise ``documents`` and count them for mining (the corpus pass).
 
     The documents are not kept: memory grows with the distinct short lines per
     site, not with the corpus. Call :meth:`Miner.result` for the rules.
+    ``advance`` is called with each document's input bytes once it is counted.
     """
     config = config or Config()
     miner = Miner(config.mining, config.boilerplate)
     steps = [
+        Map("read", read_file, "skip"),
         Map("decode", functools.partial(decode_document, config=config), "skip"),
         Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
         Map("observe", functools.partial(_observed, config=config), "skip"),
@@ -259,6 +263,8 @@ def mine_documents(
         observation = doc.observation
         if observation is not None:
             miner.merge(observation)
+        if advance is not None:
+            advance(doc.bytes_in or doc.chars_in * 3)
     return miner
 
 

@@ -22,11 +22,14 @@ import re
 import warnings
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _sre  # type: ignore[attr-defined]
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
-__all__ = ["required_literals", "Prefilter"]
+import regex
+
+__all__ = ["required_literals", "start_chars", "Prefilter"]
 
 _CLASS_MAX = 16  # a class of more characters than this is no literal
+_PRODUCT_MAX = 64  # at most this many strings from concatenating classes and alternations
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
 _NEUTRAL = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.GROUPREF, getattr(_c, "GROUPREF_EXISTS", _c.AT))
 _HAN_RANGE = "\u4e00-\u9fff"  # stands in for a \p{…} property: a class this wide is never a literal
@@ -118,11 +121,58 @@ def _class(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
     return frozenset(chars)
 
 
-def _node(op: Any, av: Any) -> frozenset[str] | None:
+def _product(left: frozenset[str] | None, right: frozenset[str]) -> frozenset[str] | None:
+    if left is None:
+        return right
+    if len(left) * len(right) > _PRODUCT_MAX:
+        return None
+    return frozenset(a + b for a in left for b in right)
+
+
+def _exact(op: Any, av: Any) -> frozenset[str] | None:
+    """The strings an item matches when they are few and it matches nothing else
+    (a literal, a small class, an alternation of such sequences), else None."""
     if op is _c.LITERAL:
         return frozenset((chr(av),))
     if op is _c.IN:
         return _class(av)
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & _c.SRE_FLAG_IGNORECASE else _exact_sequence(sub)
+    if op is _c.BRANCH:
+        branches = [_exact_sequence(branch) for branch in av[1]]
+        if any(branch is None for branch in branches):
+            return None
+        union = frozenset().union(*branches)  # type: ignore[arg-type]
+        return union if len(union) <= _PRODUCT_MAX else None
+    if op in _REPEATS:
+        low, high, sub = av
+        if low != high or not 1 <= low <= 4:
+            return None
+        one = _exact_sequence(sub)
+        out: frozenset[str] | None = None
+        for _ in range(low):
+            if one is None:
+                return None
+            out = _product(out, one)
+        return out
+    return None
+
+
+def _exact_sequence(items: Any) -> frozenset[str] | None:
+    out: frozenset[str] | None = frozenset(("",))
+    for op, av in items:
+        if op in _NEUTRAL:
+            continue
+        one = _exact(op, av)
+        if one is None or out is None:
+            return None
+        out = _product(out, one)
+    return out
+
+
+def _contains(op: Any, av: Any) -> frozenset[str] | None:
+    """Strings one of which every match of an item holds (not an exact item)."""
     if op is _c.SUBPATTERN:
         _group, add_flags, _del_flags, sub = av
         return None if add_flags & _c.SRE_FLAG_IGNORECASE else _sequence(sub)
@@ -140,68 +190,195 @@ def _node(op: Any, av: Any) -> frozenset[str] | None:
 
 
 def _sequence(items: Any) -> frozenset[str] | None:
-    """Each item of a sequence is required; consecutive literal characters make one string."""
+    """Each item of a sequence is required; runs of exact items (literals, small
+    classes and alternations) make the strings of their concatenations."""
     options: list[frozenset[str] | None] = []
-    run: list[str] = []
+    run: frozenset[str] | None = None
     for op, av in items:
-        if op is _c.LITERAL:
-            run.append(chr(av))
+        if op in _NEUTRAL:  # anchors and look-arounds take no character: a run goes on past them
             continue
-        if run:
-            options.append(frozenset(("".join(run),)))
-            run = []
-        if op in _NEUTRAL:  # anchors and look-arounds need no character of their own here
+        one = _exact(op, av)
+        if one is not None:
+            joined = _product(run, one)
+            if joined is None:  # too many concatenations: the run so far is one option
+                options.append(run)
+                joined = one
+            run = joined
             continue
-        options.append(_node(op, av))
-    if run:
-        options.append(frozenset(("".join(run),)))
+        options.append(run)
+        run = None
+        options.append(_contains(op, av))
+    options.append(run)
     return _best(options)
 
 
-def _class_member(char: str) -> str:
-    return "\\" + char if char in "\\]^-[" else char
+_FIRST_MAX = 256  # a first-character set bigger than this says nothing
+_AT_START = (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
+_CATEGORIES = {  # categories a first character may be in, each tested by ``regex`` itself
+    _c.CATEGORY_SPACE: r"\s", _c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_WORD: r"\w",
+}
+_First = tuple[frozenset[str], frozenset[str]]  # characters, categories (regex classes)
+
+
+@functools.lru_cache(maxsize=8192)
+def start_chars(pattern: str) -> _First | None:
+    """For a pattern anchored at the line start (every branch begins with ``^``), the
+    characters a matching line can begin with (a set, plus classes such as ``\\s``
+    whose members are tested by ``regex``); None when unknown or not anchored.
+
+    >>> start_chars(r"^[【\\[]?\\s*(?:上一篇|下一篇)")
+    (frozenset({'【', '[', '上', '下'}), frozenset({'\\\\s'}))
+    """
+    readable = _readable(pattern)
+    if readable is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            parsed = _sre.parse(readable)
+    except (re.error, Warning, RecursionError, OverflowError, ValueError):
+        return None
+    if parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE | _c.SRE_FLAG_MULTILINE):
+        return None
+    branches = parsed.data[0][1][1] if len(parsed.data) == 1 and parsed.data[0][0] is _c.BRANCH else [parsed]
+    chars: set[str] = set()
+    categories: set[str] = set()
+    for branch in branches:
+        items = list(branch)
+        if not items or items[0][0] is not _c.AT or items[0][1] not in _AT_START:
+            return None
+        found = _first_of(items[1:])
+        if found is None or found[2]:  # unknown, or the branch can match an empty start
+            return None
+        chars |= found[0]
+        categories |= found[1]
+    if len(chars) > _FIRST_MAX:
+        return None
+    return frozenset(chars), frozenset(categories)
+
+
+def _first_of(items: Any) -> tuple[set[str], set[str], bool] | None:
+    """First characters of a sequence, its categories, and whether it can match empty."""
+    chars: set[str] = set()
+    categories: set[str] = set()
+    for op, av in items:
+        found = _first_item(op, av)
+        if found is None:
+            return None
+        chars |= found[0]
+        categories |= found[1]
+        if not found[2]:
+            return chars, categories, False
+    return chars, categories, True
+
+
+def _first_item(op: Any, av: Any) -> tuple[set[str], set[str], bool] | None:
+    if op is _c.LITERAL:
+        return {chr(av)}, set(), False
+    if op is _c.IN:
+        chars: set[str] = set()
+        categories: set[str] = set()
+        for member, value in av:
+            if member is _c.LITERAL:
+                chars.add(chr(value))
+            elif member is _c.RANGE and value[1] - value[0] < _FIRST_MAX:
+                chars.update(map(chr, range(value[0], value[1] + 1)))
+            elif member is _c.CATEGORY and value in _CATEGORIES:
+                categories.add(_CATEGORIES[value])
+            else:  # negation, wide ranges, other categories
+                return None
+        return chars, categories, False
+    if op is _c.CATEGORY:
+        return (set(), {_CATEGORIES[av]}, False) if av in _CATEGORIES else None
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & _c.SRE_FLAG_IGNORECASE else _first_of(sub)
+    if op is _c.BRANCH:
+        chars, categories, empty = set(), set(), False
+        for branch in av[1]:
+            found = _first_of(branch)
+            if found is None:
+                return None
+            chars |= found[0]
+            categories |= found[1]
+            empty = empty or found[2]
+        return chars, categories, empty
+    if op in _REPEATS:
+        low, _high, sub = av
+        found = _first_of(sub)
+        return None if found is None else (found[0], found[1], found[2] or low == 0)
+    if op in (_c.ASSERT, _c.ASSERT_NOT):
+        return set(), set(), True  # zero width: the next item decides
+    return None  # any character, back-references, anchors past the start
 
 
 class Prefilter:
-    """The rules of a list a line could match: those whose required literal it
-    holds, plus those without literals when their ``screens`` (alternations of
-    them) match. ``screens_of`` builds the alternations (see :mod:`textclean.rules`).
+    """Which rules of a list a line could match, by cheap tests that never miss one.
+
+    ``patterns`` in pack order; ``screens_of(positions)`` builds alternations of
+    rules (see :mod:`textclean.rules`). A rule is a candidate when
+
+    - anchored at the line start, with known first characters
+      (:func:`start_chars`): the line begins with one of them;
+    - floating, with required literals: one alternation of every such rule's
+      literals (``re``) finds one in the line;
+    - otherwise: an alternation of those rules (their screen) matches.
+
+    Then each candidate with literals must hold one of its own (a small ``re``
+    alternation each). Each rule's own ``regex`` decides.
     """
 
     def __init__(self, patterns: Sequence[str], screens_of: Callable[[list[int]], tuple[Callable[[str], Any], ...]]
                  ) -> None:
-        by_literal: dict[str, list[int]] = {}
-        always: list[int] = []
+        self.by_char: dict[str, list[int]] = {}
+        by_category: dict[str, list[int]] = {}
+        floating: list[int] = []
+        screened: list[int] = []
+        self.literal_tests: dict[int, Callable[[str], Any]] = {}
+        every_literal: set[str] = set()
         for position, pattern in enumerate(patterns):
             literals = required_literals(pattern)
-            if literals is None:
-                always.append(position)
-                continue
-            for literal in literals:
-                by_literal.setdefault(literal, []).append(position)
-        by_first: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
-        for literal, positions in sorted(by_literal.items()):
-            by_first.setdefault(literal[0], []).append((literal, tuple(positions)))
-        self.by_first = {first: tuple(entries) for first, entries in by_first.items()}
-        # the characters a literal starts with, found in a line by one scan in C
-        self._firsts = re.compile("[" + "".join(map(_class_member, sorted(self.by_first))) + "]").findall \
-            if self.by_first else None
-        self.always = tuple(always)
-        self.screens = screens_of(list(range(len(patterns)))) if patterns else ()
+            if literals is not None:
+                self.literal_tests[position] = _alternation_of(literals)
+            first = start_chars(pattern)
+            if first is not None:
+                for char in first[0]:
+                    self.by_char.setdefault(char, []).append(position)
+                for category in first[1]:
+                    by_category.setdefault(category, []).append(position)
+            elif literals is not None:
+                floating.append(position)
+                every_literal |= literals
+            else:
+                screened.append(position)
+        self.by_category = tuple((regex.compile(category).match, tuple(found)) for category, found in
+                                 sorted(by_category.items()))
+        self.floating = tuple(floating)
+        self.any_literal = _alternation_of(every_literal) if every_literal else None
+        self.screened = tuple(screened)
+        self.screens = screens_of(screened) if screened else ()
 
     def positions(self, line: str) -> list[int]:
         """Positions (in the list given) of the rules ``line`` could match, in order."""
-        try:
-            for screen in self.screens:
-                if screen(line) is not None:
-                    break
-            else:
-                return []
-        except TimeoutError:  # a slow alternation: try each rule with its own timeout
-            pass
-        hits = set(self.always)
-        for first in set(self._firsts(line)) if self._firsts is not None else ():
-            for literal, positions in self.by_first[first]:
-                if len(literal) == 1 or literal in line:
-                    hits.update(positions)
-        return sorted(hits)
+        candidates: set[int] = set(self.by_char.get(line[:1], ()))
+        for test, found in self.by_category:
+            if test(line) is not None:
+                candidates.update(found)
+        if self.any_literal is not None and self.any_literal(line) is not None:
+            candidates.update(self.floating)
+        if self.screened:
+            try:
+                if any(screen(line) is not None for screen in self.screens):
+                    candidates.update(self.screened)
+            except TimeoutError:  # a slow alternation: each rule is tried with its own timeout
+                candidates.update(self.screened)
+        if not candidates:
+            return []
+        tests = self.literal_tests
+        return sorted(position for position in candidates
+                      if position not in tests or tests[position](line) is not None)
+
+
+def _alternation_of(literals: Iterable[str]) -> Callable[[str], Any]:
+    """``search`` of a ``re`` alternation of ``literals`` (longest first)."""
+    return re.compile("|".join(map(re.escape, sorted(literals, key=lambda s: (-len(s), s))))).search

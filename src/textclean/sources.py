@@ -35,7 +35,9 @@ class Source(Protocol):
 
     def fingerprint(self) -> str: ...
 
-    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]: ...
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
+        """The documents from position ``skip``; with ``lazy``, files may be named
+        (``doc.file``) for the pipeline's read step instead of read here."""
 
 
 @dataclass
@@ -66,11 +68,11 @@ class FolderSource:
 
         return inputs_hash(self.files, self.path)
 
-    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
         from .io import read_folder
 
         return read_folder(self.path, max_bytes=max_bytes, files=self.files[skip:],
-                           follow_symlinks=self.follow_symlinks)
+                           follow_symlinks=self.follow_symlinks, lazy=lazy)
 
 
 @dataclass
@@ -88,10 +90,11 @@ class TextFileSource:
     def fingerprint(self) -> str:
         return ""
 
-    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
         from .io import read_folder
 
-        return read_folder(self.path.parent, max_bytes=max_bytes, files=[self.path][skip:], follow_symlinks=True)
+        return read_folder(self.path.parent, max_bytes=max_bytes, files=[self.path][skip:], follow_symlinks=True,
+                           lazy=lazy)
 
 
 @dataclass
@@ -120,7 +123,7 @@ class JsonlSource:
 
         return inputs_hash([self.path], self.path.parent)
 
-    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
         from .io import read_jsonl
 
         return itertools.islice(read_jsonl(self.path, text_field=self.text_field, id_field=self.id_field), skip, None)
@@ -165,7 +168,7 @@ class ParquetSource:
         root = self.path if self.path.is_dir() else self.path.parent
         return inputs_hash(files, root)
 
-    def documents(self, *, max_bytes: int | None = None, skip: int = 0) -> Iterator[Document]:
+    def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
         from .io import record_document
 
         origin = self.path.name
