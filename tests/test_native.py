@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from textclean.config import DedupConfig
 from textclean.native import core, describe
+from textclean.normalize import _nfkc_tables, fold, fold_many, simplified_view
 from textclean.signatures import Signer
 
 from .conftest import SAMPLES, mixed_corpus, tree
@@ -54,6 +55,32 @@ def test_char_signatures_on_real_text() -> None:
     keys = signer.keys([line for path in sorted(SAMPLES.glob("*.txt"))
                         for line in path.read_text(encoding="utf-8").splitlines()])
     assert np.array_equal(signer.signatures(keys), _pure(signer, keys))
+
+
+_KIND = _nfkc_tables()[0]
+# Characters NFKC changes, characters it joins or reorders with their neighbours, and any others.
+_REPLACED = st.sampled_from([chr(c) for c in range(0x10000) if _KIND[c] == 2])
+_CONTEXTUAL = st.sampled_from([chr(c) for c in range(0x10000) if _KIND[c] == 3 and not 0xD800 <= c < 0xE000])
+_FOLD_TEXT = st.text(alphabet=st.one_of(_REPLACED, _CONTEXTUAL, st.sampled_from("，。（）：；“”\n\u3000 Ａa1가ᄀ"),
+                                        st.characters(blacklist_categories=("Cs",))), max_size=30)
+
+
+@compiled
+@settings(max_examples=400, deadline=None)
+@given(texts=st.lists(_FOLD_TEXT, max_size=8), simplified=st.booleans())
+def test_fold_by_table_equals_fold(texts: list[str], simplified: bool) -> None:
+    """The compiled NFKC-by-table fold equals fold() (unicodedata) on any text."""
+    converter = simplified_view if simplified else None
+    assert fold_many(texts, to_simplified=converter) == [fold(text, to_simplified=converter) for text in texts]
+
+
+@compiled
+def test_fold_by_table_on_every_character_pair_sample() -> None:
+    """Each BMP character the table folds alone, before and after a few others."""
+    table = [chr(c) for c in range(0x10000) if _KIND[c] != 3]
+    others = ["", "a", "，", "Ａ", "가", "\u0301", "ᄀ", "\u1161", "ｶ", "\uff9e", "𠀀"]
+    texts = [before + char + after for char in table for before, after in zip(others, reversed(others))]
+    assert fold_many(texts) == [fold(text) for text in texts]
 
 
 def test_textclean_pure_forces_the_reference_and_the_output_is_the_same(tmp_path: Path) -> None:
