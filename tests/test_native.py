@@ -97,3 +97,29 @@ def test_textclean_pure_forces_the_reference_and_the_output_is_the_same(tmp_path
         assert done.returncode == 0, done.stderr
         outputs[pure] = tree(tmp_path / f"out{pure}")
     assert outputs["0"] == outputs["1"]
+
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(batches=st.lists(st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=50), max_size=40),
+       probes=st.lists(st.integers(0, 2**64 - 1) | st.integers(0, 40), max_size=60))
+def test_key_table_equals_the_dict_reference(batches: list[list[int]], probes: list[int]) -> None:
+    """The compiled hash table of the corpus index keeps the first value of each key, like the dict."""
+    import pickle
+
+    from textclean.index import _DictKeys
+
+    tables = [core().KeyTable(), _DictKeys()]
+    for value, batch in enumerate(batches):
+        for table in tables:
+            table.insert(np.array(batch, dtype=np.uint64), value)
+    keys = np.array(probes, dtype=np.uint64)
+    found = []
+    for table in (*tables, pickle.loads(pickle.dumps(tables[0]))):
+        out = np.full(keys.size, -1, dtype=np.int64)
+        table.get_into(keys, out)
+        found.append(out.tolist())
+        stored, values = table.items()
+        assert len(table) == stored.size
+        found.append(sorted(zip(stored.tolist(), values.tolist())))
+    assert found[0] == found[2] == found[4] and found[1] == found[3] == found[5]

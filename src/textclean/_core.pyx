@@ -88,3 +88,119 @@ def fold_keys(list texts, const uint8_t[::1] kind, const uint32_t[::1] start, co
         else:
             out.append(None)
     return out
+
+
+from libc.stdint cimport int32_t, int64_t, uint64_t
+from libc.stdlib cimport calloc, free
+
+
+cdef class KeyTable:
+    """uint64 -> int32 where the first value stored for a key wins: open addressing
+    with linear probing (the pure-Python reference is ``textclean.index._DictKeys``).
+    Used for the keys not yet sorted into the index's tiers."""
+
+    cdef uint64_t *keys
+    cdef int32_t *values
+    cdef uint8_t *used
+    cdef Py_ssize_t capacity, count, mask
+    cdef int shift
+
+    def __cinit__(self):
+        self.capacity = 1024
+        self.mask = self.capacity - 1
+        self.shift = 64 - 10
+        self.count = 0
+        self.keys = <uint64_t *> calloc(self.capacity, sizeof(uint64_t))
+        self.values = <int32_t *> calloc(self.capacity, sizeof(int32_t))
+        self.used = <uint8_t *> calloc(self.capacity, sizeof(uint8_t))
+        if self.keys == NULL or self.values == NULL or self.used == NULL:
+            raise MemoryError()
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.values)
+        free(self.used)
+
+    def __len__(self):
+        return self.count
+
+    def nbytes(self):
+        return self.capacity * (sizeof(uint64_t) + sizeof(int32_t) + 1)
+
+    def __reduce__(self):
+        keys, values = self.items()
+        return _key_table, (keys, values)
+
+    cdef inline Py_ssize_t _slot(self, uint64_t key) nogil:
+        cdef Py_ssize_t slot = <Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> self.shift)
+        while self.used[slot] and self.keys[slot] != key:
+            slot = (slot + 1) & self.mask
+        return slot
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t old_capacity = self.capacity, i, slot
+        cdef uint64_t *old_keys = self.keys
+        cdef int32_t *old_values = self.values
+        cdef uint8_t *old_used = self.used
+        self.capacity *= 2
+        self.mask = self.capacity - 1
+        self.shift -= 1
+        self.keys = <uint64_t *> calloc(self.capacity, sizeof(uint64_t))
+        self.values = <int32_t *> calloc(self.capacity, sizeof(int32_t))
+        self.used = <uint8_t *> calloc(self.capacity, sizeof(uint8_t))
+        if self.keys == NULL or self.values == NULL or self.used == NULL:
+            raise MemoryError()
+        for i in range(old_capacity):
+            if old_used[i]:
+                slot = self._slot(old_keys[i])
+                self.used[slot] = 1
+                self.keys[slot] = old_keys[i]
+                self.values[slot] = old_values[i]
+        free(old_keys)
+        free(old_values)
+        free(old_used)
+        return 0
+
+    def insert(self, const uint64_t[::1] keys, int32_t value):
+        """Store ``value`` for each key not stored yet."""
+        cdef Py_ssize_t i, slot
+        for i in range(keys.shape[0]):
+            if 2 * (self.count + 1) > self.capacity:
+                self._grow()
+            slot = self._slot(keys[i])
+            if not self.used[slot]:
+                self.used[slot] = 1
+                self.keys[slot] = keys[i]
+                self.values[slot] = value
+                self.count += 1
+
+    def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
+        """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched)."""
+        cdef Py_ssize_t i, slot
+        with nogil:
+            for i in range(keys.shape[0]):
+                slot = self._slot(keys[i])
+                if self.used[slot]:
+                    out[i] = self.values[slot]
+
+    def items(self):
+        """(keys, values) as numpy arrays (uint64, int32), in no particular order."""
+        cdef Py_ssize_t i, j = 0
+        out_keys = np.empty(self.count, dtype=np.uint64)
+        out_values = np.empty(self.count, dtype=np.int32)
+        cdef uint64_t[::1] k = out_keys
+        cdef int32_t[::1] v = out_values
+        for i in range(self.capacity):
+            if self.used[i]:
+                k[j] = self.keys[i]
+                v[j] = self.values[i]
+                j += 1
+        return out_keys, out_values
+
+
+def _key_table(keys, values):
+    table = KeyTable()
+    cdef Py_ssize_t i
+    for i in range(len(keys)):
+        table.insert(keys[i:i + 1], int(values[i]))
+    return table

@@ -398,7 +398,7 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     for r in doc.trace:
         if r.duplicate_of is not None:
             first_copy.setdefault(r.line, r)
-    heading = [_HEADING.match(line.text) is not None for line in before]
+    heading = [len(line.text) <= 40 and _HEADING.match(line.text) is not None for line in before]  # most lines: too long
     # Each kept heading's section runs to the next kept heading, so sections never overlap: linear.
     # From the end, so an orphaned heading is already gone when the one above it is judged.
     count = len(before)

@@ -22,36 +22,70 @@ import numpy as np
 
 from .config import DedupConfig
 from .errors import ConfigError
+from .native import core
 from .signatures import similarity
 
 __all__ = ["DedupIndex", "IndexStore", "INDEX_OPTIONS"]
 
 
+class _DictKeys:
+    """uint64 -> int32 where the first value stored for a key wins, in a dict: the
+    pure-Python reference of the compiled ``textclean._core.KeyTable``."""
+
+    def __init__(self) -> None:
+        self.values: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def nbytes(self) -> int:
+        return len(self.values) * 100  # about what a dict entry of two ints costs
+
+    def insert(self, keys: np.ndarray, value: int) -> None:
+        collections.deque(map(self.values.setdefault, keys.tolist(), itertools.repeat(value)), maxlen=0)
+
+    def get_into(self, keys: np.ndarray, out: np.ndarray) -> None:
+        found = np.fromiter(map(self.values.get, keys.tolist(), itertools.repeat(-1)), dtype=np.int64,
+                            count=keys.size)
+        hit = found >= 0
+        out[hit] = found[hit]
+
+    def items(self) -> tuple[np.ndarray, np.ndarray]:
+        return (np.fromiter(self.values.keys(), dtype=np.uint64, count=len(self.values)),
+                np.fromiter(self.values.values(), dtype=np.int32, count=len(self.values)))
+
+
+def _new_keys() -> Any:
+    """A table for keys not yet sorted into tiers: the compiled one when built."""
+    compiled = core()
+    return compiled.KeyTable() if compiled is not None else _DictKeys()
+
+
 class _Table:
     """uint64 -> int mapping where the first value stored for a key wins.
 
-    New keys go to a dict; every 65,536 they are sorted into numpy tiers that
-    merge as they grow (like an LSM tree): about 12 bytes per key instead of a
-    Python dict's ~100. Tiers are never merged past ``merge_cap`` bytes (so a
-    merge never needs more than that much RAM), and :meth:`spill` moves them to
-    memory-mapped files.
+    New keys go to a hash table (``KeyTable`` in C, or a dict); every 65,536 they
+    are sorted into numpy tiers that merge as they grow (like an LSM tree): about
+    12 bytes per key instead of a Python dict's ~100. Tiers are never merged past
+    ``merge_cap`` bytes (so a merge never needs more than that much RAM), and
+    :meth:`spill` moves them to memory-mapped files.
     """
 
     def __init__(self, flush_at: int = 65_536, merge_cap: float = float("inf")) -> None:
         self.flush_at = flush_at
         self.merge_cap = merge_cap
-        self.pending: dict[int, int] = {}
+        self.pending: Any = _new_keys()
         self.tiers: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
 
     def __len__(self) -> int:
         return len(self.pending) + sum(keys.size for keys, _ in self.tiers)
 
     def nbytes(self) -> int:
-        return sum(k.nbytes + v.nbytes for k, v in self.tiers) + len(self.pending) * 100
+        return sum(k.nbytes + v.nbytes for k, v in self.tiers) + self.pending.nbytes()
 
     def ram_bytes(self) -> int:
         """Bytes held in RAM (memory-mapped tiers excluded)."""
-        return sum(k.nbytes + v.nbytes for k, v in self.tiers if not isinstance(k, np.memmap)) + len(self.pending) * 100
+        return sum(k.nbytes + v.nbytes for k, v in self.tiers if not isinstance(k, np.memmap)) + self.pending.nbytes()
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The stored value for each key, or -1."""
@@ -61,26 +95,26 @@ class _Table:
             pos[pos >= tier_keys.size] = 0
             hit = (tier_keys[pos] == keys) & (out < 0)
             out[hit] = tier_values[pos[hit]]
-        if self.pending:
+        if len(self.pending):
             missing = np.flatnonzero(out < 0)
             if missing.size:
-                found = map(self.pending.get, keys[missing].tolist(), itertools.repeat(-1))
-                out[missing] = np.fromiter(found, dtype=np.int64, count=missing.size)
+                found = np.full(missing.size, -1, dtype=np.int64)
+                self.pending.get_into(np.ascontiguousarray(keys[missing], dtype=np.uint64), found)
+                out[missing] = found
         return out
 
     def insert(self, keys: np.ndarray, value: int) -> None:
-        collections.deque(map(self.pending.setdefault, keys.tolist(), itertools.repeat(value)), maxlen=0)
+        self.pending.insert(np.ascontiguousarray(keys, dtype=np.uint64), value)
         if len(self.pending) >= self.flush_at:
             self.flush()
 
     def flush(self) -> None:
-        if not self.pending:
+        if not len(self.pending):
             return
-        keys = np.fromiter(self.pending.keys(), dtype=np.uint64, count=len(self.pending))
-        values = np.fromiter(self.pending.values(), dtype=np.int32, count=len(self.pending))
+        keys, values = self.pending.items()
         order = np.argsort(keys, kind="stable")
         self.tiers.append((keys[order], values[order]))
-        self.pending = {}
+        self.pending = _new_keys()
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
             newer_keys, newer_values = self.tiers[-1]
             older_keys, older_values = self.tiers[-2]
