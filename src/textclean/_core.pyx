@@ -174,6 +174,19 @@ cdef class KeyTable:
                 self.values[slot] = value
                 self.count += 1
 
+    def insert_values(self, const uint64_t[::1] keys, const int32_t[::1] values):
+        """Store ``values[i]`` for ``keys[i]`` not stored yet, in order."""
+        cdef Py_ssize_t i, slot
+        for i in range(keys.shape[0]):
+            if 2 * (self.count + 1) > self.capacity:
+                self._grow()
+            slot = self._slot(keys[i])
+            if not self.used[slot]:
+                self.used[slot] = 1
+                self.keys[slot] = keys[i]
+                self.values[slot] = values[i]
+                self.count += 1
+
     def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
         """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched)."""
         cdef Py_ssize_t i, slot

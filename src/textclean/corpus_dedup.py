@@ -185,8 +185,7 @@ class CorpusDedup:
 
     def _add(self, change: IndexChange) -> None:
         number = self.index.add_document(change.document)
-        for i, line in enumerate(change.lines):
-            self.index.add(change.exact[i], change.signatures[i], change.bands[i], number, line)
+        self.index.add_many(change.exact, change.signatures, change.bands, number, change.lines)
         self.last_change = change
         if self.store is not None:
             self.store.append(change)

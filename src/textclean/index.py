@@ -16,14 +16,13 @@ import os
 import secrets
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from .config import DedupConfig
 from .errors import ConfigError
 from .native import core
-from .signatures import similarity
 
 __all__ = ["DedupIndex", "IndexStore", "INDEX_OPTIONS"]
 
@@ -43,6 +42,9 @@ class _DictKeys:
 
     def insert(self, keys: np.ndarray, value: int) -> None:
         collections.deque(map(self.values.setdefault, keys.tolist(), itertools.repeat(value)), maxlen=0)
+
+    def insert_values(self, keys: np.ndarray, values: np.ndarray) -> None:
+        collections.deque(map(self.values.setdefault, keys.tolist(), values.tolist()), maxlen=0)
 
     def get_into(self, keys: np.ndarray, out: np.ndarray) -> None:
         found = np.fromiter(map(self.values.get, keys.tolist(), itertools.repeat(-1)), dtype=np.int64,
@@ -105,6 +107,13 @@ class _Table:
 
     def insert(self, keys: np.ndarray, value: int) -> None:
         self.pending.insert(np.ascontiguousarray(keys, dtype=np.uint64), value)
+        if len(self.pending) >= self.flush_at:
+            self.flush()
+
+    def insert_values(self, keys: np.ndarray, values: np.ndarray) -> None:
+        """``insert(keys[i], values[i])`` for each i, in order."""
+        self.pending.insert_values(np.ascontiguousarray(keys, dtype=np.uint64),
+                                   np.ascontiguousarray(values, dtype=np.int32))
         if len(self.pending) >= self.flush_at:
             self.flush()
 
@@ -215,8 +224,10 @@ class DedupIndex:
             found = None
             if banded[i]:
                 row = band_hits[i]
-                for candidate in sorted(set(row[row >= 0].tolist())):  # entry order: earliest first
-                    score = similarity(signatures[i], self._signature(candidate))
+                candidates = sorted(set(row[row >= 0].tolist()))  # entry order: earliest first
+                equal = np.count_nonzero(np.stack([self._signature(c) for c in candidates]) == signatures[i], axis=1)
+                for candidate, same in zip(candidates, equal.tolist()):
+                    score = float(same) / signatures.shape[1]  # signatures.similarity
                     if score >= threshold:
                         found = (candidate, score)
                         break
@@ -224,9 +235,25 @@ class DedupIndex:
         return out
 
     def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
-        entry = self.count
-        self.exact.insert(np.array([exact], dtype=np.uint64), entry)
-        self.band_table.insert(bands, entry)
+        return self.add_many([exact], signature[None, :], bands[None, :], document, [line])
+
+    def add_many(self, exact: Sequence[int], signatures: np.ndarray, bands: np.ndarray,
+                 document: int | Sequence[int], lines: Sequence[int]) -> int:
+        """Index paragraphs in order, as :meth:`add` one by one (``document``: the
+        document number of all of them, or of each); returns the entry of the first."""
+        first = self.count
+        if not lines:
+            return first
+        entries = np.arange(first, first + len(lines), dtype=np.int32)
+        self.exact.insert_values(np.array(exact, dtype=np.uint64), entries)
+        self.band_table.insert_values(np.ascontiguousarray(bands, dtype=np.uint64).reshape(-1),
+                                      np.repeat(entries, bands.shape[1]))
+        documents = itertools.repeat(document) if isinstance(document, int) else document
+        for signature, number, line in zip(signatures, documents, lines):
+            self._append(signature, int(number), int(line))
+        return first
+
+    def _append(self, signature: np.ndarray, document: int, line: int) -> None:
         self._current.append(signature.copy())
         self._where_current.append((document, line))
         self.count += 1
@@ -236,7 +263,6 @@ class DedupIndex:
             self._current, self._where_current = [], []
             if self.memory_limit is not None and self.ram_bytes() > self.memory_limit:
                 self.spill()
-        return entry
 
     def spill(self) -> None:
         """Move the finished blocks and table tiers to memory-mapped files."""
@@ -361,8 +387,7 @@ class IndexStore:
             first = len(index.documents)
             for doc_id in documents:
                 index.add_document(doc_id)
-            for i in range(count):
-                index.add(int(exact[i]), signatures[i], band_keys[i], first + int(where[i, 0]), int(where[i, 1]))
+            index.add_many(exact, signatures, band_keys, (first + where[:, 0]).tolist(), where[:, 1].tolist())
 
     def begin(self) -> None:
         """Start this run's segment (under a temporary name; leftovers of a killed run go)."""

@@ -55,10 +55,12 @@ def read_folder(
     ``lazy``: the documents name their files (``doc.file``) and :func:`read_file`, the
     first step of a pipeline, reads them — in the worker processes of a parallel run."""
     root = Path(root)
+    prefix = os.path.join(str(root), "")
     for path in files if files is not None else list_text_files(root):
         if lazy:
-            yield Document(id=Path(path).relative_to(root).as_posix(), source=str(path),
-                           file=FileRef(str(path), str(root), max_bytes, follow_symlinks))
+            name = str(path)
+            rel = name[len(prefix):] if name.startswith(prefix) and os.sep == "/" else Path(path).relative_to(root).as_posix()
+            yield Document(id=rel, source=name, file=FileRef(name, str(root), max_bytes, follow_symlinks))
         else:
             yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
 
@@ -192,7 +194,8 @@ def write_atomic(path: Path, data: bytes) -> None:
 STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the resume journal, ...)
 
 
-def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None, folders: dict[str, Path] | None = None) -> Path:
+def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None,
+                 folders: dict[str, tuple[Path, int]] | None = None) -> Path:
     """Where ``doc_id`` is written under ``out_dir`` (``root``: ``out_dir`` resolved, once
     per run). The id's folder is resolved (links followed, ``..`` applied) and must lie
     inside ``out_dir``; ``folders`` caches that per folder for a run. The file itself is
@@ -203,28 +206,35 @@ def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None, folders: 
     parent, _, name = doc_id.rpartition("/")
     if name in ("", ".", ".."):
         parent, name = doc_id, ""
-    folder = folders.get(parent) if folders is not None else None
-    if folder is None:
+    known = folders.get(parent) if folders is not None else None
+    if known is None:
         try:
             folder = (out_dir / parent).resolve()
         except (OSError, ValueError, RecursionError) as exc:
             raise OutputError(f"document id {_short_id(doc_id)} is not a usable path: {exc}") from None
         if folder != root and root not in folder.parents:
             raise OutputError(f"document id {_short_id(doc_id)} would be written outside {out_dir}")
-        if folder != root and folder.relative_to(root).parts[0].startswith(STATE_PREFIX):
+        parts = folder.relative_to(root).parts
+        if parts and parts[0].startswith(STATE_PREFIX):
             raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
+        if len(parts) >= _MAX_DEPTH or any(len(part.encode("utf-8", "surrogateescape")) > _MAX_NAME for part in parts):
+            raise OutputError(_too_long(doc_id))
+        known = (folder, len(parts))
         if folders is not None and name:
-            folders[parent] = folder
+            folders[parent] = known
+    folder, depth = known
     if not name:  # the id names a folder ("a/..", "."): no file to write
         raise OutputError(f"document id {_short_id(doc_id)} names a folder, not a file")
-    if folder == root and name.startswith(STATE_PREFIX):
+    if depth == 0 and name.startswith(STATE_PREFIX):
         raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
-    target = folder / name
-    parts = target.relative_to(root).parts
-    if len(parts) > _MAX_DEPTH or any(len(part.encode("utf-8", "surrogateescape")) > _MAX_NAME for part in parts):
-        raise OutputError(f"document id {_short_id(doc_id)} is too long or too deep for a file path "
-                          f"(at most {_MAX_DEPTH} folders of {_MAX_NAME} bytes)")
-    return target
+    if len(name.encode("utf-8", "surrogateescape")) > _MAX_NAME:
+        raise OutputError(_too_long(doc_id))
+    return folder / name
+
+
+def _too_long(doc_id: str) -> str:
+    return (f"document id {_short_id(doc_id)} is too long or too deep for a file path "
+            f"(at most {_MAX_DEPTH} folders of {_MAX_NAME} bytes)")
 
 
 _MAX_DEPTH, _MAX_NAME = 64, 255  # folders in an id; bytes in one name (NAME_MAX on common file systems)
@@ -273,7 +283,7 @@ class WriteTree:
         written: dict[Path, str] = {}
         folders: set[Path] = set()
         root = out_dir.resolve()  # once per run, not per file
-        resolved: dict[str, Path] = {}  # each id folder's place, resolved once per run
+        resolved: dict[str, tuple[Path, int]] = {}  # each id folder's place and depth, resolved once per run
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
             for doc in documents:
                 pending.append(self._submit(pool, out_dir, root, doc, written, folders, resolved))
@@ -284,7 +294,7 @@ class WriteTree:
 
     def _submit(
         self, pool: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path],
-        resolved: dict[str, Path],
+        resolved: dict[str, tuple[Path, int]],
     ) -> tuple[Document, Any]:
         if doc.skipped:
             return doc, None
@@ -298,7 +308,7 @@ class WriteTree:
         if target in written:
             return doc.skip("invalid id", f"id {_short_id(doc.id)} is written to the same file as id "
                                           f"{_short_id(written[target])} ({target.name}); the first one stays"), None
-        parents = list(itertools.takewhile(lambda parent: parent != root, target.parents))  # below the root
+        parents = _below(target.parent, root, folders)
         clash = next((parent for parent in parents if parent in written), None)
         if target in folders or clash is not None:
             where = f"{target.name} is a folder of other ids" if clash is None else \
@@ -323,6 +333,14 @@ class WriteTree:
                     return doc.skip("invalid id", detail)
                 raise OutputError(f"cannot write {doc.output}: {exc.strerror or exc}") from exc
         return doc
+
+
+def _below(folder: Path, root: Path, known: set[Path]) -> list[Path]:
+    """``folder`` and its parents below ``root`` (none when ``folder`` is known: a
+    file was written there before, so they are all known)."""
+    if folder in known:
+        return []
+    return list(itertools.takewhile(lambda parent: parent != root, (folder, *folder.parents)))
 
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
