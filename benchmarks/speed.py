@@ -1,25 +1,34 @@
-"""End-to-end and per-stage MB/s, side by side with datatrove's MinHash dedup.
+"""The speed figures of the compiled-core issue, in one run, side by side.
 
-Generates a corpus with benchmarks/corpus.py (deterministic), then in one run:
-  - textclean per stage, one process (decode, normalize, boilerplate, dedup of
-    each document, corpus dedup), and its index memory per paragraph;
-  - `textclean clean IN OUT` end to end (mining, cleaning, near-dup, writing),
-    with --jobs 1 and --jobs 2;
-  - datatrove's four MinHash stages (signature, buckets, cluster, filter) on the
-    same pages as JSONL, 2 workers, Chinese word tokenizer — it only dedups
-    whole documents, so it does far less than textclean.
+Generates two corpora with benchmarks/corpus.py (deterministic, --mb each): the
+samples' sentences as they are, and the same with full-width punctuation
+(，；：（）, as Chinese pages write it: NFKC has work to do there). Then:
+
+  - per-stage CPU s/MB in one process, compiled core and pure-Python path
+    (TEXTCLEAN_PURE=1), on both corpora;
+  - `textclean clean IN OUT` end to end with --jobs 1 and --jobs 2: wall-clock
+    MB/s, the speed-up of --jobs 2, and the parent process's share of the run's
+    CPU (getrusage SELF vs CHILDREN);
+  - datatrove's MinHash dedup (signature, buckets, cluster, filter; 2 workers,
+    Chinese word tokenizer) on the same pages as JSONL, timed alternately with
+    textclean --jobs 2 (--repeat rounds; medians). datatrove only dedups whole
+    documents, so it does far less than textclean.
 
 datatrove lives in its own environment (never a dependency of textclean):
 
-    python3 -m venv /tmp/bench-venv && /tmp/bench-venv/bin/pip install datatrove spacy jieba
-    python benchmarks/speed.py --mb 20 --datatrove-python /tmp/bench-venv/bin/python
+    python3 -m venv /tmp/bench-venv && /tmp/bench-venv/bin/pip install datatrove spacy jieba regex tokenizers orjson "xxhash<4"
+    python benchmarks/speed.py --mb 10 --datatrove-python /tmp/bench-venv/bin/python
 
-MB are input bytes; wall-clock seconds include process start-up.
+MB are input bytes; wall-clock seconds include process start-up. This machine's
+speed drifts between runs: compare figures of one run, not across runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,91 +67,143 @@ DATATROVE_DRIVER = textwrap.dedent(
     """
 )
 
+# One end-to-end run in a fresh process: wall clock and CPU of the parent and of its workers.
+RUN_DRIVER = textwrap.dedent(
+    """
+    import json, resource, sys, time
+    from textclean.cli import main
+    if __name__ == "__main__":
+        start = time.perf_counter()
+        code = main(["clean", sys.argv[1], sys.argv[2], "-q", "--jobs", sys.argv[3]])
+        wall = time.perf_counter() - start
+        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(json.dumps({"code": code, "wall": wall, "parent": own.ru_utime + own.ru_stime,
+                          "workers": kids.ru_utime + kids.ru_stime}))
+    """
+)
 
-def per_stage(folder: Path) -> tuple[dict[str, float], float, int]:
+# Per-stage CPU seconds in this process: the steps of Pipeline.default timed one by one, and inside
+# the clean step (textclean.page.PageCleaner) the rules, the title line, dedup and the line model.
+STAGES_DRIVER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    import textclean.page as page
     from textclean import Config, Pipeline
     from textclean.corpus_dedup import CorpusDedup
-    from textclean.io import read_folder
     from textclean.pipeline import Map
+    from textclean.sources import FolderSource
 
-    pipeline = Pipeline.default(Config())
-    spent: dict[str, float] = {}
-    timed = []
-    for step in pipeline.steps:
+    spent = {}
+    def timed(name, function):
+        def run(*args, **kwargs):
+            start = time.process_time()
+            out = function(*args, **kwargs)
+            spent[name] = spent.get(name, 0.0) + time.process_time() - start
+            return out
+        return run
+
+    for name, attribute in (("  rules", "strip_boilerplate"), ("  title line", "drop_repeated_title"),
+                            ("  dedup", "dedup_document"), ("  line model", "judge_lines")):
+        setattr(page, attribute, timed(name, getattr(page, attribute)))
+    steps = []
+    for step in Pipeline.default(Config()).steps:
         if isinstance(step, Map):
-            def wrap(doc, function=step.function, name=step.name):  # type: ignore[no-untyped-def]
-                start = time.perf_counter()
-                out = function(doc)
-                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
-                return out
-
-            timed.append(Map(step.name, wrap))
+            steps.append(Map(step.name, timed(step.name, step.function)))
         else:
-            timed.append(step)
-    corpus_step = next(step for step in timed if isinstance(step, CorpusDedup))
-    original = corpus_step.process
-
-    def process(doc):  # type: ignore[no-untyped-def]
-        start = time.perf_counter()
-        out = original(doc)
-        spent["corpus-dedup"] = spent.get("corpus-dedup", 0.0) + time.perf_counter() - start
-        return out
-
-    corpus_step.process = process  # type: ignore[method-assign]
-    for _ in Pipeline(timed).run(read_folder(folder)):
+            assert isinstance(step, CorpusDedup)
+            step.process = timed("corpus-dedup", step.process)
+            steps.append(step)
+    documents = list(FolderSource(Path(sys.argv[1])).documents())
+    for _ in Pipeline(steps).run(documents):
         pass
-    return spent, corpus_step.index.bytes_per_entry(), corpus_step.index.count
+    spent["  other"] = spent["clean"] - sum(v for k, v in spent.items() if k.startswith("  "))
+    order = ["read", "decode", "normalize", "clean", "  rules", "  title line", "  dedup", "  line model", "  other",
+             "corpus-dedup", "finish"]
+    print(json.dumps({name: spent.get(name, 0.0) for name in order}))
+    """
+)
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{args[0]} failed: {done.stderr.strip()[-2000:]}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def end_to_end(folder: Path, out: Path, jobs: int) -> dict[str, float]:
+    result = json.loads(_run([sys.executable, "-c", RUN_DRIVER, str(folder), str(out), str(jobs)]))
+    subprocess.run(["rm", "-rf", str(out)], check=False)
+    return result
+
+
+def stages(folder: Path, pure: bool) -> dict[str, float]:
+    env = {**os.environ, "TEXTCLEAN_PURE": "1" if pure else "0"}
+    return json.loads(_run([sys.executable, "-c", STAGES_DRIVER, str(folder)], env=env))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mb", type=float, default=20)
+    parser.add_argument("--mb", type=float, default=10)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the end-to-end runs (medians)")
     parser.add_argument("--datatrove-python", help="python of an environment with datatrove installed")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        pages = corpus.generate(root / "in", args.mb, 8, 7)
-        megabytes = sum(len(text.encode()) for _, text in pages) / 1e6
-        jsonl = root / "jsonl" / "corpus.jsonl"  # a folder of its own: the reader takes every file in it
+        corpora = {}
+        for name, full_width in (("generated", False), ("full-width", True)):
+            pages = corpus.generate(root / name, args.mb, 8, 7, full_width=full_width)
+            corpora[name] = (root / name, sum(len(text.encode()) for _, text in pages) / 1e6, pages)
+        jsonl = root / "jsonl" / "corpus.jsonl"  # a folder of its own: datatrove's reader takes every file in it
         jsonl.parent.mkdir()
-        import json
-
         with jsonl.open("w", encoding="utf-8") as handle:
-            for rel, text in pages:
+            for rel, text in corpora["generated"][2]:
                 handle.write(json.dumps({"id": rel, "text": text}, ensure_ascii=False) + "\n")
-        print(f"corpus: {len(pages)} pages, {megabytes:.1f} MB (benchmarks/corpus.py, seed 7)")
+        for name, (_, megabytes, pages) in corpora.items():
+            print(f"corpus {name}: {len(pages)} pages, {megabytes:.1f} MB (benchmarks/corpus.py, seed 7)")
 
-        spent, per_entry, entries = per_stage(root / "in")
-        print("\ntextclean per stage, one process:")
-        for name, seconds in spent.items():
-            print(f"  {name:14} {megabytes / seconds:8.1f} MB/s")
-        print(f"  index: {entries} paragraphs, {per_entry:.0f} bytes each "
-              f"(~{per_entry * 1e6 / 2**30:.2f} GiB per million paragraphs)")
+        print("\nper stage, one process, CPU s/MB (compiled core | pure-Python path):")
+        for name, (folder, megabytes, _) in corpora.items():
+            compiled, pure = stages(folder, pure=False), stages(folder, pure=True)
+            print(f"  {name}:")
+            for stage in compiled:
+                print(f"    {stage:14} {compiled[stage] / megabytes:7.3f} | {pure[stage] / megabytes:7.3f}")
+            total = [sum(v for k, v in spent.items() if not k.startswith(" ")) for spent in (compiled, pure)]
+            print(f"    {'all stages':14} {total[0] / megabytes:7.3f} | {total[1] / megabytes:7.3f}   "
+                  f"({megabytes / total[0]:.2f} | {megabytes / total[1]:.2f} MB/s)")
 
-        print("\nend to end (wall clock, same corpus):")
-        rows = []
-        for jobs in (1, 2):
-            start = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-c", "import sys; from textclean.cli import main; sys.exit(main(sys.argv[1:]))",
-                 "clean", str(root / "in"), str(root / f"out{jobs}"), "-q", "--jobs", str(jobs)],
-                check=False,
-            )
-            seconds = time.perf_counter() - start
-            rows.append((f"textclean --jobs {jobs}", seconds))
-        if args.datatrove_python:
-            result = subprocess.run(
-                [args.datatrove_python, "-c", DATATROVE_DRIVER, str(jsonl.parent), str(root / "datatrove"), "2"],
-                capture_output=True, text=True, check=False,
-            )
-            if result.returncode == 0:
-                rows.append(("datatrove MinHash, 2 workers", float(result.stdout.strip().splitlines()[-1])))
-            else:
-                print("  datatrove failed:", result.stderr.strip().splitlines()[-1:])
+        print(f"\nend to end, `textclean clean IN OUT -q --jobs N` (median of {args.repeat}, wall clock):")
+        rows: dict[tuple[str, int], list[dict[str, float]]] = {}
+        datatrove: list[float] = []
+        for _ in range(args.repeat):  # alternately, so drifts of the machine hit both sides alike
+            for name, (folder, _, _) in corpora.items():
+                for jobs in (1, 2):
+                    rows.setdefault((name, jobs), []).append(end_to_end(folder, root / "out", jobs))
+            if args.datatrove_python:
+                work = root / "datatrove"
+                subprocess.run(["rm", "-rf", str(work)], check=False)
+                seconds = _run([args.datatrove_python, "-c", DATATROVE_DRIVER, str(jsonl.parent), str(work), "2"])
+                datatrove.append(float(seconds))
+        print(f"  {'corpus':11} {'jobs':>4} {'seconds':>8} {'MB/s':>7} {'MB/s/core':>9} {'speed-up':>8} "
+              f"{'parent CPU':>10}")
+        for (name, jobs), runs in rows.items():
+            megabytes = corpora[name][1]
+            wall = statistics.median(run["wall"] for run in runs)
+            share = statistics.median(run["parent"] / (run["parent"] + run["workers"]) for run in runs)
+            single = statistics.median(run["wall"] for run in rows[(name, 1)])
+            print(f"  {name:11} {jobs:4} {wall:8.2f} {megabytes / wall:7.2f} {megabytes / wall / jobs:9.2f} "
+                  f"{single / wall:7.2f}x {share:9.0%}")
+        if datatrove:
+            seconds = statistics.median(datatrove)
+            megabytes = corpora["generated"][1]
+            ours = statistics.median(run["wall"] for run in rows[("generated", 2)])
+            print(f"  datatrove MinHash, 2 workers, same pages: {seconds:.2f} s, {megabytes / seconds:.2f} MB/s; "
+                  f"textclean --jobs 2 is {seconds / ours:.1f}x as fast")
         else:
             print("  (datatrove skipped: pass --datatrove-python)")
-        for name, seconds in rows:
-            print(f"  {name:30} {seconds:7.1f} s {megabytes / seconds:8.2f} MB/s")
+        print("\ntargets: --jobs 1 >= 5 MB/s per core on both corpora; --jobs 2 >= 1.8x --jobs 1 with the parent "
+              "<= 15 % of the CPU; --jobs 2 >= 10x datatrove")
 
 
 if __name__ == "__main__":
