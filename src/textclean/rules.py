@@ -16,8 +16,10 @@ A rule pack is a TOML file (the built-in Chinese pack is ``rules/zh.toml``)::
 
 Zones count non-blank lines: "head" is the first ``head_lines``, "tail" the last
 ``tail_lines`` (see :class:`~textclean.config.BoilerplateConfig`). Every rule is
-compiled once and searched with a timeout, so a catastrophic pattern in a user
-pack costs at most ``timeout`` seconds per line and is reported, never a hung job.
+compiled once, and a user's rule is searched with a timeout, so a catastrophic
+pattern in a user pack costs at most ``timeout`` seconds per line and is reported,
+never a hung job (the built-in pack and mined rules are *trusted*: tested on
+backtracking probes, searched without the clock reads a timeout costs).
 
 Speed: most lines match no rule, so each line is first *prefiltered*
 (:mod:`textclean.prefilter`): a rule is tried only on lines holding one of the
@@ -124,6 +126,14 @@ class Rule:
         object.__setattr__(self, "examples", tuple(self.examples))
         object.__setattr__(self, "counterexamples", tuple(self.counterexamples))
 
+    @property
+    def limit(self) -> float | None:
+        """The time limit of one search: ``timeout`` for a user's rule; none for a
+        trusted one (the built-in pack and mined rules: tested on backtracking probes
+        and screened by ``re``, which has no limit either; ``--doc-timeout`` still
+        bounds a document). A limit costs a clock read per search."""
+        return None if self.trusted else self.timeout
+
     def applies_to(self, line: str) -> bool:
         return self.max_chars is None or len(line) <= self.max_chars
 
@@ -133,7 +143,7 @@ class Rule:
         May raise TimeoutError."""
         if not self.applies_to(line):
             return False
-        return self.compiled.search(simplified_view(line) if view is None else view, timeout=self.timeout) is not None
+        return self.compiled.search(simplified_view(line) if view is None else view, timeout=self.limit) is not None
 
     def cut(self, line: str, *, view: str | None = None) -> tuple[str, list[str]]:
         """For a span rule: the line with matches cut out, and what was cut (as
@@ -146,7 +156,7 @@ class Rule:
         pieces: list[str] = []
         cuts: list[str] = []
         end = 0
-        for match in self.compiled.finditer(view, timeout=self.timeout):
+        for match in self.compiled.finditer(view, timeout=self.limit):
             start, stop = match.span()
             pieces.append(line[end:start])
             cuts.append(line[start:stop])
@@ -394,7 +404,8 @@ def _screens(rules: list[Rule]) -> tuple[Callable[[str], Any], ...]:
     fast = [rule for rule in anchored if rule.trusted and _re_compatible(rule.view_pattern)]
     slow_anchored = [rule for rule in anchored if rule not in fast]
     floating = [rule for rule in rules if rule not in solo and rule not in anchored]
-    timeout = max((rule.timeout for rule in rules), default=1.0)
+    limits = [rule.limit for rule in rules if rule.limit is not None]
+    timeout = max(limits) if limits else None
     screens: list[Callable[[str], Any]] = []
     if fast:
         screens.append(re.compile(_alternation(fast)).match)
