@@ -206,34 +206,41 @@ def _nfkc_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
             parts = decomposition.split()
             if len(parts) == 2:
                 seconds.add(int(parts[1], 16))  # may compose with the character before it
+    drop = _fold_table() == _DROP  # what fold() drops ...
+    drop[ord("\n")] = True  # ... line feed included (fold_many's own table keeps it to join texts)
 
     def contextual(text: str) -> bool:
         return any(unicodedata.combining(ch) or ord(ch) in seconds for ch in text)
 
-    kind = np.zeros(0x10000, dtype=np.uint8)
+    kind = np.where(drop, _TABLE_DROP, _TABLE_KEEP).astype(np.uint8)
     start = np.zeros(0x10000, dtype=np.uint32)
     size = np.zeros(0x10000, dtype=np.uint8)
     chars: list[int] = []
     for point in range(0x10000):
         char = chr(point)
-        if 0xD800 <= point < 0xE000:
+        if 0xD800 <= point < 0xE000 or unicodedata.combining(char) or point in seconds:
             kind[point] = _TABLE_CONTEXT
             continue
-        normal = unicodedata.normalize("NFKC", char)
-        decomposed = unicodedata.normalize("NFKD", char)
-        if contextual(char) or contextual(normal) or contextual(decomposed[:1]):
-            kind[point] = _TABLE_CONTEXT
-            continue
-        folded = _FOLD_DROP.sub("", normal.casefold())
+        if unicodedata.is_normalized("NFKD", char):  # no decomposition: NFKC leaves it as it is
+            lowered = char.casefold()
+            if lowered == char:
+                continue  # kept or dropped as it is
+        else:
+            normal = unicodedata.normalize("NFKC", char)
+            if contextual(normal) or contextual(unicodedata.normalize("NFKD", char)[:1]):
+                kind[point] = _TABLE_CONTEXT
+                continue
+            lowered = normal.casefold()
+        folded = "".join(ch for ch in lowered if not (drop[ord(ch)] if ord(ch) < 0x10000 else _kind(ch) == _DROP))
         if folded == char:
-            continue
-        if not folded:
+            kind[point] = _TABLE_KEEP
+        elif not folded:
             kind[point] = _TABLE_DROP
-            continue
-        kind[point] = _TABLE_REPLACE
-        start[point] = len(chars)
-        size[point] = len(folded)
-        chars.extend(map(ord, folded))
+        else:
+            kind[point] = _TABLE_REPLACE
+            start[point] = len(chars)
+            size[point] = len(folded)
+            chars.extend(map(ord, folded))
     tables = (kind, start, size, np.array(chars, dtype=np.uint32))
     for array in tables:
         array.flags.writeable = False
