@@ -88,22 +88,26 @@ def read_document(
     ``follow_symlinks``. Both engines read files here.
     """
     path, root = Path(path), Path(root)
-    doc = Document(id=path.relative_to(root).as_posix(), source=str(path))
+    name = str(path)
+    doc = Document(id=path.relative_to(root).as_posix(), source=name)
     try:
-        if not follow_symlinks and path.is_symlink():
-            real_root, target = os.path.realpath(root), os.path.realpath(path)
-            if os.path.commonpath([real_root, target]) != real_root:
-                return doc.skip("outside input", f"a link to {target}, outside the input folder; "
-                                                 "use --follow-symlinks to read it")
-        info = path.stat()
+        info = os.lstat(name)
+        if stat.S_ISLNK(info.st_mode):
+            if not follow_symlinks:
+                real_root, target = os.path.realpath(root), os.path.realpath(name)
+                if os.path.commonpath([real_root, target]) != real_root:
+                    return doc.skip("outside input", f"a link to {target}, outside the input folder; "
+                                                     "use --follow-symlinks to read it")
+            info = os.stat(name)
         if not stat.S_ISREG(info.st_mode):
             return doc.skip("not a regular file", "a FIFO, socket or device is not read")
-        doc = dataclasses.replace(doc, bytes_in=info.st_size)
+        doc = Document(id=doc.id, source=name, bytes_in=info.st_size)
         if max_bytes is not None and info.st_size > max_bytes:
             return doc.skip(
                 "oversize", f"{info.st_size} bytes is more than max_bytes={max_bytes}; raise --max-bytes to read it"
             )
-        return dataclasses.replace(doc, data=path.read_bytes())
+        with open(name, "rb") as handle:
+            return Document(id=doc.id, source=name, bytes_in=info.st_size, data=handle.read())
     except OSError as exc:
         return doc.skip("unreadable", exc.strerror or str(exc))
 
