@@ -123,3 +123,23 @@ def test_key_table_equals_the_dict_reference(batches: list[list[int]], probes: l
         assert len(table) == stored.size
         found.append(sorted(zip(stored.tolist(), values.tolist())))
     assert found[0] == found[2] == found[4] and found[1] == found[3] == found[5]
+
+
+_LINE_CHARS = st.one_of(st.sampled_from("首页新闻的了，。！？；、|｜>＞»·/ \u3000\t\nＡａ１aZ9()（）©【】…"),
+                        st.characters(blacklist_categories=("Cs",)))
+
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.text(alphabet=_LINE_CHARS, max_size=60), max_size=12))
+def test_line_counts_equal_the_numpy_reference(lines: list[str]) -> None:
+    """The line model's shape features are the same with the compiled per-line counts."""
+    import textclean.line_features as features
+
+    compiled_features = features.line_features(lines)
+    saved = features.core
+    features.core = lambda: None  # type: ignore[assignment]
+    try:
+        assert np.array_equal(compiled_features, features.line_features(lines))
+    finally:
+        features.core = saved

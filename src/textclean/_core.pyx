@@ -217,3 +217,54 @@ def _key_table(keys, values):
     for i in range(len(keys)):
         table.insert(keys[i:i + 1], int(values[i]))
     return table
+
+
+from libc.stdint cimport uint16_t
+
+
+def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
+    """Per line, ``out[row]`` += the counts of ``textclean.line_features._class_counts``
+    (visible, Han, Latin, digits, CJK punctuation, symbols, tokens, separators,
+    sentence marks, commas, function words), from the class bits of each BMP code
+    point in ``table`` (astral: Han in U+20000..U+3134F, else no class)."""
+    cdef Py_ssize_t row, i, length
+    cdef unicode line
+    cdef Py_UCS4 c
+    cdef uint16_t f
+    cdef bint space, previous
+    for row in range(len(lines)):
+        line = lines[row]
+        length = len(line)
+        previous = True
+        for i in range(length):
+            c = line[i]
+            if c < 0x10000:
+                f = table[c]
+            elif 0x20000 <= c <= 0x3134F:
+                f = 2
+            else:
+                f = 0
+            space = f & 1
+            if not space:
+                out[row, 0] += 1
+                if previous:
+                    out[row, 6] += 1
+            previous = space
+            if f & 2:
+                out[row, 1] += 1
+            if f & 4:
+                out[row, 2] += 1
+            if f & 8:
+                out[row, 3] += 1
+            if f & 16:
+                out[row, 4] += 1
+            if f & 32:
+                out[row, 5] += 1
+            if f & 64:
+                out[row, 8] += 1
+            if f & 128:
+                out[row, 9] += 1
+            if f & 256:
+                out[row, 7] += 1
+            if f & 512:
+                out[row, 10] += 1

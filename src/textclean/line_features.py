@@ -17,6 +17,8 @@ from typing import Any, Sequence
 import numpy as np
 import regex
 
+from .native import core
+
 __all__ = ["line_features", "context_features", "good_lines", "good_of", "LOCAL_FEATURES", "CONTEXT_FEATURES",
            "GOOD_CHARS", "GOOD_MARKS"]
 
@@ -139,6 +141,65 @@ def _title_similarity(codes: np.ndarray, space: np.ndarray, lengths: np.ndarray)
     return out
 
 
+_COUNTS = ("visible", "han", "latin", "digit", "punctuation", "symbol", "tokens", "separators", "marks", "commas",
+           "function")
+_C_SPACE, _C_HAN, _C_LATIN, _C_DIGIT, _C_PUNCT, _C_SYMBOL, _C_MARK, _C_COMMA, _C_SEPARATOR, _C_FUNCTION = (
+    1 << k for k in range(10))
+
+
+def _class_counts(lines: Sequence[str], codes: np.ndarray, flags: np.ndarray, space: np.ndarray,
+                  starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
+    """Per line: visible characters, Han, Latin letters, digits, CJK punctuation,
+    other symbols, tokens, separators, sentence marks, commas, function words —
+    by the compiled core in one pass when it is built (:func:`_class_table`), else
+    with numpy masks (the reference)."""
+    compiled = core()
+    if compiled is not None:
+        out = np.zeros((len(lines), len(_COUNTS)), dtype=np.int64)
+        compiled.line_counts(list(lines), _class_table(), out)
+        return {name: out[:, j].astype(np.float64) for j, name in enumerate(_COUNTS)}
+    han = _is_han(codes)
+    ascii_letter = ((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)
+    wide_letter = ((codes >= 0xFF21) & (codes <= 0xFF3A)) | ((codes >= 0xFF41) & (codes <= 0xFF5A))
+    latin = ascii_letter | wide_letter
+    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
+    cjk_punct = ((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F)) | (
+        (codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))
+    cjk_punct &= ~space
+    symbol = ~(space | han | latin | digit | cjk_punct) & (codes < 0x3000)
+    # a token starts at a non-space character after a space (or at the line start)
+    previous_space = np.concatenate(([True], space[:-1]))
+    masks = {
+        "visible": ~space, "han": han, "latin": latin, "digit": digit, "punctuation": cjk_punct, "symbol": symbol,
+        "tokens": ~space & previous_space, "separators": (flags & _SEPARATOR) != 0, "marks": (flags & _MARK) != 0,
+        "commas": (flags & _COMMA) != 0, "function": (flags & _FUNCTION) != 0,
+    }
+    return {name: _per_line(masks[name], starts, ends) for name in _COUNTS}
+
+
+@functools.lru_cache(maxsize=1)
+def _class_table() -> np.ndarray:
+    """The classes of :func:`_class_counts` for each BMP code point, as bits, made
+    with the reference's own masks (astral characters: Han in its planes, else none)."""
+    codes = np.arange(0x10000, dtype=np.uint32)
+    flags = _char_flags()
+    space = (flags & _SPACE) != 0
+    bits = np.zeros(0x10000, dtype=np.uint16)
+    han = _is_han(codes)
+    latin = ((((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)) | ((codes >= 0xFF21) & (codes <= 0xFF3A))
+             | ((codes >= 0xFF41) & (codes <= 0xFF5A)))
+    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
+    punct = (((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F))
+             | ((codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))) & ~space
+    symbol = ~(space | han | latin | digit | punct) & (codes < 0x3000)
+    for mask, bit in ((space, _C_SPACE), (han, _C_HAN), (latin, _C_LATIN), (digit, _C_DIGIT), (punct, _C_PUNCT),
+                      (symbol, _C_SYMBOL), ((flags & _MARK) != 0, _C_MARK), ((flags & _COMMA) != 0, _C_COMMA),
+                      ((flags & _SEPARATOR) != 0, _C_SEPARATOR), ((flags & _FUNCTION) != 0, _C_FUNCTION)):
+        bits[mask] |= bit
+    bits.flags.writeable = False
+    return bits
+
+
 def line_features(lines: Sequence[str]) -> np.ndarray:
     """The shape features of each line (rows) in :data:`LOCAL_FEATURES` order.
 
@@ -157,24 +218,9 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
     space = (flags & _SPACE) != 0
-    han = _is_han(codes)
-    ascii_letter = ((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)
-    wide_letter = ((codes >= 0xFF21) & (codes <= 0xFF3A)) | ((codes >= 0xFF41) & (codes <= 0xFF5A))
-    latin = ascii_letter | wide_letter
-    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
-    cjk_punct = ((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F)) | (
-        (codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))
-    cjk_punct &= ~space
-    symbol = ~(space | han | latin | digit | cjk_punct) & (codes < 0x3000)
-    marks = (flags & _MARK) != 0
-    commas = (flags & _COMMA) != 0
-    separators = (flags & _SEPARATOR) != 0
-    # a token starts at a non-space character after a space (or at the line start)
-    previous_space = np.concatenate(([True], space[:-1]))
-    token_start = ~space & previous_space
-
-    visible = np.maximum(_per_line(~space, starts, ends), 1.0)
-    han_count = _per_line(han, starts, ends)
+    counts = _class_counts(lines, codes, flags, space, starts, ends)
+    visible = np.maximum(counts["visible"], 1.0)
+    han_count = counts["han"]
     columns: dict[str, np.ndarray] = {}
     columns["log_length"] = np.log1p(visible)
     for name, bound in (("length_le4", 4), ("length_le10", 10), ("length_le20", 20)):
@@ -182,26 +228,25 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     columns["length_ge50"] = (visible >= 50).astype(np.float64)
     columns["length_ge120"] = (visible >= 120).astype(np.float64)
     columns["han"] = han_count / visible
-    columns["latin"] = _per_line(latin, starts, ends) / visible
-    columns["digit"] = _per_line(digit, starts, ends) / visible
-    columns["punctuation"] = _per_line(cjk_punct, starts, ends) / visible
-    columns["symbol"] = _per_line(symbol, starts, ends) / visible
-    columns["log_tokens"] = np.log(np.maximum(_per_line(token_start, starts, ends), 1.0))
-    columns["log_separators"] = np.log1p(_per_line(separators, starts, ends))
-    sentence_marks = _per_line(marks, starts, ends)
-    columns["log_sentence_marks"] = np.log1p(sentence_marks)
-    comma_count = _per_line(commas, starts, ends)
+    columns["latin"] = counts["latin"] / visible
+    columns["digit"] = counts["digit"] / visible
+    columns["punctuation"] = counts["punctuation"] / visible
+    columns["symbol"] = counts["symbol"] / visible
+    columns["log_tokens"] = np.log(np.maximum(counts["tokens"], 1.0))
+    columns["log_separators"] = np.log1p(counts["separators"])
+    columns["log_sentence_marks"] = np.log1p(counts["marks"])
+    comma_count = counts["commas"]
     columns["log_commas"] = np.log1p(comma_count)
     columns["comma_density"] = comma_count / visible
-    # the last two characters of each line (lines come stripped from normalize)
-    last = np.where(lengths > 0, codes[np.maximum(ends - 1, 0)], 0)
-    last_flags = np.where(lengths > 0, flags[np.maximum(ends - 1, 0)], 0)
-    second_flags = np.where(lengths > 1, flags[np.maximum(ends - 2, 0)], 0)
+    # the last two characters of each line (lines come stripped from normalize; a page of empty lines has none)
+    padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
+    last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
+    last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
+    second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
     ends_sentence = ((last_flags & _END) != 0) | (((last_flags & _CLOSER) != 0) & ((second_flags & _END) != 0))
     columns["sentence_end"] = ends_sentence.astype(np.float64)
     columns["colon_end"] = ((last == ord(":")) | (last == ord("："))).astype(np.float64)
-    function = (flags & _FUNCTION) != 0
-    function_count = _per_line(function, starts, ends)
+    function_count = counts["function"]
     columns["function_density"] = function_count / np.maximum(han_count, 1.0)
     columns["log_function_words"] = np.log1p(function_count)
     # Token patterns mark chrome on short lines (bylines, counters, footers); a
