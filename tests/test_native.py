@@ -143,3 +143,24 @@ def test_line_counts_equal_the_numpy_reference(lines: list[str]) -> None:
         assert np.array_equal(compiled_features, features.line_features(lines))
     finally:
         features.core = saved
+
+
+@compiled
+@settings(max_examples=100, deadline=None)
+@given(rows=st.integers(0, 300), perms=st.sampled_from([16, 128]), seed=st.integers(0, 2**32 - 1),
+       need=st.integers(1, 128))
+def test_pairwise_similarity_equals_the_numpy_reference(rows: int, perms: int, seed: int, need: int) -> None:
+    """In-document near pairs (more than one block of rows, so pairs across blocks count too)."""
+    import textclean.dedup as dedup
+
+    rng = np.random.default_rng(seed)
+    signatures = rng.integers(0, 4, size=(rows, perms), dtype=np.uint32)  # few values: many near pairs
+    need = min(need, perms)
+    compiled_pairs = dedup._pairwise(signatures, need)
+    saved = dedup.core
+    dedup.core = lambda: None  # type: ignore[assignment]
+    try:
+        pure = dedup._pairwise(signatures, need)
+    finally:
+        dedup.core = saved
+    assert np.array_equal(compiled_pairs, pure) and np.array_equal(pure, pure.T)

@@ -228,3 +228,20 @@ def test_a_lead_excerpt_yields_to_the_fuller_paragraph_that_repeats_it():
     assert out.text.split("\n") == ["中间一段。", full]
     removal = next(r for r in out.trace if r.rule == "near-duplicate-paragraph")
     assert removal.line == 1 and removal.duplicate_of == 3
+
+
+def test_a_lead_yields_to_its_fuller_copy_far_down_a_long_page():
+    """More than 128 long paragraphs between a lead and the paragraph that gives it in full:
+    the pair is found wherever the two fall in the page (the pairwise matrix is symmetric)."""
+    import random
+
+    from textclean.dedup import dedup_document
+
+    rng = random.Random(5)
+    alphabet = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经"
+    lead = "意识形态工作是党的一项极端重要的工作，关乎旗帜、关乎道路、关乎国家政治安全，必须牢牢掌握领导权。"
+    filler = ["".join(rng.choice(alphabet) for _ in range(60)) + "。" for _ in range(200)]
+    fuller = lead + "各级党组织要担负起主体责任。"
+    for middle in (filler[:3], filler):  # near each other, then more than 128 long paragraphs apart
+        doc = dedup_document(Document.from_text("\n".join([lead, *middle, fuller])))
+        assert lead not in doc.text.split("\n") and fuller in doc.text.split("\n")

@@ -268,3 +268,19 @@ def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
                 out[row, 7] += 1
             if f & 512:
                 out[row, 10] += 1
+
+
+def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1] out):
+    """``out[i, j] = out[j, i] = 1`` where rows i and j of ``signatures`` share at
+    least ``need`` values (position by position), the diagonal included."""
+    cdef Py_ssize_t count = signatures.shape[0], perms = signatures.shape[1], i, j, p
+    cdef int same
+    with nogil:
+        for i in range(count):
+            for j in range(i + 1):
+                same = 0
+                for p in range(perms):
+                    same += signatures[i, p] == signatures[j, p]
+                if same >= need:
+                    out[i, j] = 1
+                    out[j, i] = 1

@@ -24,6 +24,7 @@ import regex
 
 from .config import DedupConfig
 from .document import Document, Line, ParagraphKeys, Removal
+from .native import core
 from .shingles import stable_hash64
 from .signatures import Signer, similarity
 
@@ -92,12 +93,7 @@ class _LocalIndex:
         self.similar: np.ndarray | None = None
         self.suspects: set[int] = set()  # compact rows that have a similar earlier row
         if 0 < count <= self._PAIRWISE_LIMIT:
-            self.similar = np.zeros((count, count), dtype=bool)
-            for first in range(0, count, 128):
-                block = self.signatures[first : first + 128]
-                last = first + block.shape[0]
-                equal = (block[:, None, :] == self.signatures[None, :last, :]).view(np.uint8).sum(axis=2, dtype=np.int32)
-                self.similar[first:last, :last] = equal >= self.need
+            self.similar = _pairwise(self.signatures, self.need)
             self.suspects = set(np.flatnonzero(np.tril(self.similar, -1).any(axis=1)).tolist())
         elif count:
             self.suspects = set(range(count))
@@ -135,6 +131,24 @@ class _LocalIndex:
             self.suspects.add(c)
             self.suspects.update((np.flatnonzero(column[c + 1 :]) + c + 1).tolist())
         return self.match_or_add(row, line)
+
+
+def _pairwise(signatures: np.ndarray, need: int) -> np.ndarray:
+    """``similar[i, j]``: rows i and j share at least ``need`` signature values
+    (symmetric; the compiled core when built, else numpy in blocks of rows)."""
+    count = signatures.shape[0]
+    similar = np.zeros((count, count), dtype=bool)
+    compiled = core()
+    if compiled is not None:
+        compiled.pairwise_similar(np.ascontiguousarray(signatures, dtype=np.uint32), need, similar.view(np.uint8))
+        return similar
+    for first in range(0, count, 128):
+        block = signatures[first : first + 128]
+        last = first + block.shape[0]
+        equal = (block[:, None, :] == signatures[None, :last, :]).view(np.uint8).sum(axis=2, dtype=np.int32)
+        similar[first:last, :last] = equal >= need
+    similar |= similar.T  # pairs across blocks were filled below the diagonal only
+    return similar
 
 
 FULLER = 1.2  # a later near copy this many times longer is the one kept
