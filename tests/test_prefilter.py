@@ -115,3 +115,10 @@ _ALPHABET = st.sampled_from(sorted(set("".join(_EXAMPLES)) | set("。，：:|>�
 def test_pieces_of_examples_keep_their_rules(parts):
     """Lines glued from pieces of the pack's examples and stray characters."""
     _must_keep(PACK_PREFILTER, PACK_PATTERNS, "".join(parts))
+
+
+def test_a_back_reference_breaks_a_run_of_literals():
+    """``a(x)\\1b`` matches "axxb": "ax" and "b" are required, "axb" is not."""
+    found = required_literals(r"a(x)\1b")
+    assert found is not None and all(literal in "axxb" for literal in found)
+    assert required_literals(r"(?:a|b)(?(1)c|d)e") in (None, frozenset({"e"}), frozenset({"a", "b"}))

@@ -1,18 +1,23 @@
-"""The literal prefilter of the rule pack: which rules could match a line at all.
+"""Which rules of a pack could match a line: cheap tests that never miss one.
 
-For each pattern, :func:`required_literals` works out a set of strings at least
-one of which is in every line the pattern matches (``欢迎`` for
-``^(?:热烈)?欢迎(?:您)?(?:来到|访问)…``; ``{"上一页", "下一页", …}`` for an
-alternation), read off the pattern's syntax tree. A :class:`Prefilter` holds them
-for a list of rules: a line is tried against a rule's own ``regex`` only when it
-holds one of the rule's literals — a few set and substring tests in C instead of
-a regex search per rule. Rules without a literal (a pattern of classes only,
-case-insensitive ones, syntax Python's ``re`` parser does not read) are screened
-by one compiled alternation of them, as before.
+Read off each pattern's syntax tree (Python's ``re`` parser; ``regex``-only
+syntax means "unknown"):
+
+- :func:`required_literals`: strings one of which every match contains
+  (``欢迎`` for ``^(?:热烈)?欢迎(?:您)?(?:来到|访问)…``; ``{"点在看", "点赞"}`` for
+  ``点(?:在看|赞)``: small classes and alternations are concatenated);
+- :func:`start_chars`: for a pattern anchored at the line start, the characters
+  a matching line can begin with.
+
+A :class:`Prefilter` uses them for a list of rules: an anchored rule is a
+candidate when the line begins with one of its first characters, a floating one
+when one alternation of all floating rules' literals finds one in the line, the
+rest when their screen (an alternation of them) matches; a candidate must also
+hold one of its own literals. Each candidate's own ``regex`` decides.
 
 The prefilter only ever skips rules that cannot match, so the rules that fire,
 and the output, are the same as trying every rule (``tests/test_prefilter.py``
-checks that on the pack's examples, real pages and Hypothesis input).
+checks that on the pack's examples, the samples and Hypothesis lines).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ __all__ = ["required_literals", "start_chars", "Prefilter"]
 _CLASS_MAX = 16  # a class of more characters than this is no literal
 _PRODUCT_MAX = 64  # at most this many strings from concatenating classes and alternations
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
-_NEUTRAL = (_c.AT, _c.ASSERT, _c.ASSERT_NOT, _c.GROUPREF, getattr(_c, "GROUPREF_EXISTS", _c.AT))
+_NEUTRAL = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)  # zero width: anchors and look-arounds
 _HAN_RANGE = "\u4e00-\u9fff"  # stands in for a \p{…} property: a class this wide is never a literal
 
 
