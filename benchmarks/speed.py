@@ -8,7 +8,7 @@ samples' sentences as they are, and the same with full-width punctuation
     (TEXTCLEAN_PURE=1), on both corpora;
   - `textclean clean IN OUT` end to end with --jobs 1 and --jobs 2: wall-clock
     MB/s, the speed-up of --jobs 2, and the parent process's share of the run's
-    CPU (getrusage SELF vs CHILDREN);
+    CPU (its own getrusage vs every process below it, read from /proc: Linux);
   - datatrove's MinHash dedup (signature, buckets, cluster, filter; 2 workers,
     Chinese word tokenizer) on the same pages as JSONL, timed alternately with
     textclean --jobs 2 (--repeat rounds; medians). datatrove only dedups whole
@@ -67,20 +67,51 @@ DATATROVE_DRIVER = textwrap.dedent(
     """
 )
 
-# One end-to-end run in a fresh process: wall clock and CPU of the parent and of its workers.
+# One end-to-end run in a fresh process: wall clock and CPU of the parent and of its workers. Workers are
+# forked by a server process (forkserver), so they are not the parent's children: their CPU is read from
+# /proc (Linux) every 50 ms, for every process below this one.
 RUN_DRIVER = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, os, resource, sys, threading, time
     from textclean.cli import main
+
+    def below(stop, seen):
+        tick, me = os.sysconf("SC_CLK_TCK"), os.getpid()
+        while not stop.is_set():
+            table = {}
+            for name in os.listdir("/proc"):
+                if name.isdigit():
+                    try:
+                        fields = open(f"/proc/{name}/stat").read().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    table[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+            family, grown = {me}, True
+            while grown:
+                grown = False
+                for pid, (parent, _) in table.items():
+                    if parent in family and pid not in family:
+                        family.add(pid)
+                        grown = True
+            for pid in family - {me}:
+                seen[pid] = max(seen.get(pid, 0.0), table[pid][1])
+            stop.wait(0.05)
+
     if __name__ == "__main__":
+        stop, seen = threading.Event(), {}
+        watcher = threading.Thread(target=below, args=(stop, seen), daemon=True)
+        watcher.start()
         start = time.perf_counter()
         code = main(["clean", sys.argv[1], sys.argv[2], "-q", "--jobs", sys.argv[3]])
         wall = time.perf_counter() - start
-        own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        stop.set()
+        watcher.join()
+        own = resource.getrusage(resource.RUSAGE_SELF)
         print(json.dumps({"code": code, "wall": wall, "parent": own.ru_utime + own.ru_stime,
-                          "workers": kids.ru_utime + kids.ru_stime}))
+                          "workers": sum(seen.values())}))
     """
 )
+
 
 # Per-stage CPU seconds in this process: the steps of Pipeline.default timed one by one, and inside
 # the clean step (textclean.page.PageCleaner) the rules, the title line, dedup and the line model.

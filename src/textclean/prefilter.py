@@ -358,6 +358,7 @@ class Prefilter:
                 screened.append(position)
         self.by_category = tuple((regex.compile(category).match, tuple(found)) for category, found in
                                  sorted(by_category.items()))
+        self._heads: dict[str, frozenset[int]] = {}  # first character -> anchored candidates (filled as lines come)
         self.floating = tuple(floating)
         self.any_literal = _alternation_of(every_literal) if every_literal else None
         self.screened = tuple(screened)
@@ -365,10 +366,15 @@ class Prefilter:
 
     def positions(self, line: str) -> list[int]:
         """Positions (in the list given) of the rules ``line`` could match, in order."""
-        candidates: set[int] = set(self.by_char.get(line[:1], ()))
-        for test, found in self.by_category:
-            if test(line) is not None:
-                candidates.update(found)
+        first = line[:1]
+        heads = self._heads.get(first)
+        if heads is None:  # the anchored rules a line starting with this character may match, found once
+            heads = set(self.by_char.get(first, ()))
+            for test, found in self.by_category:
+                if test(first) is not None:
+                    heads.update(found)
+            heads = self._heads[first] = frozenset(heads)
+        candidates: set[int] = set(heads)
         if self.any_literal is not None and self.any_literal(line) is not None:
             candidates.update(self.floating)
         if self.screened:
