@@ -281,7 +281,8 @@ def clean_corpus(
             finished = True
         except BaseException:
             if state is not None:
-                state.close()
+                with contextlib.suppress(OSError):  # the error that stopped the run is the one to report
+                    state.close()
                 listener.warning("the run stopped; what was finished is kept: rerun the same command with --resume "
                                  "to continue")
             raise
