@@ -345,7 +345,6 @@ class WorkerPool:
         """
         import collections
         import hashlib
-        import multiprocessing
         import pickle
         from concurrent.futures import ProcessPoolExecutor
 
