@@ -147,11 +147,13 @@ def _temporary(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
+def atomic_output(path: Path, *, make_folder: bool = True) -> Iterator[BinaryIO]:
     """A binary handle whose content becomes ``path`` only when the block ends well:
-    a temporary file beside it, fsync'd and renamed into place; removed on failure."""
+    a temporary file beside it, fsync'd and renamed into place; removed on failure.
+    ``make_folder=False``: the caller made sure the folder exists."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -189,9 +191,9 @@ def remove_temporaries(folder: Path, *, recursive: bool = True, prefix: str = ".
     return removed
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, make_folder: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename."""
-    with atomic_output(path) as handle:
+    with atomic_output(path, make_folder=make_folder) as handle:
         handle.write(data)
 
 
@@ -318,10 +320,20 @@ class WriteTree:
             where = f"{target.name} is a folder of other ids" if clash is None else \
                 f"{clash.name} is the file of id {_short_id(written[clash])}"
             return doc.skip("invalid id", f"id {_short_id(doc.id)} cannot be written: {where}; the first one stays"), None
+        if target.parent not in folders:  # no file was written there yet: made here, once, before a writer needs it
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except RecursionError:
+                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: the path is too deep"), None
+            except OSError as exc:
+                if exc.errno not in _RECORD_ERRNOS:
+                    raise OutputError(f"cannot make the folder {target.parent}: {exc.strerror or exc}") from exc
+                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: {exc.strerror or exc}"), None
         written[target] = doc.id
         folders.update(parents)
+        folders.add(target.parent)
         doc = dataclasses.replace(doc, output=str(target))
-        return doc, pool.submit(write_atomic, target, doc.output_text.encode("utf-8"))
+        return doc, pool.submit(write_atomic, target, doc.output_text.encode("utf-8"), make_folder=False)
 
     @staticmethod
     def _finish(doc: Document, future: Any) -> Document:
