@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import errno
 import json
 import os
@@ -310,28 +308,3 @@ def test_resume_removes_temporaries_a_kill_left_behind(reference: Path, tmp_path
     stale.write_bytes(b"half")
     assert run("clean", str(reference / "in"), str(out), "-q", "--resume")[0] in (0, 1)
     assert tree(out) == tree(reference / "ref")
-
-
-def test_a_journal_write_that_fails_is_raised_in_the_run(tmp_path: Path, monkeypatch):
-    """Records are written by the journal's thread; its first failure comes back to the caller."""
-    import errno
-
-    from textclean import resume
-
-    state = resume.RunState.start(tmp_path / "state", {"a": "1"})
-    state.append({"entry": 1})
-    state.close()
-    assert [record["entry"] for record in state.records()] == [1]
-
-    def full(fd, data):
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(resume.os, "write", full)
-    with pytest.raises(OSError, match="No space"):
-        for n in range(2, 400):  # the thread fails on the first; a later append or the close says so
-            state.append({"entry": n})
-        state.close()
-    monkeypatch.undo()
-    with contextlib.suppress(OSError):  # closing a failed journal says so again (if the append said it first)
-        state.close()
-    assert [record["entry"] for record in state.records()] == [1]  # nothing after the failure was written

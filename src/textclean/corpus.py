@@ -281,8 +281,7 @@ def clean_corpus(
             finished = True
         except BaseException:
             if state is not None:
-                with contextlib.suppress(OSError):  # the error that stopped the run is the one to report
-                    state.close()
+                state.close()
                 listener.warning("the run stopped; what was finished is kept: rerun the same command with --resume "
                                  "to continue")
             raise

@@ -12,9 +12,8 @@ the run finishes. The folder holds:
   entry, what it added to the duplicate index (:class:`~textclean.document.IndexChange`)
   and, for JSONL output, the output's length after it. A record is appended only
   after the document's output is complete, as one ``write``: length, CRC-32,
-  pickle (by a thread of its own, in order, so the run does not wait for the
-  checksum and the disk). A torn last record (the process died mid-write) fails
-  its CRC and is dropped, so that document is simply redone.
+  pickle. A torn last record (the process died mid-write) fails its CRC and is
+  dropped, so that document is simply redone.
 - ``partial.jsonl`` — JSONL output so far (uncompressed; compressed at the end).
 
 Resuming replays the journal (rebuilding the index without re-signing
@@ -29,9 +28,7 @@ import hashlib
 import json
 import os
 import pickle
-import queue
 import shutil
-import threading
 import struct
 import time
 import zlib
@@ -108,7 +105,8 @@ class RunState:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._appender: _Appender | None = None
+        self._fd: int | None = None
+        self._synced = time.monotonic()
 
     # -------------------------------------------------------------- lifecycle
 
@@ -155,9 +153,12 @@ class RunState:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def close(self) -> None:
-        if self._appender is not None:
-            appender, self._appender = self._appender, None
-            appender.close()
+        if self._fd is not None:
+            try:
+                os.fsync(self._fd)
+            finally:
+                os.close(self._fd)
+                self._fd = None
 
     # ------------------------------------------------------------------ parts
 
@@ -187,9 +188,7 @@ class RunState:
     # ---------------------------------------------------------------- journal
 
     def records(self) -> Iterator[dict[str, Any]]:
-        """The journal's complete records, in order; a torn tail is cut off. Records
-        still queued for the journal's thread are written first."""
-        self.close()
+        """The journal's complete records, in order; a torn tail is cut off."""
         journal = self.path / "journal"
         if not journal.exists():
             return
@@ -210,62 +209,15 @@ class RunState:
                 handle.truncate(good)
 
     def append(self, record: dict[str, Any]) -> None:
-        """Add one finished document's record: pickled here, then written (length,
-        CRC-32, payload: one ``write``; fsync'd every 2 s) by the journal's thread, in
-        order. A write that failed raises :class:`OSError` here, at the next record,
-        or at :meth:`close`."""
-        if self._appender is None:
-            fd = os.open(self.path / "journal", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-            self._appender = _Appender(fd)
-            self._appender.start()
-        self._appender.put(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-class _Appender(threading.Thread):
-    """Writes journal records in the order given, off the run's main thread."""
-
-    def __init__(self, fd: int) -> None:
-        super().__init__(name="textclean-journal", daemon=True)
-        self.fd = fd
-        self.queue: queue.Queue[bytes | None] = queue.Queue(maxsize=256)
-        self.error: BaseException | None = None
-        self._synced = time.monotonic()
-
-    def put(self, payload: bytes) -> None:
-        self.check()
-        self.queue.put(payload)
-
-    def check(self) -> None:
-        """Raise the first failed write (again at every later call: nothing more is written)."""
-        error = self.error
-        if error is not None:
-            raise error if isinstance(error, OSError) else OSError(str(error))
-
-    def run(self) -> None:
-        while True:
-            payload = self.queue.get()
-            if payload is None:
-                return
-            if self.error is not None:
-                continue  # failed: the rest is dropped, the main thread raises the first error
-            try:
-                data = _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
-                written = os.write(self.fd, data)
-                if written != len(data):
-                    raise OSError(f"short write to the run journal ({written} of {len(data)} bytes)")
-                now = time.monotonic()
-                if now - self._synced > _SYNC_SECONDS:
-                    os.fsync(self.fd)
-                    self._synced = now
-            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
-                self.error = exc
-
-    def close(self) -> None:
-        """Write what is queued, fsync, close; the first failed write raises here."""
-        self.queue.put(None)
-        self.join()
-        try:
-            self.check()
-            os.fsync(self.fd)
-        finally:
-            os.close(self.fd)
+        """Add one finished document's record (one ``write``; fsync'd every 2 s)."""
+        if self._fd is None:
+            self._fd = os.open(self.path / "journal", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        payload = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+        data = _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+        written = os.write(self._fd, data)
+        if written != len(data):
+            raise OSError(f"short write to the run journal ({written} of {len(data)} bytes)")
+        now = time.monotonic()
+        if now - self._synced > _SYNC_SECONDS:
+            os.fsync(self._fd)
+            self._synced = now
