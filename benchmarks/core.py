@@ -2,10 +2,18 @@
 
     python benchmarks/core.py [--mb 5] [--rounds 3]
 
-Generates a corpus with benchmarks/corpus.py (deterministic), folds its paragraphs
-into dedup keys, and times each kernel both ways on the same keys, alternating;
-prints MB/s of keys (best round) and checks the outputs are equal. Without a
-compiled core (``textclean --version`` says so) only the reference runs.
+Generates a corpus with benchmarks/corpus.py (deterministic, full-width
+punctuation as Chinese pages write it), and times each kernel both ways on the
+same inputs, alternating; prints MB/s (best round; MB of the kernel's input
+text) and checks that the outputs are equal:
+
+  - fold: NFKC, case folding, punctuation dropped (dedup keys of sentences);
+  - char n-gram shingles + MinHash (128 permutations) of those keys;
+  - the line model's per-line character class counts (line_features);
+  - in-document pairwise near pairs (the signatures of each page's sentences);
+  - the corpus index's hash table (insert, then look up, every band key).
+
+Without a compiled core (``textclean --version`` says so) only the reference runs.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
@@ -28,39 +37,94 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
+    import textclean.dedup
+    import textclean.index
+    import textclean.line_features
     import textclean.native
+    import textclean.normalize
     import textclean.signatures
     from textclean.config import DedupConfig
+    from textclean.dedup import split_sentences
     from textclean.signatures import Signer
 
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), folder, "--mb", str(args.mb)],
-                       check=True, stdout=subprocess.DEVNULL)
-        texts = [line for path in sorted(Path(folder).rglob("*.txt"))
-                 for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line]
+        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), folder, "--mb", str(args.mb),
+                        "--full-width"], check=True, stdout=subprocess.DEVNULL)
+        pages = [[line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line]
+                 for path in sorted(Path(folder).rglob("*.txt"))]
     signer = Signer(DedupConfig())
-    keys = signer.keys(texts)
-    megabytes = sum(len(key.encode("utf-8")) for key in keys) / 1e6
+    sentences = [split_sentences(line) for page in pages for line in page]
+    keys = signer.keys([piece for pieces in sentences for piece in pieces])
+    signatures = signer.signatures(keys)
+    page_signatures = []
+    row = 0
+    for page in pages:
+        count = sum(len(split_sentences(line)) for line in page)
+        page_signatures.append(signatures[row : row + count])
+        row += count
+    bands = signer.bands(signatures).reshape(-1)
+    text_mb = sum(len(line.encode()) for page in pages for line in page) / 1e6
+    key_mb = sum(len(key.encode()) for key in keys) / 1e6
     compiled = textclean.native.core()
-    print(f"{len(keys)} keys, {megabytes:.2f} MB; core: {textclean.native.describe()}")
-    ways = {"pure-Python (numpy)": lambda: None}
-    if compiled is not None:
-        ways["compiled"] = textclean.native.core
-    best: dict[str, float] = {}
-    results = {}
-    for _ in range(args.rounds):
-        for name, chooser in ways.items():
-            textclean.signatures.core = chooser
-            start = time.perf_counter()
-            results[name] = signer.signatures(keys)
-            best[name] = min(best.get(name, float("inf")), time.perf_counter() - start)
-    textclean.signatures.core = textclean.native.core
-    print("kernel: char n-gram shingles + MinHash (128 permutations)")
-    for name, seconds in best.items():
-        print(f"  {name:<22} {megabytes / seconds:8.1f} MB/s")
-    if len(results) == 2:
-        values = list(results.values())
-        print(f"  outputs equal: {np.array_equal(values[0], values[1])}")
+    print(f"{len(pages)} pages, {text_mb:.2f} MB of text, {len(keys)} sentence keys; core: "
+          f"{textclean.native.describe()}")
+
+    def fold() -> Any:
+        return [signer.keys(pieces) for pieces in sentences]
+
+    def minhash() -> Any:
+        return signer.signatures(keys)
+
+    def counts() -> Any:
+        return [textclean.line_features.line_features(page) for page in pages]
+
+    def pairwise() -> Any:
+        return [textclean.dedup._pairwise(page, 77) for page in page_signatures]
+
+    def table() -> Any:
+        keys_table = textclean.index._new_keys()
+        keys_table.insert_values(bands, np.arange(bands.size, dtype=np.int32) // 32)
+        out = np.full(bands.size, -1, dtype=np.int64)
+        keys_table.get_into(bands, out)
+        return out
+
+    kernels: list[tuple[str, float, Callable[[], Any], list[Any]]] = [
+        ("fold (NFKC by table)", text_mb, fold, [textclean.normalize]),
+        ("shingles + MinHash", key_mb, minhash, [textclean.signatures]),
+        ("line class counts", text_mb, counts, [textclean.line_features]),
+        ("pairwise near pairs", text_mb, pairwise, [textclean.dedup]),
+        ("index hash table", text_mb, table, [textclean.index]),
+    ]
+    print(f"  {'kernel':24} {'pure MB/s':>10} {'compiled MB/s':>14} {'x':>6}  equal")
+    for name, megabytes, run, modules in kernels:
+        best: dict[str, float] = {}
+        results: dict[str, Any] = {}
+        ways = {"pure": lambda: None, "compiled": textclean.native.core} if compiled is not None else \
+            {"pure": lambda: None}
+        for _ in range(args.rounds):
+            for way, chooser in ways.items():
+                for module in modules:
+                    module.core = chooser
+                start = time.perf_counter()
+                results[way] = run()
+                best[way] = min(best.get(way, float("inf")), time.perf_counter() - start)
+        for module in modules:
+            module.core = textclean.native.core
+        pure = megabytes / best["pure"]
+        if "compiled" in best:
+            fast = megabytes / best["compiled"]
+            equal = _equal(results["pure"], results["compiled"])
+            print(f"  {name:24} {pure:10.1f} {fast:14.1f} {fast / pure:5.1f}x  {equal}")
+        else:
+            print(f"  {name:24} {pure:10.1f} {'-':>14}")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray):
+        return bool(np.array_equal(a, b))
+    return bool(a == b)
 
 
 if __name__ == "__main__":
