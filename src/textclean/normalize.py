@@ -102,12 +102,15 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
     if doc.skipped:
         return doc
     config = config or NormalizeConfig()
-    raw_lines = split_lines(doc.text)
+    whole = _LINE_BREAKS.sub("\n", doc.text)
+    raw_lines = whole.split("\n")  # split_lines(doc.text)
     numbers = doc.origin if doc.origin is not None and len(doc.origin) == len(raw_lines) else None
+    # Most pages have no entity, tab or invisible character: their lines are only stripped.
+    plain = not (config.html_entities and "&" in whole) and "\t" not in whole and _INVISIBLE.search(whole) is None
     lines: list[Line] = []
     for index, raw in enumerate(raw_lines):
         number = numbers[index] if numbers else index + 1
-        text = normalize_line(raw, html_entities=config.html_entities)
+        text = raw.strip() if plain else normalize_line(raw, html_entities=config.html_entities)
         for piece in split_long_line(text, config.max_line_chars):
             lines.append(Line(number, piece.strip()))
     kept = [line for line in lines if line.text]
