@@ -94,7 +94,8 @@ def _firing(
 
 
 def strip_boilerplate(
-    doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None, *, judged: dict[int, Any] | None = None
+    doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None, *, judged: dict[int, Any] | None = None,
+    traditional: bool | None = None,
 ) -> Document:
     """Cut span matches out of each line, then drop lines a line rule matches.
 
@@ -108,7 +109,8 @@ def strip_boilerplate(
     (:class:`textclean.page.PageCleaner`): what each kept line was judged as (its
     zones and text), updated in place; a later pass then judges again only the
     lines whose zones or text changed since — the others would be kept again,
-    since span cuts are repeated to a fixed point.
+    since span cuts are repeated to a fixed point. ``traditional``: whether the page
+    (or the page it was cut from) holds a traditional character, when the caller knows.
 
     >>> doc = Document.from_text("欢迎来到某某范文网!\\n正文第一段。\\n本文来源:https://example.com/1.html")
     >>> strip_boilerplate(doc, RuleSet.builtin()).text
@@ -125,7 +127,9 @@ def strip_boilerplate(
     seen: dict[int, Any] = judged if judged is not None else {}  # replaced at the end, not while read
     remembered: dict[int, Any] = {}
     # Rules see each line's simplified view; most documents have no traditional character: the view is the line.
-    view_of = simplified_view if has_traditional(doc.text) else str
+    if traditional is None:
+        traditional = has_traditional(doc.text)
+    view_of = simplified_view if traditional else str
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
     for index, line in enumerate(lines):
         zone = _zone(index, count, config)

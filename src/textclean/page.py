@@ -33,6 +33,7 @@ from .dedup import dedup_document, keep_pending
 from .document import Document
 from .line_model import LINE_MODEL_RULE, LineModel, drop_repeated_title, judge_lines
 from .mining import MinedRules, group_of
+from .normalize import has_traditional
 from .signatures import Signer
 
 __all__ = ["PageCleaner", "boilerplate_step", "line_model_step", "settle"]
@@ -49,6 +50,8 @@ class PageCleaner:
     def __init__(self, config: Config, *, mined: MinedRules | None = None) -> None:
         self.config = config
         self.rules = resolve_rules(config.boilerplate)
+        # a span rule whose replacement writes a traditional character can bring one into a page without any
+        self.writes_traditional = any(rule.replace and has_traditional(rule.replace) for rule in self.rules)
         self.mined = mined if mined is not None and len(mined) else None
         self.merged: dict[str, RuleSet] = {}
         self.signer = Signer(config.dedup) if config.dedup.near else None
@@ -73,7 +76,7 @@ class PageCleaner:
                                              Callable[[Document], Document] | None]:
         judged: dict[int, Any] = {}  # this page's memo: what each kept line was judged as
         rules = functools.partial(strip_boilerplate, rules=self.rules_for(doc), config=self.config.boilerplate,
-                                  judged=judged)
+                                  judged=judged, traditional=self.writes_traditional or has_traditional(doc.text))
         strip = functools.partial(boilerplate_step, rules=rules, config=self.config.boilerplate)
         dedup = functools.partial(dedup_document, config=self.config.dedup, signer=self.signer)
         judge = None
