@@ -161,31 +161,30 @@ cdef class KeyTable:
         free(old_used)
         return 0
 
+    cdef int _put(self, uint64_t key, int32_t value) except -1:
+        """Store ``value`` for ``key`` unless it is stored already."""
+        cdef Py_ssize_t slot
+        if 2 * (self.count + 1) > self.capacity:
+            self._grow()
+        slot = self._slot(key)
+        if not self.used[slot]:
+            self.used[slot] = 1
+            self.keys[slot] = key
+            self.values[slot] = value
+            self.count += 1
+        return 0
+
     def insert(self, const uint64_t[::1] keys, int32_t value):
         """Store ``value`` for each key not stored yet."""
-        cdef Py_ssize_t i, slot
+        cdef Py_ssize_t i
         for i in range(keys.shape[0]):
-            if 2 * (self.count + 1) > self.capacity:
-                self._grow()
-            slot = self._slot(keys[i])
-            if not self.used[slot]:
-                self.used[slot] = 1
-                self.keys[slot] = keys[i]
-                self.values[slot] = value
-                self.count += 1
+            self._put(keys[i], value)
 
     def insert_values(self, const uint64_t[::1] keys, const int32_t[::1] values):
         """Store ``values[i]`` for ``keys[i]`` not stored yet, in order."""
-        cdef Py_ssize_t i, slot
+        cdef Py_ssize_t i
         for i in range(keys.shape[0]):
-            if 2 * (self.count + 1) > self.capacity:
-                self._grow()
-            slot = self._slot(keys[i])
-            if not self.used[slot]:
-                self.used[slot] = 1
-                self.keys[slot] = keys[i]
-                self.values[slot] = values[i]
-                self.count += 1
+            self._put(keys[i], values[i])
 
     def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
         """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched)."""
@@ -213,9 +212,7 @@ cdef class KeyTable:
 
 def _key_table(keys, values):
     table = KeyTable()
-    cdef Py_ssize_t i
-    for i in range(len(keys)):
-        table.insert(keys[i:i + 1], int(values[i]))
+    table.insert_values(np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(values, dtype=np.int32))
     return table
 
 
@@ -232,6 +229,10 @@ def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
     cdef Py_UCS4 c
     cdef uint16_t f
     cdef bint space, previous
+    cdef int bit
+    # class bit -> column: Han, Latin, digit, punctuation, symbol, mark, comma, separator, function word
+    cdef int slot[10]
+    slot[:] = [-1, 1, 2, 3, 4, 5, 8, 9, 7, 10]
     for row in range(len(lines)):
         line = lines[row]
         length = len(line)
@@ -250,24 +251,9 @@ def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
                 if previous:
                     out[row, 6] += 1
             previous = space
-            if f & 2:
-                out[row, 1] += 1
-            if f & 4:
-                out[row, 2] += 1
-            if f & 8:
-                out[row, 3] += 1
-            if f & 16:
-                out[row, 4] += 1
-            if f & 32:
-                out[row, 5] += 1
-            if f & 64:
-                out[row, 8] += 1
-            if f & 128:
-                out[row, 9] += 1
-            if f & 256:
-                out[row, 7] += 1
-            if f & 512:
-                out[row, 10] += 1
+            for bit in range(1, 10):
+                if f & (1 << bit):
+                    out[row, slot[bit]] += 1
 
 
 def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1] out):

@@ -38,6 +38,11 @@ _PRODUCT_MAX = 64  # at most this many strings from concatenating classes and al
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
 _NEUTRAL = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)  # zero width: anchors and look-arounds
 _HAN_RANGE = "\u4e00-\u9fff"  # stands in for a \p{…} property: a class this wide is never a literal
+_FIRST_MAX = 256  # a first-character set bigger than this says nothing
+_AT_START = (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
+_CATEGORIES = {  # categories a first character may be in, each tested by ``regex`` itself
+    _c.CATEGORY_SPACE: r"\s", _c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_WORD: r"\w",
+}
 
 
 @functools.lru_cache(maxsize=8192)
@@ -112,18 +117,29 @@ def _best(options: list[frozenset[str] | None]) -> frozenset[str] | None:
     return max(known, key=lambda option: (min(map(len, option)), -len(option)))
 
 
-def _class(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+def _members(items: Sequence[tuple[Any, Any]], limit: int) -> tuple[set[str], set[str]] | None:
+    """A class's characters (ranges of fewer than ``limit``) and categories (``\\s``,
+    ``\\d``, ``\\w``); None for a negated class, other categories or wide ranges."""
     chars: set[str] = set()
+    categories: set[str] = set()
     for op, av in items:
         if op is _c.LITERAL:
             chars.add(chr(av))
-        elif op is _c.RANGE and av[1] - av[0] < _CLASS_MAX:
+        elif op is _c.RANGE and av[1] - av[0] < limit:
             chars.update(map(chr, range(av[0], av[1] + 1)))
-        else:  # negation, categories (\d, \s), wide ranges
+        elif op is _c.CATEGORY and av in _CATEGORIES:
+            categories.add(_CATEGORIES[av])
+        else:
             return None
-        if len(chars) > _CLASS_MAX:
-            return None
-    return frozenset(chars)
+    return chars, categories
+
+
+def _class(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    """A class of at most ``_CLASS_MAX`` characters as literals (none with a category)."""
+    found = _members(items, _CLASS_MAX)
+    if found is None or found[1] or len(found[0]) > _CLASS_MAX:
+        return None
+    return frozenset(found[0])
 
 
 def _product(left: frozenset[str] | None, right: frozenset[str]) -> frozenset[str] | None:
@@ -217,11 +233,6 @@ def _sequence(items: Any) -> frozenset[str] | None:
     return _best(options)
 
 
-_FIRST_MAX = 256  # a first-character set bigger than this says nothing
-_AT_START = (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
-_CATEGORIES = {  # categories a first character may be in, each tested by ``regex`` itself
-    _c.CATEGORY_SPACE: r"\s", _c.CATEGORY_DIGIT: r"\d", _c.CATEGORY_WORD: r"\w",
-}
 _First = tuple[frozenset[str], frozenset[str]]  # characters, categories (regex classes)
 
 
@@ -281,18 +292,8 @@ def _first_item(op: Any, av: Any) -> tuple[set[str], set[str], bool] | None:
     if op is _c.LITERAL:
         return {chr(av)}, set(), False
     if op is _c.IN:
-        chars: set[str] = set()
-        categories: set[str] = set()
-        for member, value in av:
-            if member is _c.LITERAL:
-                chars.add(chr(value))
-            elif member is _c.RANGE and value[1] - value[0] < _FIRST_MAX:
-                chars.update(map(chr, range(value[0], value[1] + 1)))
-            elif member is _c.CATEGORY and value in _CATEGORIES:
-                categories.add(_CATEGORIES[value])
-            else:  # negation, wide ranges, other categories
-                return None
-        return chars, categories, False
+        found = _members(av, _FIRST_MAX)
+        return None if found is None else (found[0], found[1], False)
     if op is _c.CATEGORY:
         return (set(), {_CATEGORIES[av]}, False) if av in _CATEGORIES else None
     if op is _c.SUBPATTERN:
