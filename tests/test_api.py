@@ -105,3 +105,15 @@ def test_no_module_imports_back_a_module_that_imports_it():
 
     cycles = sorted(name for name in graph if reaches(name, name, {name}))
     assert not cycles, cycles
+
+
+def test_document_replace_is_dataclasses_replace():
+    import dataclasses
+
+    from textclean.document import Document
+
+    doc = Document.from_text("标题\n正文。", id="a.txt", meta={"k": 1})
+    assert doc.replace(text="正文。", origin=(2,)) == dataclasses.replace(doc, text="正文。", origin=(2,))
+    assert doc.replace() == doc and doc.replace() is not doc
+    with pytest.raises(TypeError, match="no field"):
+        doc.replace(txt="typo")

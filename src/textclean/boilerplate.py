@@ -10,7 +10,6 @@ in code (:func:`cut_repeated_runs`).
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import Any
 
@@ -197,7 +196,7 @@ def strip_boilerplate(
             remembered[line.number] = (zones, text)
     result = doc.with_lines(kept, removals)
     if warnings:
-        result = dataclasses.replace(result, warnings=result.warnings + tuple(warnings))
+        result = result.replace(warnings=result.warnings + tuple(warnings))
     if judged is not None:
         judged.clear()
         judged.update(remembered)

@@ -10,7 +10,6 @@ whole; otherwise its copies are removed and its new paragraphs indexed
 
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,14 +172,14 @@ class CorpusDedup:
         pending = doc.keys
         if pending is None:
             return doc
-        doc = dataclasses.replace(doc, keys=None)
+        doc = doc.replace(keys=None)
         if doc.skipped:
             return doc
         line_chars = {line.number: len(line.text) for line in doc.lines()}
         verdict = self.judge(doc.id, pending, line_chars, sum(line_chars.values()))
         doc = apply_copies(doc, pending, verdict)
         if self.record_changes and not verdict.dropped:  # what judge() added, for the run journal
-            doc = dataclasses.replace(doc, index_change=self.last_change)
+            doc = doc.replace(index_change=self.last_change)
         return doc
 
     def _add(self, change: IndexChange) -> None:

@@ -17,7 +17,6 @@ the order of the documents (sorted paths), never on timing or worker count.
 
 from __future__ import annotations
 
-import dataclasses
 
 import numpy as np
 import regex
@@ -362,7 +361,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             signed.append(signatures[part_rows].min(axis=0))
     stacked = np.stack(signed) if signed else np.zeros((0, config.num_perm), dtype=np.uint32)
     pending = ParagraphKeys(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked), before=before)
-    return keep_pending(dataclasses.replace(result, keys=pending))
+    return keep_pending(result.replace(keys=pending))
 
 
 def paragraph_signature(signer: Signer, text: str) -> np.ndarray:
@@ -387,7 +386,7 @@ def keep_pending(doc: Document) -> Document:
         return doc
     kept = ParagraphKeys(lines=[pending.lines[i] for i in rows], exact=[pending.exact[i] for i in rows],
                     signatures=pending.signatures[rows], bands=pending.bands[rows], before=before)
-    return dataclasses.replace(doc, keys=kept)
+    return doc.replace(keys=kept)
 
 
 def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:

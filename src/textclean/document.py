@@ -1,6 +1,6 @@
 """The record that flows through the pipeline: :class:`Document` and its trace.
 
-A document is immutable. Every step returns a new document (``dataclasses.replace``)
+A document is immutable. Every step returns a new document (:meth:`Document.replace`)
 and appends a :class:`Removal` for each line or span it took out, so the final
 document explains itself: which rule, which zone, which duplicate.
 
@@ -175,6 +175,18 @@ class Document:
         """A document from already decoded text (lines numbered as given)."""
         return cls(id=id, text=text, chars_in=len(text), **fields)
 
+    def replace(self, **changes: Any) -> Document:
+        """A copy with ``changes`` (what ``dataclasses.replace`` does, without calling
+        ``__init__`` again: steps copy documents many times per page)."""
+        unknown = changes.keys() - _DOCUMENT_FIELDS
+        if unknown:
+            raise TypeError(f"Document has no field(s) {sorted(unknown)}")
+        copy = object.__new__(Document)
+        state = copy.__dict__
+        state.update(self.__dict__)
+        state.update(changes)
+        return copy
+
     def lines(self) -> list[Line]:
         """The current non-empty paragraphs with their input line numbers."""
         texts = self.text.split("\n")
@@ -184,8 +196,7 @@ class Document:
     def with_lines(self, lines: Iterable[Line], removals: Iterable[Removal] = ()) -> Document:
         """A copy holding ``lines`` (empty ones dropped) and the extra removals."""
         kept = [line for line in lines if line.text]
-        return dataclasses.replace(
-            self,
+        return self.replace(
             text="\n".join(line.text for line in kept),
             origin=tuple(line.number for line in kept),
             trace=self.trace + tuple(removals),
@@ -193,7 +204,7 @@ class Document:
 
     def skip(self, reason: str, detail: str | None = None) -> Document:
         """A copy set aside for ``reason``; its text is dropped."""
-        return dataclasses.replace(self, skipped=reason, detail=detail, text="", data=None, origin=())
+        return self.replace(skipped=reason, detail=detail, text="", data=None, origin=())
 
     @property
     def output_text(self) -> str:
@@ -201,3 +212,6 @@ class Document:
         if not self.text:
             return ""
         return self.text + "\n"
+
+
+_DOCUMENT_FIELDS = frozenset(field.name for field in dataclasses.fields(Document))

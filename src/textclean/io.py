@@ -9,7 +9,6 @@ folder and renamed into place, so a crash never leaves a half-written file.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import gzip
 import itertools
@@ -332,7 +331,7 @@ class WriteTree:
         written[target] = doc.id
         folders.update(parents)
         folders.add(target.parent)
-        doc = dataclasses.replace(doc, output=str(target))
+        doc = doc.replace(output=str(target))
         return doc, pool.submit(write_atomic, target, doc.output_text.encode("utf-8"), make_folder=False)
 
     @staticmethod
@@ -541,7 +540,7 @@ class WriteJsonl:
                     line = json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n"
                     handle.write(line.encode("utf-8"))
                     handle.flush()
-                yield dataclasses.replace(doc, offset=handle.tell())
+                yield doc.replace(offset=handle.tell())
             handle.flush()
             os.fsync(handle.fileno())
         # The partial file stays where it is (the run's state folder removes it when

@@ -13,7 +13,6 @@ is never written out.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import html
 import html.entities
@@ -114,8 +113,7 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
         for piece in split_long_line(text, config.max_line_chars):
             lines.append(Line(number, piece.strip()))
     kept = [line for line in lines if line.text]
-    return dataclasses.replace(
-        doc,
+    return doc.replace(
         text="\n".join(line.text for line in kept),
         origin=tuple(line.number for line in kept),
     )

@@ -13,7 +13,6 @@ documents flow through every step untouched so the report can explain them.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import logging
 import signal
@@ -113,10 +112,9 @@ def decode_document(doc: Document, config: Config | None = None) -> Document:
     config = config or Config()
     result = decode(doc.data, config.decode)
     if not result.ok:
-        return dataclasses.replace(doc, chars_in=0).skip(result.reason or "undecodable", result.detail)
+        return doc.replace(chars_in=0).skip(result.reason or "undecodable", result.detail)
     text = result.text or ""
-    return dataclasses.replace(
-        doc,
+    return doc.replace(
         data=None,
         text=text,
         encoding=result.encoding,
@@ -272,7 +270,7 @@ def _observed(doc: Document, *, config: Config) -> Document:
     """The document with its mining :class:`~textclean.mining.Observation` in
     ``doc.observation`` and its text dropped (only the observation is counted)."""
     observation = observe(doc, config.mining, config.boilerplate)
-    return dataclasses.replace(doc, text="", origin=(), observation=observation)
+    return doc.replace(text="", origin=(), observation=observation)
 
 
 _WORKER: dict[str, Any] = {}  # per worker process: the step lists it has unpickled, by key

@@ -77,11 +77,11 @@ def _documents_of(batch: dict[str, Any], config: Config) -> list[Document]:
         if kind == "path":
             doc = read_document(Path(batch["path"][i]), Path(batch["root"][i]), max_bytes=config.decode.max_bytes,
                                 follow_symlinks=bool(batch["follow"][i]))
-            doc = dataclasses.replace(doc, id=doc_id)
+            doc = doc.replace(id=doc_id)
         else:  # a record, pickled with its number and origin (JSONL line, Parquet row)
             record, number, origin, text_field, id_field = pickle.loads(batch["record"][i])
             doc = record_document(record, number, text_field=text_field, id_field=id_field, origin=origin)
-        out.append(dataclasses.replace(doc, order=order))
+        out.append(doc.replace(order=order))
     return out
 
 
@@ -225,14 +225,14 @@ class _Apply:
             doc: Document = pickle.loads(blob)
             pending = doc.keys
             if pending is not None:
-                doc = dataclasses.replace(doc, keys=None)
+                doc = doc.replace(keys=None)
                 if not doc.skipped:
                     doc = apply_copies(doc, pending, verdicts.get(order, NO_COPIES))
             if not doc.skipped:
                 doc = mark_empty(doc)
             if self.writer is not None:
                 doc = next(self.writer.run([doc]))
-            doc = dataclasses.replace(doc, order=None)
+            doc = doc.replace(order=None)
             out["order"].append(order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
         return out
