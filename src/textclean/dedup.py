@@ -412,26 +412,27 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
         if r.duplicate_of is not None:
             first_copy.setdefault(r.line, r)
     heading = [len(line.text) <= 40 and _HEADING.match(line.text) is not None for line in before]  # most lines: too long
-    # Each kept heading's section runs to the next kept heading, so sections never overlap: linear.
-    # From the end, so an orphaned heading is already gone when the one above it is judged.
-    count = len(before)
-    for i in range(count - 1, -1, -1):
+    # One pass from the end. The lines below a kept heading, up to the next kept heading, are its
+    # section: what they hold (all copies? any body text?) is kept as running totals, reset at each
+    # kept heading. An orphaned heading goes and joins the section of the heading above it, so that
+    # one reaches past it (the chain a second run would find) — without scanning the section again
+    # (which made a page of short headings over repeated paragraphs quadratic).
+    all_copies, any_body = True, False
+    for i in range(len(before) - 1, -1, -1):
         line = before[i]
-        if not heading[i] or line.number not in kept or line.number in originals:
+        if heading[i] and line.number in kept:
+            if line.number not in originals and any_body and all_copies:
+                first_dup = first_copy.get(before[i + 1].number)
+                orphans.append(Removal(step="dedup", rule="orphan-heading", kind="line", line=line.number,
+                                       text=line.text, duplicate_of=first_dup.duplicate_of if first_dup else None,
+                                       duplicate_of_document=first_dup.duplicate_of_document if first_dup else None))
+                kept.discard(line.number)
+                duplicated.add(line.number)
+                continue  # a copy now, and no body text: the running totals stand
+            all_copies, any_body = True, False
             continue
-        stop = i + 1
-        while stop < count and not (heading[stop] and before[stop].number in kept):
-            stop += 1
-        section = range(i + 1, stop)
-        if any(not heading[j] for j in section) and all(before[j].number in duplicated for j in section):
-            first_dup = first_copy.get(before[i + 1].number)
-            orphans.append(Removal(step="dedup", rule="orphan-heading", kind="line", line=line.number,
-                                   text=line.text, duplicate_of=first_dup.duplicate_of if first_dup else None,
-                                   duplicate_of_document=first_dup.duplicate_of_document if first_dup else None))
-            # gone with its section: a heading above now reaches past it (one pass
-            # from the end finds the chain a second run would find)
-            kept.discard(line.number)
-            duplicated.add(line.number)
+        all_copies = all_copies and line.number in duplicated
+        any_body = any_body or not heading[i]
     orphans.reverse()
     if not orphans:
         return doc
