@@ -27,7 +27,7 @@ import re
 import warnings
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _sre  # type: ignore[attr-defined]
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import regex
 
@@ -361,7 +361,7 @@ class Prefilter:
                                  sorted(by_category.items()))
         self._heads: dict[str, frozenset[int]] = {}  # first character -> anchored candidates (filled as lines come)
         self.floating = tuple(floating)
-        self.any_literal = _alternation_of(every_literal) if every_literal else None
+        self.any_literal = _alternation_of(frozenset(every_literal)) if every_literal else None
         self.screened = tuple(screened)
         self.screens = screens_of(screened) if screened else ()
 
@@ -391,6 +391,9 @@ class Prefilter:
                       if position not in tests or tests[position](line) is not None)
 
 
-def _alternation_of(literals: Iterable[str]) -> Callable[[str], Any]:
-    """``search`` of a ``re`` alternation of ``literals`` (longest first)."""
+@functools.lru_cache(maxsize=4096)
+def _alternation_of(literals: frozenset[str]) -> Callable[[str], Any]:
+    """``search`` of a ``re`` alternation of ``literals`` (longest first); compiled once
+    per set in a process (a rule's set recurs in every zone and length class, and
+    for every site whose mined rules are added to the pack)."""
     return re.compile("|".join(map(re.escape, sorted(literals, key=lambda s: (-len(s), s))))).search
