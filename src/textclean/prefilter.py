@@ -55,19 +55,26 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     >>> required_literals(r"^\\d+$") is None
     True
     """
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE):
+        return None
+    found = _sequence(parsed)
+    return found if found and all(found) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(pattern: str) -> Any:
+    """``pattern``'s syntax tree by Python's ``re`` parser (see :func:`_readable`), or
+    None where ``re`` would read it otherwise than ``regex`` or cannot read it."""
     readable = _readable(pattern)
     if readable is None:
         return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # "possible nested set" and the like: ``regex`` may read it otherwise
-            parsed = _sre.parse(readable)
+            return _sre.parse(readable)
     except (re.error, Warning, RecursionError, OverflowError, ValueError):
         return None
-    if parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE):
-        return None
-    found = _sequence(parsed)
-    return found if found and all(found) else None
 
 
 def _readable(pattern: str) -> str | None:
@@ -245,16 +252,8 @@ def start_chars(pattern: str) -> _First | None:
     >>> start_chars(r"^[【\\[]?\\s*(?:上一篇|下一篇)")
     (frozenset({'【', '[', '上', '下'}), frozenset({'\\\\s'}))
     """
-    readable = _readable(pattern)
-    if readable is None:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            parsed = _sre.parse(readable)
-    except (re.error, Warning, RecursionError, OverflowError, ValueError):
-        return None
-    if parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE | _c.SRE_FLAG_MULTILINE):
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE | _c.SRE_FLAG_MULTILINE):
         return None
     branches = parsed.data[0][1][1] if len(parsed.data) == 1 and parsed.data[0][0] is _c.BRANCH else [parsed]
     chars: set[str] = set()
