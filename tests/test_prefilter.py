@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textclean.mining import Candidate
-from textclean.prefilter import Prefilter, required_literals, start_chars
+from textclean.prefilter import IGNORE_CASE, Prefilter, required_literals, start_chars
 from textclean.rules import RuleSet, _screens
 
 BUILTIN = RuleSet.builtin()
@@ -24,8 +24,9 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
     (r"^[>＞»]+$", {">", "＞", "»"}),  # a small class is a set of literals
     (r"ab+c", {"a"}),  # each of "a", "b", "c" is required; the first of equals is taken
     (r"^\d+$", None),  # classes only
-    (r"^(?i:end)$", None),  # case-insensitive: no literal
-    (r"(?i)copyright", None),
+    (r"^(?i:end)$", {IGNORE_CASE + "end"}),  # matched ignoring case
+    (r"(?i)copyright", {IGNORE_CASE + "copyright"}),
+    (r"完(?i:end)", {IGNORE_CASE + "完end"}),  # a concatenation with a part ignoring case ignores case
     (r"(?:abc)?d", {"d"}),  # an optional part is not required
     (r"x{0,3}y", {"y"}),
     (r"(?:ab){2,}", {"ab"}),
@@ -52,6 +53,7 @@ def test_required_literals(pattern, expected):
     (r"^[【\[]?\s*(?:上一篇|下一篇)", {"【", "[", "上", "下"}, {r"\s"}),
     (r"^\d+页$|^共", {"共"}, {r"\d"}),
     (r"^(?=.*下一页)(?:首页|\d)+$", {"首"}, {r"\d"}),  # a look-ahead takes no character
+    (r"^(?i:end)", set(), {"(?i:e)"}),  # ignoring case: tested by regex
 ])
 def test_start_chars(pattern, chars, categories):
     assert start_chars(pattern) == (frozenset(chars), frozenset(categories))
@@ -61,7 +63,6 @@ def test_start_chars(pattern, chars, categories):
     r"欢迎",  # not anchored
     r"^欢迎|回复",  # one branch floats
     r"^[^。]{1,9}网$",  # any first character
-    r"^(?i:end)$",  # case-insensitive
     r"^x?(?=y)",  # can match with nothing taken at the start
     r"(?m)^欢迎",
 ])
@@ -122,3 +123,9 @@ def test_a_back_reference_breaks_a_run_of_literals():
     found = required_literals(r"a(x)\1b")
     assert found is not None and all(literal in "axxb" for literal in found)
     assert required_literals(r"(?:a|b)(?(1)c|d)e") in (None, frozenset({"e"}), frozenset({"a", "b"}))
+
+
+@pytest.mark.parametrize("line", ["THE END", "— End —", "Copyright © 2024 Foo", "ALL RIGHTS RESERVED.", "[IMG]",
+                                  "ſtrange", "Powered by Kſ", "COPYRIGHT 2023"])
+def test_rules_ignoring_case_keep_their_lines(line):
+    _must_keep(PACK_PREFILTER, PACK_PATTERNS, line)

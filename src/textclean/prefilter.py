@@ -31,13 +31,14 @@ from typing import Any, Callable, Sequence
 
 import regex
 
-__all__ = ["required_literals", "start_chars", "Prefilter"]
+__all__ = ["required_literals", "start_chars", "Prefilter", "IGNORE_CASE"]
 
 _CLASS_MAX = 16  # a class of more characters than this is no literal
 _PRODUCT_MAX = 64  # at most this many strings from concatenating classes and alternations
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op)
 _NEUTRAL = (_c.AT, _c.ASSERT, _c.ASSERT_NOT)  # zero width: anchors and look-arounds
 _HAN_RANGE = "\u4e00-\u9fff"  # stands in for a \p{…} property: a class this wide is never a literal
+IGNORE_CASE = "\0"  # a required literal starting with this is matched ignoring case (a ``(?i)`` part)
 _FIRST_MAX = 256  # a first-character set bigger than this says nothing
 _AT_START = (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING)
 _CATEGORIES = {  # categories a first character may be in, each tested by ``regex`` itself
@@ -56,10 +57,22 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     True
     """
     parsed = _parsed(pattern)
-    if parsed is None or parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE):
+    if parsed is None or parsed.state.flags & _c.SRE_FLAG_VERBOSE:
         return None
     found = _sequence(parsed)
-    return found if found and all(found) else None
+    if found and parsed.state.flags & _c.SRE_FLAG_IGNORECASE:
+        found = _ignoring_case(found)
+    return found if found and all(map(_body, found)) else None
+
+
+def _body(literal: str) -> str:
+    """A literal without its :data:`IGNORE_CASE` mark."""
+    return literal[1:] if literal.startswith(IGNORE_CASE) else literal
+
+
+def _ignoring_case(literals: frozenset[str] | None) -> frozenset[str] | None:
+    """The same literals, each matched ignoring case."""
+    return None if literals is None else frozenset(IGNORE_CASE + _body(literal) for literal in literals)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -121,7 +134,7 @@ def _best(options: list[frozenset[str] | None]) -> frozenset[str] | None:
     known = [option for option in options if option]
     if not known:
         return None
-    return max(known, key=lambda option: (min(map(len, option)), -len(option)))
+    return max(known, key=lambda option: (min(len(_body(literal)) for literal in option), -len(option)))
 
 
 def _members(items: Sequence[tuple[Any, Any]], limit: int) -> tuple[set[str], set[str]] | None:
@@ -154,7 +167,9 @@ def _product(left: frozenset[str] | None, right: frozenset[str]) -> frozenset[st
         return right
     if len(left) * len(right) > _PRODUCT_MAX:
         return None
-    return frozenset(a + b for a in left for b in right)
+    # a part matched ignoring case makes the whole concatenation so (a looser test: never a miss)
+    return frozenset(a + b if not (a.startswith(IGNORE_CASE) or b.startswith(IGNORE_CASE))
+                     else IGNORE_CASE + _body(a) + _body(b) for a in left for b in right)
 
 
 def _exact(op: Any, av: Any) -> frozenset[str] | None:
@@ -166,7 +181,7 @@ def _exact(op: Any, av: Any) -> frozenset[str] | None:
         return _class(av)
     if op is _c.SUBPATTERN:
         _group, add_flags, _del_flags, sub = av
-        return None if add_flags & _c.SRE_FLAG_IGNORECASE else _exact_sequence(sub)
+        return _ignoring_case(_exact_sequence(sub)) if add_flags & _c.SRE_FLAG_IGNORECASE else _exact_sequence(sub)
     if op is _c.BRANCH:
         branches = [_exact_sequence(branch) for branch in av[1]]
         if any(branch is None for branch in branches):
@@ -203,7 +218,7 @@ def _contains(op: Any, av: Any) -> frozenset[str] | None:
     """Strings one of which every match of an item holds (not an exact item)."""
     if op is _c.SUBPATTERN:
         _group, add_flags, _del_flags, sub = av
-        return None if add_flags & _c.SRE_FLAG_IGNORECASE else _sequence(sub)
+        return _ignoring_case(_sequence(sub)) if add_flags & _c.SRE_FLAG_IGNORECASE else _sequence(sub)
     if op is _c.BRANCH:
         branches = [_sequence(branch) for branch in av[1]]
         if any(not branch for branch in branches):
@@ -297,7 +312,11 @@ def _first_item(op: Any, av: Any) -> tuple[set[str], set[str], bool] | None:
         return (set(), {_CATEGORIES[av]}, False) if av in _CATEGORIES else None
     if op is _c.SUBPATTERN:
         _group, add_flags, _del_flags, sub = av
-        return None if add_flags & _c.SRE_FLAG_IGNORECASE else _first_of(sub)
+        found = _first_of(sub)
+        if found is None or not add_flags & _c.SRE_FLAG_IGNORECASE:
+            return found
+        # ignoring case: each first character becomes a class that ``regex`` tests the same way
+        return set(), found[1] | {f"(?i:{regex.escape(char)})" for char in found[0]}, found[2]
     if op is _c.BRANCH:
         chars, categories, empty = set(), set(), False
         for branch in av[1]:
@@ -360,7 +379,11 @@ class Prefilter:
                                  sorted(by_category.items()))
         self._heads: dict[str, frozenset[int]] = {}  # first character -> anchored candidates (filled as lines come)
         self.floating = tuple(floating)
-        self.any_literal = _alternation_of(frozenset(every_literal)) if every_literal else None
+        # one search per kind: ``re`` for literals matched as written (fast on a big alternation), ``regex``
+        # for the few matched ignoring case
+        self.any_literal = tuple(_alternation_of(frozenset(part)) for part in (
+            {literal for literal in every_literal if not literal.startswith(IGNORE_CASE)},
+            {literal for literal in every_literal if literal.startswith(IGNORE_CASE)}) if part)
         self.screened = tuple(screened)
         self.screens = screens_of(screened) if screened else ()
 
@@ -375,8 +398,10 @@ class Prefilter:
                     heads.update(found)
             heads = self._heads[first] = frozenset(heads)
         candidates: set[int] = set(heads)
-        if self.any_literal is not None and self.any_literal(line) is not None:
-            candidates.update(self.floating)
+        for search in self.any_literal:
+            if search(line) is not None:
+                candidates.update(self.floating)
+                break
         if self.screened:
             try:
                 if any(screen(line) is not None for screen in self.screens):
@@ -392,7 +417,12 @@ class Prefilter:
 
 @functools.lru_cache(maxsize=4096)
 def _alternation_of(literals: frozenset[str]) -> Callable[[str], Any]:
-    """``search`` of a ``re`` alternation of ``literals`` (longest first); compiled once
-    per set in a process (a rule's set recurs in every zone and length class, and
-    for every site whose mined rules are added to the pack)."""
-    return re.compile("|".join(map(re.escape, sorted(literals, key=lambda s: (-len(s), s))))).search
+    """``search`` of an alternation of ``literals`` (longest first); compiled once per
+    set in a process (a rule's set recurs in every zone and length class, and for
+    every site whose mined rules are added to the pack). ``re``, or ``regex`` when a
+    literal is matched ignoring case (so case is folded as the rules fold it)."""
+    ordered = sorted(literals, key=lambda literal: (-len(_body(literal)), literal))
+    if not any(literal.startswith(IGNORE_CASE) for literal in ordered):
+        return re.compile("|".join(map(re.escape, ordered))).search
+    return regex.compile("|".join(f"(?i:{regex.escape(_body(literal))})" if literal.startswith(IGNORE_CASE)
+                                  else regex.escape(literal) for literal in ordered)).search
