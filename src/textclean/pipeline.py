@@ -299,9 +299,8 @@ def _run_chunk(key: str, blob: bytes, documents: list[Document]) -> list[Documen
 
 class WorkerPool:
     """``jobs`` worker processes, started once and shared by the passes of a run
-    (mining, then cleaning): starting a worker and compiling its rules costs a few
-    tenths of a second, once (workers are forked from a server that imported
-    textclean, see :func:`_context`).
+    (mining, then cleaning): spawning a worker and compiling its rules costs about
+    half a second, once.
 
     Use as a context manager; :meth:`map` streams documents through per-document
     steps in the workers, results in input order. A worker that dies (killed by
@@ -343,12 +342,13 @@ class WorkerPool:
         """
         import collections
         import hashlib
+        import multiprocessing
         import pickle
         from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.jobs, mp_context=_context(), initializer=_start_worker
+                self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
             )
         blob = pickle.dumps(steps)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
@@ -382,20 +382,6 @@ class WorkerPool:
             return future.result()
         except BrokenProcessPool as exc:
             raise WorkerError(_WORKER_DIED) from exc
-
-
-def _context() -> Any:
-    """How workers start: forked from a server process that imported textclean once
-    (``forkserver``: each worker skips ~0.4 s of imports), where there is one;
-    else spawned. Never a plain fork of this process, whose threads (writers,
-    the pool's own) a fork would copy mid-work."""
-    import multiprocessing
-
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["textclean.pipeline"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 _WORKER_DIED = (
