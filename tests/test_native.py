@@ -112,7 +112,7 @@ def test_key_table_equals_the_dict_reference(batches: list[list[int]], probes: l
     tables = [core().KeyTable(), _DictKeys()]
     for value, batch in enumerate(batches):
         for table in tables:
-            table.insert(np.array(batch, dtype=np.uint64), value)
+            table.insert_values(np.array(batch, dtype=np.uint64), np.full(len(batch), value, dtype=np.int32))
     keys = np.array(probes, dtype=np.uint64)
     found = []
     for table in (*tables, pickle.loads(pickle.dumps(tables[0]))):

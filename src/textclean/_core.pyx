@@ -174,12 +174,6 @@ cdef class KeyTable:
             self.count += 1
         return 0
 
-    def insert(self, const uint64_t[::1] keys, int32_t value):
-        """Store ``value`` for each key not stored yet."""
-        cdef Py_ssize_t i
-        for i in range(keys.shape[0]):
-            self._put(keys[i], value)
-
     def insert_values(self, const uint64_t[::1] keys, const int32_t[::1] values):
         """Store ``values[i]`` for ``keys[i]`` not stored yet, in order."""
         cdef Py_ssize_t i

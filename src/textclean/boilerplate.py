@@ -10,7 +10,6 @@ in code (:func:`cut_repeated_runs`).
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import regex
@@ -18,15 +17,11 @@ import regex
 from .config import BoilerplateConfig
 from .document import Document, Line, Removal, short_text
 from .normalize import has_traditional, simplified_view
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
 from .rules import Rule, RuleSet, resolve_rules
 
 __all__ = ["Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules", "JUNK_RULE",
            "RELATED_ITEM_RULE"]
+
 
 def _zone(index: int, count: int, config: BoilerplateConfig) -> str:
     if index < config.head_lines:

@@ -17,7 +17,6 @@ the order of the documents (sorted paths), never on timing or worker count.
 
 from __future__ import annotations
 
-
 import numpy as np
 import regex
 

@@ -40,9 +40,6 @@ class _DictKeys:
     def nbytes(self) -> int:
         return len(self.values) * 100  # about what a dict entry of two ints costs
 
-    def insert(self, keys: np.ndarray, value: int) -> None:
-        collections.deque(map(self.values.setdefault, keys.tolist(), itertools.repeat(value)), maxlen=0)
-
     def insert_values(self, keys: np.ndarray, values: np.ndarray) -> None:
         collections.deque(map(self.values.setdefault, keys.tolist(), values.tolist()), maxlen=0)
 
@@ -104,11 +101,6 @@ class _Table:
                 self.pending.get_into(np.ascontiguousarray(keys[missing], dtype=np.uint64), found)
                 out[missing] = found
         return out
-
-    def insert(self, keys: np.ndarray, value: int) -> None:
-        self.pending.insert(np.ascontiguousarray(keys, dtype=np.uint64), value)
-        if len(self.pending) >= self.flush_at:
-            self.flush()
 
     def insert_values(self, keys: np.ndarray, values: np.ndarray) -> None:
         """``insert(keys[i], values[i])`` for each i, in order."""
