@@ -143,11 +143,28 @@ def _title_similarity(codes: np.ndarray, space: np.ndarray, lengths: np.ndarray)
 
 _COUNTS = ("visible", "han", "latin", "digit", "punctuation", "symbol", "tokens", "separators", "marks", "commas",
            "function")
-_C_SPACE, _C_HAN, _C_LATIN, _C_DIGIT, _C_PUNCT, _C_SYMBOL, _C_MARK, _C_COMMA, _C_SEPARATOR, _C_FUNCTION = (
-    1 << k for k in range(10))
 
 
-def _class_counts(lines: Sequence[str], codes: np.ndarray, flags: np.ndarray, space: np.ndarray,
+def _class_masks(codes: np.ndarray, flags: np.ndarray) -> dict[str, np.ndarray]:
+    """Which characters (code points ``codes``, their ``_char_flags``) are white space,
+    Han, Latin letters, digits, CJK punctuation, other symbols, sentence marks,
+    commas, separators and function words: the classes the shape features count."""
+    space = (flags & _SPACE) != 0
+    han = _is_han(codes)
+    latin = ((((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)) | ((codes >= 0xFF21) & (codes <= 0xFF3A))
+             | ((codes >= 0xFF41) & (codes <= 0xFF5A)))
+    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
+    punctuation = (((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F))
+                   | ((codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))) & ~space
+    return {
+        "space": space, "han": han, "latin": latin, "digit": digit, "punctuation": punctuation,
+        "symbol": ~(space | han | latin | digit | punctuation) & (codes < 0x3000),
+        "marks": (flags & _MARK) != 0, "commas": (flags & _COMMA) != 0, "separators": (flags & _SEPARATOR) != 0,
+        "function": (flags & _FUNCTION) != 0,
+    }
+
+
+def _class_counts(lines: Sequence[str], codes: np.ndarray, flags: np.ndarray,
                   starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
     """Per line: visible characters, Han, Latin letters, digits, CJK punctuation,
     other symbols, tokens, separators, sentence marks, commas, function words —
@@ -158,44 +175,25 @@ def _class_counts(lines: Sequence[str], codes: np.ndarray, flags: np.ndarray, sp
         out = np.zeros((len(lines), len(_COUNTS)), dtype=np.int64)
         compiled.line_counts(list(lines), _class_table(), out)
         return {name: out[:, j].astype(np.float64) for j, name in enumerate(_COUNTS)}
-    han = _is_han(codes)
-    ascii_letter = ((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)
-    wide_letter = ((codes >= 0xFF21) & (codes <= 0xFF3A)) | ((codes >= 0xFF41) & (codes <= 0xFF5A))
-    latin = ascii_letter | wide_letter
-    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
-    cjk_punct = ((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F)) | (
-        (codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))
-    cjk_punct &= ~space
-    symbol = ~(space | han | latin | digit | cjk_punct) & (codes < 0x3000)
+    masks = _class_masks(codes, flags)
+    space = masks.pop("space")
     # a token starts at a non-space character after a space (or at the line start)
-    previous_space = np.concatenate(([True], space[:-1]))
-    masks = {
-        "visible": ~space, "han": han, "latin": latin, "digit": digit, "punctuation": cjk_punct, "symbol": symbol,
-        "tokens": ~space & previous_space, "separators": (flags & _SEPARATOR) != 0, "marks": (flags & _MARK) != 0,
-        "commas": (flags & _COMMA) != 0, "function": (flags & _FUNCTION) != 0,
-    }
+    masks["tokens"] = ~space & np.concatenate(([True], space[:-1]))
+    masks["visible"] = ~space
     return {name: _per_line(masks[name], starts, ends) for name in _COUNTS}
+
+
+_CLASS_BITS = ("space", "han", "latin", "digit", "punctuation", "symbol", "marks", "commas", "separators", "function")
 
 
 @functools.lru_cache(maxsize=1)
 def _class_table() -> np.ndarray:
-    """The classes of :func:`_class_counts` for each BMP code point, as bits, made
-    with the reference's own masks (astral characters: Han in its planes, else none)."""
-    codes = np.arange(0x10000, dtype=np.uint32)
-    flags = _char_flags()
-    space = (flags & _SPACE) != 0
+    """The classes of :func:`_class_masks` for each BMP code point, bit k for
+    ``_CLASS_BITS[k]`` (astral characters: the kernel counts Han in its planes, else none)."""
+    masks = _class_masks(np.arange(0x10000, dtype=np.uint32), _char_flags())
     bits = np.zeros(0x10000, dtype=np.uint16)
-    han = _is_han(codes)
-    latin = ((((codes | 0x20) >= 0x61) & ((codes | 0x20) <= 0x7A)) | ((codes >= 0xFF21) & (codes <= 0xFF3A))
-             | ((codes >= 0xFF41) & (codes <= 0xFF5A)))
-    digit = ((codes >= 0x30) & (codes <= 0x39)) | ((codes >= 0xFF10) & (codes <= 0xFF19))
-    punct = (((codes >= 0x3000) & (codes <= 0x303F)) | ((codes >= 0xFF01) & (codes <= 0xFF0F))
-             | ((codes >= 0xFF1A) & (codes <= 0xFF20)) | ((codes >= 0x2010) & (codes <= 0x2027))) & ~space
-    symbol = ~(space | han | latin | digit | punct) & (codes < 0x3000)
-    for mask, bit in ((space, _C_SPACE), (han, _C_HAN), (latin, _C_LATIN), (digit, _C_DIGIT), (punct, _C_PUNCT),
-                      (symbol, _C_SYMBOL), ((flags & _MARK) != 0, _C_MARK), ((flags & _COMMA) != 0, _C_COMMA),
-                      ((flags & _SEPARATOR) != 0, _C_SEPARATOR), ((flags & _FUNCTION) != 0, _C_FUNCTION)):
-        bits[mask] |= bit
+    for k, name in enumerate(_CLASS_BITS):
+        bits[masks[name]] |= 1 << k
     bits.flags.writeable = False
     return bits
 
@@ -218,7 +216,7 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
     space = (flags & _SPACE) != 0
-    counts = _class_counts(lines, codes, flags, space, starts, ends)
+    counts = _class_counts(lines, codes, flags, starts, ends)
     visible = np.maximum(counts["visible"], 1.0)
     han_count = counts["han"]
     columns: dict[str, np.ndarray] = {}
