@@ -10,10 +10,16 @@ whose characters NFKC treats one by one (others are left to ``fold`` itself).
 points, folded to 32 bits), MurmurHash3's finalizer, and the affine32 MinHash
 ``min((a * h + b) mod 2**32)`` per permutation — the same values as
 :meth:`textclean.signatures.Signer.signatures` computes with numpy.
+
+``KeyTable``: the corpus index's hash table of keys not yet sorted into tiers
+(reference: ``textclean.index._DictKeys``). ``line_counts``: the line model's
+per-line character classes (reference: ``textclean.line_features._class_counts``).
+``pairwise_similar``: in-document near pairs (reference: ``textclean.dedup._pairwise``).
 """
 
-from libc.stdint cimport uint8_t, uint32_t
 from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free
 
 import numpy as np
 
@@ -90,9 +96,6 @@ def fold_keys(list texts, const uint8_t[::1] kind, const uint32_t[::1] start, co
     return out
 
 
-from libc.stdint cimport int32_t, int64_t, uint64_t
-from libc.stdlib cimport calloc, free
-
 
 cdef class KeyTable:
     """uint64 -> int32 where the first value stored for a key wins: open addressing
@@ -106,15 +109,20 @@ cdef class KeyTable:
     cdef int shift
 
     def __cinit__(self):
-        self.capacity = 1024
-        self.mask = self.capacity - 1
-        self.shift = 64 - 10
         self.count = 0
-        self.keys = <uint64_t *> calloc(self.capacity, sizeof(uint64_t))
-        self.values = <int32_t *> calloc(self.capacity, sizeof(int32_t))
-        self.used = <uint8_t *> calloc(self.capacity, sizeof(uint8_t))
+        self._allocate(1024, 10)
+
+    cdef int _allocate(self, Py_ssize_t capacity, int bits) except -1:
+        """Empty slots for ``capacity`` (``2 ** bits``) keys."""
+        self.capacity = capacity
+        self.mask = capacity - 1
+        self.shift = 64 - bits
+        self.keys = <uint64_t *> calloc(capacity, sizeof(uint64_t))
+        self.values = <int32_t *> calloc(capacity, sizeof(int32_t))
+        self.used = <uint8_t *> calloc(capacity, sizeof(uint8_t))
         if self.keys == NULL or self.values == NULL or self.used == NULL:
             raise MemoryError()
+        return 0
 
     def __dealloc__(self):
         free(self.keys)
@@ -142,14 +150,7 @@ cdef class KeyTable:
         cdef uint64_t *old_keys = self.keys
         cdef int32_t *old_values = self.values
         cdef uint8_t *old_used = self.used
-        self.capacity *= 2
-        self.mask = self.capacity - 1
-        self.shift -= 1
-        self.keys = <uint64_t *> calloc(self.capacity, sizeof(uint64_t))
-        self.values = <int32_t *> calloc(self.capacity, sizeof(int32_t))
-        self.used = <uint8_t *> calloc(self.capacity, sizeof(uint8_t))
-        if self.keys == NULL or self.values == NULL or self.used == NULL:
-            raise MemoryError()
+        self._allocate(2 * old_capacity, 64 - self.shift + 1)
         for i in range(old_capacity):
             if old_used[i]:
                 slot = self._slot(old_keys[i])
@@ -209,8 +210,6 @@ def _key_table(keys, values):
     table.insert_values(np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(values, dtype=np.int32))
     return table
 
-
-from libc.stdint cimport uint16_t
 
 
 def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
