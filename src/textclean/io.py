@@ -54,14 +54,21 @@ def read_folder(
     ``lazy``: the documents name their files (``doc.file``) and :func:`read_file`, the
     first step of a pipeline, reads them — in the worker processes of a parallel run."""
     root = Path(root)
-    prefix = os.path.join(str(root), "")
     for path in files if files is not None else list_text_files(root):
         if lazy:
             name = str(path)
-            rel = name[len(prefix):] if name.startswith(prefix) and os.sep == "/" else Path(path).relative_to(root).as_posix()
-            yield Document(id=rel, source=name, file=FileRef(name, str(root), max_bytes, follow_symlinks))
+            yield Document(id=_id_of(name, root), source=name, file=FileRef(name, str(root), max_bytes, follow_symlinks))
         else:
             yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+
+
+def _id_of(name: str, root: Path) -> str:
+    """A file's document id: its path relative to ``root``, with ``/`` (a string cut
+    when ``name`` spells ``root`` out; pathlib otherwise)."""
+    prefix = os.path.join(str(root), "")
+    if os.sep == "/" and name.startswith(prefix):
+        return name[len(prefix):]
+    return Path(name).relative_to(root).as_posix()
 
 
 def read_file(doc: Document) -> Document:
@@ -86,9 +93,9 @@ def read_document(
     a file outside ``root`` is skipped as ``"outside input"`` unless
     ``follow_symlinks``. Both engines read files here.
     """
-    path, root = Path(path), Path(root)
+    root = Path(root)
     name = str(path)
-    doc = Document(id=path.relative_to(root).as_posix(), source=name)
+    doc = Document(id=_id_of(name, root), source=name)
     try:
         info = os.lstat(name)
         if stat.S_ISLNK(info.st_mode):
