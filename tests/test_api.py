@@ -59,7 +59,8 @@ def test_every_python_example_of_the_readme_runs_as_a_script(tmp_path):
 
 
 @pytest.mark.parametrize("module", ["boilerplate", "config", "corpus", "decode", "dedup", "document", "line_model",
-                                    "mining", "normalize", "pipeline", "report_html", "shingles", "sources"])
+                                    "mining", "normalize", "pipeline", "prefilter", "report_html", "rules",
+                                    "shingles", "sources"])
 def test_docstring_examples_run(module: str):
     """Docstrings teach with runnable examples; a refitted model must not leave them stale."""
     import doctest

@@ -264,8 +264,9 @@ def start_chars(pattern: str) -> _First | None:
     characters a matching line can begin with (a set, plus classes such as ``\\s``
     whose members are tested by ``regex``); None when unknown or not anchored.
 
-    >>> start_chars(r"^[【\\[]?\\s*(?:上一篇|下一篇)")
-    (frozenset({'【', '[', '上', '下'}), frozenset({'\\\\s'}))
+    >>> chars, classes = start_chars(r"^[【\\[]?\\s*(?:上一篇|下一篇)")
+    >>> sorted(chars), sorted(classes)
+    (['[', '【', '上', '下'], ['\\\\s'])
     """
     parsed = _parsed(pattern)
     if parsed is None or parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE | _c.SRE_FLAG_MULTILINE):
@@ -345,11 +346,11 @@ class Prefilter:
     - anchored at the line start, with known first characters
       (:func:`start_chars`): the line begins with one of them;
     - floating, with required literals: one alternation of every such rule's
-      literals (``re``) finds one in the line;
+      literals finds one in the line (``re``; ``regex`` for those matched ignoring case);
     - otherwise: an alternation of those rules (their screen) matches.
 
-    Then each candidate with literals must hold one of its own (a small ``re``
-    alternation each). Each rule's own ``regex`` decides.
+    Then each candidate with literals must hold one of its own (a small alternation
+    each). Each rule's own ``regex`` decides.
     """
 
     def __init__(self, patterns: Sequence[str], screens_of: Callable[[list[int]], tuple[Callable[[str], Any], ...]]

@@ -22,13 +22,13 @@ never a hung job (the built-in pack and mined rules are *trusted*: tested on
 backtracking probes, searched without the clock reads a timeout costs).
 
 Speed: most lines match no rule, so each line is first *prefiltered*
-(:mod:`textclean.prefilter`): a rule is tried only on lines holding one of the
-literals its pattern cannot match without (per scope, zone and length class).
-Rules without such literals are *screened* by one alternation of them; ``trusted``
-rules (the built-in pack and mined rules, whose patterns are tested) anchored at
-the line start are screened by Python's ``re`` engine, about 3x faster than
-``regex`` there. A rule is always *decided* by its own ``regex`` pattern, so the
-result is the same as trying every rule.
+(:mod:`textclean.prefilter`, per scope, zone and length class): a rule anchored at
+the line start is tried only on lines that begin with one of its first characters,
+any rule only on lines holding one of the literals its pattern cannot match
+without. Rules with neither are *screened* by alternations of them (``trusted``
+anchored ones by Python's ``re``, about 3x faster than ``regex`` there). A rule is
+always *decided* by its own ``regex`` pattern, so the result is the same as trying
+every rule.
 
 Scripts: rules are matched against the *simplified view* of each line
 (:func:`~textclean.normalize.simplified_view`: traditional characters replaced
@@ -293,13 +293,10 @@ class RuleSet:
     def candidates(self, scope: str, zone: str, length: int) -> tuple[list[Rule], Prefilter]:
         """The rules of ``scope`` that apply to a line of ``length`` in ``zone``
         ("head", "tail" or "body"), in pack order, and their
-        :class:`~textclean.prefilter.Prefilter`: a line is tried against a rule only
-        when it holds one of the rule's required literals; rules without literals
-        are screened by compiled alternations of them (a ``match`` for anchored
-        patterns, a ``search`` for the rest; ``re`` for trusted rules, ``regex``
-        with the longest timeout for the others). So most content lines cost a set
-        intersection and a regex call or two. Of a sum of sets, only this set's own
-        rules (see :meth:`layers`)."""
+        :class:`~textclean.prefilter.Prefilter`, which names the rules a line could
+        match from their first characters and required literals, and screens the
+        rest with :func:`_screens`. Of a sum of sets, only this set's own rules (see
+        :meth:`layers`)."""
         bucket = _bucket(length, self._limits())
         key = (scope, zone, bucket)
         cached = self._combined.get(key)
