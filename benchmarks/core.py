@@ -19,7 +19,6 @@ Without a compiled core (``textclean --version`` says so) only the reference run
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,7 +27,10 @@ from typing import Any, Callable
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import corpus  # noqa: E402  (the generator beside this file)
 
 
 def main() -> None:
@@ -48,20 +50,14 @@ def main() -> None:
     from textclean.signatures import Signer
 
     with tempfile.TemporaryDirectory() as folder:
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "corpus.py"), folder, "--mb", str(args.mb),
-                        "--full-width"], check=True, stdout=subprocess.DEVNULL)
-        pages = [[line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if line]
-                 for path in sorted(Path(folder).rglob("*.txt"))]
+        generated = corpus.generate(Path(folder), args.mb, 8, 7, full_width=True)
+    pages = [[line for line in text.splitlines() if line] for _, text in generated]
     signer = Signer(DedupConfig())
-    sentences = [split_sentences(line) for page in pages for line in page]
-    keys = signer.keys([piece for pieces in sentences for piece in pieces])
+    sentences = [[split_sentences(line) for line in page] for page in pages]
+    keys = signer.keys([piece for page in sentences for pieces in page for piece in pieces])
     signatures = signer.signatures(keys)
-    page_signatures = []
-    row = 0
-    for page in pages:
-        count = sum(len(split_sentences(line)) for line in page)
-        page_signatures.append(signatures[row : row + count])
-        row += count
+    bounds = np.cumsum([0] + [sum(map(len, page)) for page in sentences])
+    page_signatures = [signatures[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
     bands = signer.bands(signatures).reshape(-1)
     text_mb = sum(len(line.encode()) for page in pages for line in page) / 1e6
     key_mb = sum(len(key.encode()) for key in keys) / 1e6
@@ -70,7 +66,7 @@ def main() -> None:
           f"{textclean.native.describe()}")
 
     def fold() -> Any:
-        return [signer.keys(pieces) for pieces in sentences]
+        return [signer.keys(pieces) for page in sentences for pieces in page]
 
     def minhash() -> Any:
         return signer.signatures(keys)
