@@ -169,10 +169,11 @@ class DedupIndex:
         cap = memory_limit / 4 if memory_limit is not None else float("inf")
         self.exact = _Table(merge_cap=cap)
         self.band_table = _Table(merge_cap=cap)
-        self._signatures: list[np.ndarray] = []
-        self._current: list[np.ndarray] = []
+        self._signatures: list[np.ndarray] = []  # finished blocks of _BLOCK rows (in RAM or mapped)
         self._where: list[np.ndarray] = []
-        self._where_current: list[tuple[int, int]] = []
+        self._current = np.zeros((self._BLOCK, config.num_perm), dtype=np.uint32)  # the block being filled
+        self._where_current = np.zeros((self._BLOCK, 2), dtype=np.int32)
+        self._filled = 0
         self.documents: list[str] = []
         self.count = 0
         self.spills = 0
@@ -187,43 +188,59 @@ class DedupIndex:
             return self._signatures[chunk][row]
         return self._current[row]
 
+    def _gather(self, entries: np.ndarray) -> np.ndarray:
+        """The signatures of ``entries`` (a block at a time: one fancy index per block touched)."""
+        out = np.empty((entries.size, self.config.num_perm), dtype=np.uint32)
+        chunks, rows = np.divmod(entries, self._BLOCK)
+        for chunk in np.unique(chunks).tolist():
+            at = chunks == chunk
+            block = self._signatures[chunk] if chunk < len(self._signatures) else self._current
+            out[at] = block[rows[at]]
+        return out
+
     def where(self, entry: int) -> tuple[str, int]:
         """(document id, input line) of an indexed paragraph."""
         chunk, row = divmod(entry, self._BLOCK)
-        if chunk < len(self._where):
-            document, line = self._where[chunk][row]
-        else:
-            document, line = self._where_current[row]
+        block = self._where[chunk] if chunk < len(self._where) else self._where_current
+        document, line = block[row]
         return self.documents[int(document)], int(line)
 
     def match_many(
         self, exact: np.ndarray, signatures: np.ndarray, bands: np.ndarray
     ) -> list[tuple[int, float] | None]:
         """For each paragraph, the earliest indexed paragraph it repeats with the
-        similarity, or None (one table lookup for all of a document's paragraphs)."""
+        similarity, or None. An exact key hit is a copy (similarity 1.0); otherwise
+        the paragraphs sharing a band, in entry order (earliest first), are verified by
+        estimated Jaccard and the first at ``threshold`` or more wins. One table lookup
+        and one comparison for all of a document's paragraphs."""
         count = exact.size
         if not count:
             return []
-        exact_hits = self.exact.lookup(exact.astype(np.uint64)).tolist()
-        band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
-        banded = (band_hits >= 0).any(axis=1).tolist()
+        exact_hits = self.exact.lookup(exact.astype(np.uint64))
+        band_hits = np.sort(self.band_table.lookup(bands.reshape(-1)).reshape(count, -1), axis=1)
+        # every (paragraph, candidate) pair once, paragraph by paragraph, candidates in entry order
+        wanted = band_hits >= 0
+        wanted[:, 1:] &= band_hits[:, 1:] != band_hits[:, :-1]
+        wanted[exact_hits >= 0] = False
+        paragraphs, columns = np.nonzero(wanted)
+        found = np.full(count, -1, dtype=np.int64)
+        same = np.zeros(count, dtype=np.int64)
+        if paragraphs.size:
+            candidates = band_hits[paragraphs, columns]
+            equal = np.count_nonzero(self._gather(candidates) == signatures[paragraphs], axis=1)
+            good = np.flatnonzero(equal / signatures.shape[1] >= self.config.threshold)  # signatures.similarity
+            first_rows, first = np.unique(paragraphs[good], return_index=True)  # the earliest good one each
+            found[first_rows] = candidates[good[first]]
+            same[first_rows] = equal[good[first]]
         out: list[tuple[int, float] | None] = []
-        threshold = self.config.threshold
-        for i in range(count):
-            if exact_hits[i] >= 0:
-                out.append((exact_hits[i], 1.0))
-                continue
-            found = None
-            if banded[i]:
-                row = band_hits[i]
-                candidates = sorted(set(row[row >= 0].tolist()))  # entry order: earliest first
-                equal = np.count_nonzero(np.stack([self._signature(c) for c in candidates]) == signatures[i], axis=1)
-                for candidate, same in zip(candidates, equal.tolist()):
-                    score = float(same) / signatures.shape[1]  # signatures.similarity
-                    if score >= threshold:
-                        found = (candidate, score)
-                        break
-            out.append(found)
+        width = signatures.shape[1]
+        for hit, candidate, agree in zip(exact_hits.tolist(), found.tolist(), same.tolist()):
+            if hit >= 0:
+                out.append((hit, 1.0))
+            elif candidate >= 0:
+                out.append((candidate, float(agree) / width))
+            else:
+                out.append(None)
         return out
 
     def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
@@ -240,21 +257,26 @@ class DedupIndex:
         self.exact.insert_values(np.array(exact, dtype=np.uint64), entries)
         self.band_table.insert_values(np.ascontiguousarray(bands, dtype=np.uint64).reshape(-1),
                                       np.repeat(entries, bands.shape[1]))
-        documents = itertools.repeat(document) if isinstance(document, int) else document
-        for signature, number, line in zip(signatures, documents, lines):
-            self._append(signature, int(number), int(line))
+        where = np.empty((len(lines), 2), dtype=np.int32)
+        where[:, 0] = document if isinstance(document, int) else np.asarray(document)
+        where[:, 1] = np.asarray(lines)
+        done = 0
+        while done < len(lines):  # fill the current block, finish it when full
+            take = min(len(lines) - done, self._BLOCK - self._filled)
+            self._current[self._filled : self._filled + take] = signatures[done : done + take]
+            self._where_current[self._filled : self._filled + take] = where[done : done + take]
+            self._filled += take
+            self.count += take
+            done += take
+            if self._filled == self._BLOCK:
+                self._signatures.append(self._current)
+                self._where.append(self._where_current)
+                self._current = np.zeros((self._BLOCK, self.config.num_perm), dtype=np.uint32)
+                self._where_current = np.zeros((self._BLOCK, 2), dtype=np.int32)
+                self._filled = 0
+                if self.memory_limit is not None and self.ram_bytes() > self.memory_limit:
+                    self.spill()
         return first
-
-    def _append(self, signature: np.ndarray, document: int, line: int) -> None:
-        self._current.append(signature.copy())
-        self._where_current.append((document, line))
-        self.count += 1
-        if len(self._current) == self._BLOCK:
-            self._signatures.append(np.stack(self._current))
-            self._where.append(np.array(self._where_current, dtype=np.int32))
-            self._current, self._where_current = [], []
-            if self.memory_limit is not None and self.ram_bytes() > self.memory_limit:
-                self.spill()
 
     def spill(self) -> None:
         """Move the finished blocks and table tiers to memory-mapped files."""
@@ -274,12 +296,12 @@ class DedupIndex:
         """Bytes of the index held in RAM (spilled, memory-mapped parts excluded)."""
         signatures = sum(s.nbytes for s in self._signatures if not isinstance(s, np.memmap))
         where = sum(w.nbytes for w in self._where if not isinstance(w, np.memmap))
-        current = len(self._current) * (4 * self.config.num_perm + 8)
+        current = self._filled * (4 * self.config.num_perm + 8)
         return signatures + where + current + self.exact.ram_bytes() + self.band_table.ram_bytes()
 
     def nbytes(self) -> int:
-        signatures = sum(s.nbytes for s in self._signatures) + len(self._current) * 4 * self.config.num_perm
-        where = sum(w.nbytes for w in self._where) + len(self._where_current) * 8
+        signatures = sum(s.nbytes for s in self._signatures) + self._filled * 4 * self.config.num_perm
+        where = sum(w.nbytes for w in self._where) + self._filled * 8
         return signatures + where + self.exact.nbytes() + self.band_table.nbytes()
 
     def bytes_per_entry(self) -> float:
