@@ -66,8 +66,9 @@ DATATROVE_DRIVER = textwrap.dedent(
     """
 )
 
-# One end-to-end run in a fresh process: wall clock and CPU of the parent (getrusage) and of its workers,
-# read from /proc (Linux) every 50 ms for every process below this one.
+# One end-to-end run in a fresh process: wall clock and CPU of the parent and of its workers. Workers are
+# forked by a server process (forkserver), so they are not the parent's children: their CPU is read from
+# /proc (Linux) every 50 ms, for every process below this one.
 RUN_DRIVER = textwrap.dedent(
     """
     import json, os, resource, sys, threading, time

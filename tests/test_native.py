@@ -164,3 +164,25 @@ def test_pairwise_similarity_equals_the_numpy_reference(rows: int, perms: int, s
     finally:
         dedup.core = saved
     assert np.array_equal(compiled_pairs, pure) and np.array_equal(pure, pure.T)
+
+
+def _core_of_worker(doc):  # a step run in a worker: which core it uses
+    return doc.replace(detail=describe())
+
+
+def test_workers_use_the_core_the_parent_asks_for_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers fork from a server started once; TEXTCLEAN_PURE set after it started still counts."""
+    from textclean.document import Document
+    from textclean.pipeline import Map, WorkerPool
+
+    docs = [Document.from_text("正文。", id=f"{i}.txt") for i in range(3)]
+    step = [Map("core", _core_of_worker)]
+    with WorkerPool(2) as pool:
+        first = {doc.detail for doc in pool.map(step, docs)}
+    monkeypatch.setenv("TEXTCLEAN_PURE", "1")
+    with WorkerPool(2) as pool:
+        forced = {doc.detail for doc in pool.map(step, docs)}
+    assert forced == {"pure-Python core, forced by TEXTCLEAN_PURE=1"}
+    monkeypatch.delenv("TEXTCLEAN_PURE")
+    with WorkerPool(2) as pool:
+        assert {doc.detail for doc in pool.map(step, docs)} == first

@@ -276,10 +276,35 @@ def _observed(doc: Document, *, config: Config) -> Document:
 _WORKER: dict[str, Any] = {}  # per worker process: the step lists it has unpickled, by key
 
 
-def _start_worker() -> None:
+def _start_worker(pure: str | None) -> None:
+    """A worker's start: Ctrl-C is the parent's to handle (once), and the core is the
+    parent's choice — a worker forked from the server has the server's environment,
+    not the parent's as it is now."""
+    import os
     import signal
 
+    from .native import core
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
+    if pure is None:
+        os.environ.pop("TEXTCLEAN_PURE", None)
+    else:
+        os.environ["TEXTCLEAN_PURE"] = pure
+    core.cache_clear()
+
+
+def _context() -> Any:
+    """How workers start: forked from a server process that imported textclean once
+    (``forkserver``: each worker skips ~0.4 s of imports), where there is one; else
+    spawned. Never a plain fork of this process, whose threads (writers, the pool's
+    own) a fork would copy mid-work."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["textclean.pipeline"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _run_chunk(key: str, blob: bytes, documents: list[Document]) -> list[Document]:
@@ -299,8 +324,9 @@ def _run_chunk(key: str, blob: bytes, documents: list[Document]) -> list[Documen
 
 class WorkerPool:
     """``jobs`` worker processes, started once and shared by the passes of a run
-    (mining, then cleaning): spawning a worker and compiling its rules costs about
-    half a second, once.
+    (mining, then cleaning): starting a worker and compiling its rules costs a few
+    tenths of a second, once (workers are forked from a server that imported
+    textclean, see :func:`_context`).
 
     Use as a context manager; :meth:`map` streams documents through per-document
     steps in the workers, results in input order. A worker that dies (killed by
@@ -351,14 +377,13 @@ class WorkerPool:
         """
         import collections
         import hashlib
-        import multiprocessing
+        import os
         import pickle
         from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self.jobs, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
-            )
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_start_worker,
+                                             initargs=(os.environ.get("TEXTCLEAN_PURE"),))
         blob = pickle.dumps(steps)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
         pending: collections.deque[Any] = collections.deque()
