@@ -116,27 +116,39 @@ def _bigrams(text: str, limit: int = 200) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} if text else set()
 
 
-def _title_similarity(codes: np.ndarray, space: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+def _title_similarity(lines: Sequence[str], lengths: np.ndarray) -> np.ndarray:
     """Per line of at most ``_SCAN_CHARS`` characters, the share of its character
     bigrams (white space left out) that the first line also has; 0 for the first
-    line itself and for paragraphs (a headline is short)."""
+    line itself and for paragraphs (a headline is short). Only the first line and
+    the short lines are read."""
     count = len(lengths)
-    short = lengths <= _SCAN_CHARS
-    short[0] = True
-    line_of = np.repeat(np.arange(count), lengths + 1)[: len(codes)]  # each character's line (and its newline)
-    keep = ~space & short[line_of]
+    out = np.zeros(count)
+    rows = np.flatnonzero(lengths <= _SCAN_CHARS)
+    rows = np.concatenate(([0], rows[rows > 0]))  # the first line, whatever its length, then the short ones
+    if rows.size < 2:
+        return out
+    text = "\n".join([lines[i] for i in rows.tolist()])
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    space = (np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0) & _SPACE) != 0
+    line_of = np.repeat(np.arange(rows.size), lengths[rows] + 1)[: len(codes)]  # each character's row (and its newline)
+    keep = ~space
     visible = codes[keep].astype(np.uint64)
     if len(visible) < 2:
-        return np.zeros(count)
+        return out
     owner_all = line_of[keep]
     same_line = owner_all[:-1] == owner_all[1:]
     grams = ((visible[:-1] << np.uint64(21)) | visible[1:])[same_line]
     owner = owner_all[:-1][same_line]
-    title = np.unique(grams[owner == 0])
-    found = np.isin(grams, title)
-    total = np.bincount(owner, minlength=count).astype(np.float64)
-    shared = np.bincount(owner, weights=found, minlength=count)
-    out = np.where(total > 0, shared / np.maximum(total, 1.0), 0.0)
+    title = np.unique(grams[owner == 0])  # sorted
+    if title.size:
+        at = np.searchsorted(title, grams)
+        at[at == title.size] = 0
+        found = title[at] == grams
+    else:
+        found = np.zeros(grams.size, dtype=bool)
+    total = np.bincount(owner, minlength=rows.size).astype(np.float64)
+    shared = np.bincount(owner, weights=found, minlength=rows.size)
+    out[rows] = np.where(total > 0, shared / np.maximum(total, 1.0), 0.0)
     out[0] = 0.0
     return out
 
@@ -215,7 +227,6 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     text = "\n".join(lines)
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
-    space = (flags & _SPACE) != 0
     counts = _class_counts(lines, codes, flags, starts, ends)
     visible = np.maximum(counts["visible"], 1.0)
     han_count = counts["han"]
@@ -266,7 +277,7 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     columns["log_from_tail"] = np.log1p(count - 1 - index)
     before = np.concatenate(([0.0], np.cumsum(visible)[:-1]))
     columns["chars_before"] = before / max(float(visible.sum()), 1.0)
-    columns["title_similarity"] = _title_similarity(codes, space, lengths)
+    columns["title_similarity"] = _title_similarity(lines, lengths)
     columns["log_lines"] = np.full(count, math.log1p(count))
     for j, name in enumerate(LOCAL_FEATURES):
         out[:, j] = columns[name]
