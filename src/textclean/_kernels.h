@@ -13,6 +13,13 @@
 #define TC_DISPATCH
 #endif
 
+/* A hint to fetch the cache line at p (no effect where the compiler has no such builtin). */
+#if defined(__GNUC__) || defined(__clang__)
+#define TC_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define TC_PREFETCH(p) ((void)0)
+#endif
+
 static inline uint32_t tc_fmix32(uint32_t h) {
     h ^= h >> 16;
     h *= 0x85EBCA6BU;
