@@ -36,13 +36,15 @@ TEXT_SUFFIXES = (".txt",)
 
 def list_text_files(root: Path) -> list[Path]:
     """Every ``.txt`` file under ``root``, sorted by relative path (links to folders not followed)."""
-    found: list[Path] = []
+    found: list[tuple[str, str]] = []  # (relative path with /, path)
     for folder, dirs, files in os.walk(root):
         dirs.sort()
         for name in files:
             if name.lower().endswith(TEXT_SUFFIXES):
-                found.append(Path(folder) / name)
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+                path = os.path.join(folder, name)
+                found.append((_id_of(path, root), path))
+    found.sort()
+    return [Path(path) for _, path in found]
 
 
 def read_folder(
@@ -62,7 +64,7 @@ def read_folder(
             yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
 
 
-def _id_of(name: str, root: Path) -> str:
+def _id_of(name: str, root: Path | str) -> str:
     """A file's document id: its path relative to ``root``, with ``/`` (a string cut
     when ``name`` spells ``root`` out; pathlib otherwise)."""
     prefix = os.path.join(str(root), "")

@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 from .document import shown
+from .io import _id_of
 from .errors import OutputError
 
 __all__ = ["OutputLock", "Manifest", "LOCK_NAME", "MANIFEST_NAME"]
@@ -142,5 +143,5 @@ class Manifest:
             dirs[:] = [d for d in dirs if not d.startswith(OWN_PREFIX)]
             for name in files:
                 if not name.startswith(OWN_PREFIX) and not (name.startswith(".") and name.endswith(".tmp")):
-                    found.append((Path(folder) / name).relative_to(self.root).as_posix())
+                    found.append(_id_of(os.path.join(folder, name), self.root))
         return found

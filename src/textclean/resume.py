@@ -89,14 +89,17 @@ def options_of(config: Config, **run: Any) -> dict[str, str]:
 
 def inputs_hash(paths: list[Path], root: Path) -> str:
     """A hash of the input files' relative paths, sizes and modification times."""
+    from .io import _id_of
+
     digest = hashlib.sha256()
     for path in paths:
+        name = str(path)
         try:
-            stat = path.stat()
+            stat = os.stat(name)
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
-        digest.update(f"{path.relative_to(root).as_posix()}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
+        digest.update(f"{_id_of(name, root)}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return f"{len(paths)} files, sha256:{digest.hexdigest()[:16]}"
 
 
