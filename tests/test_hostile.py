@@ -294,7 +294,14 @@ def test_jsonl_compression_is_read_from_the_bytes_not_the_name(tmp_path: Path, n
     assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["text"] == "正文第一段，内容完整。"
 
 
-def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_path: Path):
+@pytest.mark.parametrize("sync_whole", [True, False], ids=["synced-at-the-end", "fsync-per-file-in-threads"])
+def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_path: Path, sync_whole: bool,
+                                                                         monkeypatch: pytest.MonkeyPatch):
+    """Both ways of writing a tree (see WriteTree.run) skip the same records."""
+    import textclean.io
+
+    if not sync_whole:
+        monkeypatch.setattr(textclean.io, "can_sync_file_system", lambda: False)
     rows = [
         {"id": "a", "text": "第一篇正文，内容完整。"},
         {"id": "a.txt", "text": "第二篇正文，和第一篇写到同一个文件。"},

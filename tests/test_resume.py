@@ -308,3 +308,24 @@ def test_resume_removes_temporaries_a_kill_left_behind(reference: Path, tmp_path
     stale.write_bytes(b"half")
     assert run("clean", str(reference / "in"), str(out), "-q", "--resume")[0] in (0, 1)
     assert tree(out) == tree(reference / "ref")
+
+
+def test_a_tree_is_made_durable_by_syncing_the_file_system_not_each_file(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch):
+    """Where the file system can be synced whole, the written pages are not fsync'd one by
+    one: the journal's syncs and one at the end cover them (see WriteTree.run)."""
+    import textclean.io
+
+    if not textclean.io.can_sync_file_system():
+        pytest.skip("no syncfs here: each file is fsync'd")
+    synced: list[int] = []
+    fsynced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(textclean.io, "sync_file_system", lambda fd: synced.append(fd))
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsynced.append(fd), real_fsync(fd)))
+    src, out = tmp_path / "in", tmp_path / "out"
+    mixed_corpus(src, copies=4)
+    pages = len(list(src.rglob("*.txt")))
+    code, err = run("clean", str(src), str(out), "-q", "--no-mine")
+    assert code == 0, err
+    assert synced and len(fsynced) < pages // 2  # the manifest and the like, not the pages

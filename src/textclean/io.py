@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import gzip
 import itertools
 import json
@@ -18,6 +19,7 @@ import re
 import secrets
 import shutil
 import stat
+import sys
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,10 +157,12 @@ def _temporary(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path, *, make_folder: bool = True) -> Iterator[BinaryIO]:
+def atomic_output(path: Path, *, make_folder: bool = True, sync: bool = True) -> Iterator[BinaryIO]:
     """A binary handle whose content becomes ``path`` only when the block ends well:
     a temporary file beside it, fsync'd and renamed into place; removed on failure.
-    ``make_folder=False``: the caller made sure the folder exists."""
+    ``make_folder=False``: the caller made sure the folder exists. ``sync=False``:
+    no fsync (still atomic: a crash of the process never leaves a half-written file);
+    the caller makes the file system durable later (:func:`sync_file_system`)."""
     path = Path(path)
     if make_folder:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,8 +170,9 @@ def atomic_output(path: Path, *, make_folder: bool = True) -> Iterator[BinaryIO]
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -199,10 +204,78 @@ def remove_temporaries(folder: Path, *, recursive: bool = True, prefix: str = ".
     return removed
 
 
-def write_atomic(path: Path, data: bytes, *, make_folder: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    with atomic_output(path, make_folder=make_folder) as handle:
+def write_atomic(path: Path, data: bytes, *, make_folder: bool = True, sync: bool = True) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename (see :func:`atomic_output`)."""
+    with atomic_output(path, make_folder=make_folder, sync=sync) as handle:
         handle.write(data)
+
+
+@functools.lru_cache(maxsize=1)
+def _syncfs() -> Any:
+    """Linux's ``syncfs(2)`` from the C library, or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function = ctypes.CDLL(None, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return None
+    function.argtypes = [ctypes.c_int]
+    return function
+
+
+def can_sync_file_system() -> bool:
+    """Whether :func:`sync_file_system` works here (Linux: ``syncfs``). Elsewhere each
+    file is fsync'd as it is written."""
+    return _syncfs() is not None
+
+
+def sync_file_system(fd: int) -> None:
+    """Make everything written to the file system holding the open file ``fd`` durable
+    (``syncfs``; where there is none, an fsync of ``fd`` alone). One call for a batch of
+    files costs far less than an fsync each (~0.12 ms of CPU per file here)."""
+    function = _syncfs()
+    if function is None:
+        os.fsync(fd)
+        return
+    if function(fd) != 0:
+        import ctypes
+
+        code = ctypes.get_errno()
+        raise OSError(code, os.strerror(code))
+
+
+def sync_folder(folder: Path) -> None:
+    """:func:`sync_file_system` for the file system ``folder`` is on."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        sync_file_system(fd)
+    finally:
+        os.close(fd)
+
+
+class _Written:
+    """The outcome of a write done at once, shaped like a finished future."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+    def done(self) -> bool:
+        return True
+
+    def result(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _write_now(target: Path, data: bytes, *, make_folder: bool) -> _Written:
+    """Write without an fsync (the caller syncs the file system once for many files)."""
+    try:
+        write_atomic(target, data, make_folder=make_folder, sync=False)
+    except (OSError, RecursionError) as exc:
+        return _Written(exc)
+    return _Written()
 
 
 STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the resume journal, ...)
@@ -283,14 +356,18 @@ class WriteTree:
     threads: int = 4
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
-        """Write in ``threads`` threads: each file is fsync'd before its rename,
-        and an fsync waits on the disk, not the CPU, so the run goes on meanwhile.
-        Documents still come out in input order, each once its file is in place."""
+        """Write each file (atomically: a temporary file renamed into place); documents
+        come out in input order, each once its file is in place.
+
+        Where the file system can be synced whole (Linux), files are written here
+        without an fsync each and the file system is synced once at the end — and by
+        the run journal before each of its own syncs, so every document the journal
+        names is on disk. Elsewhere each file is fsync'd before its rename, in
+        ``threads`` threads (an fsync waits on the disk, and the run goes on meanwhile)."""
         import collections
         from concurrent.futures import ThreadPoolExecutor
 
         out_dir = Path(self.out_dir)
-        pending: collections.deque[tuple[Document, Any]] = collections.deque()
         # What this run writes, in input order: two ids on one file, or a file where
         # another id needs a folder (d.txt and d.txt/e), skip the later one. Checked
         # here, not left to the writer threads, whose order would decide the winner.
@@ -298,16 +375,24 @@ class WriteTree:
         folders: set[Path] = set()
         root = out_dir.resolve()  # once per run, not per file
         resolved: dict[str, tuple[Path, int]] = {}  # each id folder's place and depth, resolved once per run
-        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
+        if can_sync_file_system():
             for doc in documents:
-                pending.append(self._submit(pool, out_dir, root, doc, written, folders, resolved))
+                yield self._finish(*self._submit(_write_now, out_dir, root, doc, written, folders, resolved))
+            if written:
+                sync_folder(out_dir)
+            return
+        pending: collections.deque[tuple[Document, Any]] = collections.deque()
+        with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
+            write = functools.partial(pool.submit, write_atomic)
+            for doc in documents:
+                pending.append(self._submit(write, out_dir, root, doc, written, folders, resolved))
                 while pending and (len(pending) > 4 * self.threads or pending[0][1] is None or pending[0][1].done()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
     def _submit(
-        self, pool: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path],
+        self, write: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path],
         resolved: dict[str, tuple[Path, int]],
     ) -> tuple[Document, Any]:
         if doc.skipped:
@@ -341,7 +426,7 @@ class WriteTree:
         folders.update(parents)
         folders.add(target.parent)
         doc = doc.replace(output=str(target))
-        return doc, pool.submit(write_atomic, target, doc.output_text.encode("utf-8"), make_folder=False)
+        return doc, write(target, doc.output_text.encode("utf-8"), make_folder=False)
 
     @staticmethod
     def _finish(doc: Document, future: Any) -> Document:

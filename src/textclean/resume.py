@@ -158,7 +158,7 @@ class RunState:
     def close(self) -> None:
         if self._fd is not None:
             try:
-                os.fsync(self._fd)
+                self._sync()
             finally:
                 os.close(self._fd)
                 self._fd = None
@@ -212,7 +212,7 @@ class RunState:
                 handle.truncate(good)
 
     def append(self, record: dict[str, Any]) -> None:
-        """Add one finished document's record (one ``write``; fsync'd every 2 s)."""
+        """Add one finished document's record (one ``write``; synced every 2 s, see _sync)."""
         if self._fd is None:
             self._fd = os.open(self.path / "journal", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         payload = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
@@ -222,5 +222,14 @@ class RunState:
             raise OSError(f"short write to the run journal ({written} of {len(data)} bytes)")
         now = time.monotonic()
         if now - self._synced > _SYNC_SECONDS:
-            os.fsync(self._fd)
+            self._sync()
             self._synced = now
+
+    def _sync(self) -> None:
+        """Make the journal durable — and, where the whole file system can be synced, the
+        output files written so far with it (the writer does not fsync them one by one:
+        see :class:`~textclean.io.WriteTree`; the state folder is in or beside the output)."""
+        from .io import sync_file_system
+
+        assert self._fd is not None
+        sync_file_system(self._fd)
