@@ -118,3 +118,17 @@ def test_document_replace_is_dataclasses_replace():
     assert doc.replace() == doc and doc.replace() is not doc
     with pytest.raises(TypeError, match="no field"):
         doc.replace(txt="typo")
+
+
+def test_a_removal_gives_its_set_fields_in_field_order_also_after_pickling():
+    import dataclasses
+    import pickle
+
+    from textclean.document import Removal
+
+    removal = Removal(step="dedup", rule="near-duplicate-paragraph", kind="line", line=3, text="正文。",
+                      similarity=0.9, duplicate_of=1)
+    names = [f.name for f in dataclasses.fields(Removal) if getattr(removal, f.name) is not None]
+    for value in (removal, pickle.loads(pickle.dumps(removal))):
+        assert list(value.to_dict()) == names
+        assert value.to_dict() == {name: getattr(removal, name) for name in names}

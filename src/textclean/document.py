@@ -69,11 +69,9 @@ class Removal:
         return f"{reason}: {self.template}" if self.template else reason
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields that are set (``dataclasses.asdict`` deep-copies: 10x slower)."""
-        return {f.name: v for f in _REMOVAL_FIELDS if (v := getattr(self, f.name)) is not None}
-
-
-_REMOVAL_FIELDS = dataclasses.fields(Removal)
+        """The fields that are set, in field order (``dataclasses.asdict`` deep-copies:
+        10x slower; the instance dict holds the fields in the order ``__init__`` set them)."""
+        return {name: value for name, value in self.__dict__.items() if value is not None}
 
 
 def short_text(text: str, limit: int = 300) -> str:
