@@ -359,7 +359,8 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             exact.append(stable_hash64(key))
             signed.append(signatures[part_rows].min(axis=0))
     stacked = np.stack(signed) if signed else np.zeros((0, config.num_perm), dtype=np.uint32)
-    pending = ParagraphKeys(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked), before=before)
+    pending = ParagraphKeys(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked),
+                            before=_sections_of(before))
     return keep_pending(result.replace(keys=pending))
 
 
@@ -388,6 +389,17 @@ def keep_pending(doc: Document) -> Document:
     return doc.replace(keys=kept)
 
 
+def _is_heading(text: str) -> bool:
+    return len(text) <= 40 and _HEADING.match(text) is not None  # most lines: too long, no regex
+
+
+def _sections_of(lines: list[Line]) -> list[Line]:
+    """``lines`` as :func:`drop_orphan_headings` reads them in the corpus pass: headings
+    with their text, other lines by number only (their text is never read there, and
+    it was a third of what a worker sends back per document)."""
+    return [line if _is_heading(line.text) else Line(line.number, "") for line in lines]
+
+
 def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     """Drop a short heading whose whole section was removed as a duplicate.
 
@@ -410,7 +422,7 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     for r in doc.trace:
         if r.duplicate_of is not None:
             first_copy.setdefault(r.line, r)
-    heading = [len(line.text) <= 40 and _HEADING.match(line.text) is not None for line in before]  # most lines: too long
+    heading = [_is_heading(line.text) for line in before]
     # One pass from the end. The lines below a kept heading, up to the next kept heading, are its
     # section: what they hold (all copies? any body text?) is kept as running totals, reset at each
     # kept heading. An orphaned heading goes and joins the section of the heading above it, so that

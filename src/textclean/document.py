@@ -95,7 +95,8 @@ def shown(name: str) -> str:
 class ParagraphKeys:
     """What the corpus pass needs of a document (made by :func:`textclean.dedup.dedup_document`):
     its long paragraphs' input lines, exact keys, MinHash signatures and LSH band keys,
-    and the paragraphs as dedup received them (for orphaned headings)."""
+    and the paragraphs as dedup received them (for orphaned headings: headings with their
+    text, other lines with their number only)."""
 
     lines: list[int]
     exact: list[int]
