@@ -186,3 +186,17 @@ def test_workers_use_the_core_the_parent_asks_for_now(monkeypatch: pytest.Monkey
     monkeypatch.delenv("TEXTCLEAN_PURE")
     with WorkerPool(2) as pool:
         assert {doc.detail for doc in pool.map(step, docs)} == first
+
+
+def test_warm_up_builds_what_a_worker_would_build_first():
+    """The forkserver's warm-up (textclean._preload) leaves a process where the first
+    page does not build the rule prefilters or the NFKC tables again."""
+    from textclean.normalize import _nfkc_tables
+    from textclean.pipeline import clean, warm_up
+    from textclean.prefilter import _alternation_of
+
+    warm_up()
+    tables, alternations = _nfkc_tables.cache_info().misses, _alternation_of.cache_info().misses
+    clean("首页 > 新闻 > 正文\n今天，这座城市的降雨量比往年多了三成（据气象部门）。\n责任编辑：某某")
+    assert _nfkc_tables.cache_info().misses == tables
+    assert _alternation_of.cache_info().misses == alternations
