@@ -184,22 +184,33 @@ class Document:
         state = copy.__dict__
         state.update(self.__dict__)
         state.update(changes)
+        if "text" in changes or "origin" in changes:
+            state.pop(_LINES, None)
         return copy
 
     def lines(self) -> list[Line]:
         """The current non-empty paragraphs with their input line numbers."""
-        texts = self.text.split("\n")
-        numbers: Iterable[int] = self.origin if self.origin is not None else range(1, len(texts) + 1)
-        return [Line(n, t) for n, t in zip(numbers, texts) if t]
+        memo = self.__dict__.get(_LINES)
+        if memo is None:
+            texts = self.text.split("\n")
+            numbers: Iterable[int] = self.origin if self.origin is not None else range(1, len(texts) + 1)
+            memo = self.__dict__[_LINES] = tuple(Line(n, t) for n, t in zip(numbers, texts) if t)
+        return list(memo)
 
     def with_lines(self, lines: Iterable[Line], removals: Iterable[Removal] = ()) -> Document:
         """A copy holding ``lines`` (empty ones dropped) and the extra removals."""
         kept = [line for line in lines if line.text]
-        return self.replace(
+        doc = self.replace(
             text="\n".join(line.text for line in kept),
             origin=tuple(line.number for line in kept),
             trace=self.trace + tuple(removals),
         )
+        if not any("\n" in line.text for line in kept):  # lines() of the copy gives these back
+            doc.__dict__[_LINES] = tuple(kept)
+        return doc
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: value for name, value in self.__dict__.items() if name != _LINES}
 
     def skip(self, reason: str, detail: str | None = None) -> Document:
         """A copy set aside for ``reason``; its text is dropped."""
@@ -214,3 +225,6 @@ class Document:
 
 
 _DOCUMENT_FIELDS = frozenset(field.name for field in dataclasses.fields(Document))
+# Where a document remembers its lines() (the steps ask for them many times per page):
+# made from text and origin, dropped by replace() when either changes, never pickled.
+_LINES = "_lines"
