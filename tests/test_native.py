@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -164,6 +165,43 @@ def test_pairwise_similarity_equals_the_numpy_reference(rows: int, perms: int, s
     finally:
         dedup.core = saved
     assert np.array_equal(compiled_pairs, pure) and np.array_equal(pure, pure.T)
+
+
+@contextlib.contextmanager
+def _pure_core(module):  # the module's kernels off: its pure-Python reference runs
+    saved = module.core
+    module.core = lambda: None
+    try:
+        yield
+    finally:
+        module.core = saved
+
+
+_PIECE_CHARS = "。！？；!?;”’」』“‘「『.，,文字 \u3000\n"
+
+
+@compiled
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet=_PIECE_CHARS, max_size=40) | st.text(max_size=40))
+def test_sentence_pieces_equal_the_regex_reference(text: str) -> None:
+    import textclean.dedup as dedup
+
+    compiled_pieces = dedup._pieces(text)
+    with _pure_core(dedup):
+        pure = dedup._pieces(text)
+    assert compiled_pieces == pure and "".join(piece for piece, _ in pure) == text
+
+
+@compiled
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="啊a \u3000\t\n。", max_size=60) | st.text(max_size=30), run=st.integers(1, 12))
+def test_the_repeated_run_test_agrees_with_the_cut(text: str, run: int) -> None:
+    import textclean.boilerplate as boilerplate
+
+    with _pure_core(boilerplate):
+        pure = boilerplate.cut_repeated_runs(text, run)
+    assert core().has_repeated_run(text, run) == bool(pure[1])
+    assert boilerplate.cut_repeated_runs(text, run) == pure
 
 
 def _core_of_worker(doc):  # a step run in a worker: which core it uses

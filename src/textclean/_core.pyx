@@ -15,10 +15,12 @@ points, folded to 32 bits), MurmurHash3's finalizer, and the affine32 MinHash
 (reference: ``textclean.index._DictKeys``). ``line_counts``: the line model's
 per-line character classes (reference: ``textclean.line_features._class_counts``).
 ``pairwise_similar``: in-document near pairs (reference: ``textclean.dedup._pairwise``).
+``sentence_pieces``: a paragraph's sentence pieces (reference: ``textclean.dedup._pieces``).
+``has_repeated_run``: whether a line has a run to cut (reference: ``textclean.boilerplate.cut_repeated_runs``).
 """
 
 cimport cython
-from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND
+from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND, Py_UNICODE_ISSPACE
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 
@@ -276,3 +278,52 @@ def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1
                 if same >= need:
                     out[i, j] = 1
                     out[j, i] = 1
+
+
+cdef inline bint _sentence_end(Py_UCS4 c) nogil:
+    return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0xFF1B or c == 0x21 or c == 0x3F or c == 0x3B  # 。！？；!?;
+
+
+cdef inline bint _closing_quote(Py_UCS4 c) nogil:
+    return c == 0x201D or c == 0x2019 or c == 0x300D or c == 0x300F  # ”’」』
+
+
+def sentence_pieces(unicode text):
+    """``textclean.dedup._pieces``: the sentences of ``text`` flagged True — each ends at
+    a run of 。！？；!?; and the closing quotes ”’」』 right after it — and a trailing piece
+    without an end mark flagged False; the pieces concatenate back to ``text``."""
+    cdef list out = []
+    cdef Py_ssize_t i = 0, start = 0, length = len(text)
+    while i < length:
+        if _sentence_end(text[i]):
+            while i < length and _sentence_end(text[i]):
+                i += 1
+            while i < length and _closing_quote(text[i]):
+                i += 1
+            out.append((text[start:i], True))
+            start = i
+        else:
+            i += 1
+    if start < length:
+        out.append((text[start:], False))
+    return out
+
+
+def has_repeated_run(unicode text, Py_ssize_t run):
+    """Whether ``text`` holds ``run`` or more of one character in a row, a character
+    that is not white space (``str.isspace``): exactly when
+    ``textclean.boilerplate.cut_repeated_runs`` has something to cut."""
+    cdef Py_ssize_t i, length = len(text), count = 0
+    cdef Py_UCS4 c, previous = 0
+    if length < run:
+        return False
+    for i in range(length):
+        c = text[i]
+        if i and c == previous:
+            count += 1
+        else:
+            count = 1
+            previous = c
+        if count >= run and not Py_UNICODE_ISSPACE(c):
+            return True
+    return False

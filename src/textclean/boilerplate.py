@@ -16,6 +16,7 @@ import regex
 
 from .config import BoilerplateConfig
 from .document import Document, Line, Removal, short_text
+from .native import core
 from .normalize import has_traditional, simplified_view
 from .rules import Rule, RuleSet, resolve_rules
 
@@ -49,6 +50,9 @@ def cut_repeated_runs(line: str, run: int) -> tuple[str, list[str]]:
     '正文。结束'
     """
     if len(line) < run:
+        return line, []
+    compiled = core()
+    if compiled is not None and not compiled.has_repeated_run(line, run):  # one scan: most lines have no run
         return line, []
     step = max(run // 2, 1)
     cuts: list[str] = []
