@@ -25,7 +25,7 @@ import numpy as np
 import regex
 
 from .config import NormalizeConfig
-from .document import Document, Line
+from .document import Document
 from .native import core
 
 __all__ = [
@@ -106,17 +106,24 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
     numbers = doc.origin if doc.origin is not None and len(doc.origin) == len(raw_lines) else None
     # Most pages have no entity, tab or invisible character: their lines are only stripped.
     plain = not (config.html_entities and "&" in whole) and "\t" not in whole and _INVISIBLE.search(whole) is None
-    lines: list[Line] = []
+    texts: list[str] = []
+    origin: list[int] = []
+    limit = config.max_line_chars
     for index, raw in enumerate(raw_lines):
-        number = numbers[index] if numbers else index + 1
         text = raw.strip() if plain else normalize_line(raw, html_entities=config.html_entities)
-        for piece in split_long_line(text, config.max_line_chars):
-            lines.append(Line(number, piece.strip()))
-    kept = [line for line in lines if line.text]
-    return doc.replace(
-        text="\n".join(line.text for line in kept),
-        origin=tuple(line.number for line in kept),
-    )
+        if not text:
+            continue
+        number = numbers[index] if numbers else index + 1
+        if len(text) <= limit:
+            texts.append(text)
+            origin.append(number)
+            continue
+        for piece in split_long_line(text, limit):
+            piece = piece.strip()
+            if piece:
+                texts.append(piece)
+                origin.append(number)
+    return doc.replace(text="\n".join(texts), origin=tuple(origin))
 
 
 _FOLD_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{C}\s]+")
