@@ -379,7 +379,10 @@ class WriteTree:
             for doc in documents:
                 yield self._finish(*self._submit(_write_now, out_dir, root, doc, written, folders, resolved))
             if written:
-                sync_folder(out_dir)
+                try:
+                    sync_folder(out_dir)
+                except OSError as exc:
+                    raise OutputError(f"cannot sync the output {out_dir} to disk: {exc.strerror or exc}") from exc
             return
         pending: collections.deque[tuple[Document, Any]] = collections.deque()
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
