@@ -11,7 +11,9 @@ text) and checks that the outputs are equal:
   - char n-gram shingles + MinHash (128 permutations) of those keys;
   - the line model's per-line character class counts (line_features);
   - in-document pairwise near pairs (the signatures of each page's sentences);
-  - the corpus index's hash table (insert, then look up, every band key).
+  - the corpus index's hash table (insert, then look up, every band key);
+  - sentence pieces of every line (dedup);
+  - the repeated-run test of every line (the boilerplate step's junk cut).
 
 Without a compiled core (``textclean --version`` says so) only the reference runs.
 """
@@ -39,6 +41,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
 
+    import textclean.boilerplate
     import textclean.dedup
     import textclean.index
     import textclean.line_features
@@ -84,12 +87,22 @@ def main() -> None:
         keys_table.get_into(bands, out)
         return out
 
+    lines = [line for page in pages for line in page]
+
+    def pieces() -> Any:
+        return [textclean.dedup._pieces(line) for line in lines]
+
+    def runs() -> Any:
+        return [textclean.boilerplate.cut_repeated_runs(line, 100) for line in lines]
+
     kernels: list[tuple[str, float, Callable[[], Any], list[Any]]] = [
         ("fold (NFKC by table)", text_mb, fold, [textclean.normalize]),
         ("shingles + MinHash", key_mb, minhash, [textclean.signatures]),
         ("line class counts", text_mb, counts, [textclean.line_features]),
         ("pairwise near pairs", text_mb, pairwise, [textclean.dedup]),
         ("index hash table", text_mb, table, [textclean.index]),
+        ("sentence pieces", text_mb, pieces, [textclean.dedup]),
+        ("repeated-run cut", text_mb, runs, [textclean.boilerplate]),
     ]
     print(f"  {'kernel':24} {'pure MB/s':>10} {'compiled MB/s':>14} {'x':>6}  equal")
     for name, megabytes, run, modules in kernels:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -238,3 +240,14 @@ def test_explain_numbers_lines_like_the_report(tmp_path: Path):
     assert " 3 - 推荐访问:" in out.replace("\n3", "\n 3") or "3 - 推荐访问:" in out
     assert "4 + 正文。" in out
     assert "5 - 标题" in out and "duplicate of paragraph at line 1" in out
+
+
+def test_the_command_ignores_a_ctrl_c_once_its_work_is_done():
+    """A Ctrl-C during the interpreter's shutdown used to kill a finished run (exit status -2)."""
+    probe = ("import atexit, signal, sys\n"
+             "from textclean.cli import console\n"
+             "atexit.register(lambda: print('ignored' if signal.getsignal(signal.SIGINT) == signal.SIG_IGN else 'not'))\n"
+             "sys.argv = ['textclean', '--version']\n"
+             "console()\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip().endswith("ignored"), done

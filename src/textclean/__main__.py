@@ -1,7 +1,5 @@
 """``python -m textclean``: the same command as ``textclean``."""
 
-import sys
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+console()
