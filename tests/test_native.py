@@ -204,6 +204,34 @@ def test_the_repeated_run_test_agrees_with_the_cut(text: str, run: int) -> None:
     assert boilerplate.cut_repeated_runs(text, run) == pure
 
 
+@compiled
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), indexed=st.integers(0, 40), count=st.integers(1, 12),
+       threshold=st.sampled_from([0.5, 0.7, 0.9]))
+def test_band_candidates_are_verified_as_the_numpy_reference_does(seed: int, indexed: int, count: int,
+                                                                  threshold: float) -> None:
+    """DedupIndex.match_many, compiled and pure, on an index spread over several blocks."""
+    import textclean.index as index_module
+    from textclean.index import DedupIndex
+
+    rng = np.random.default_rng(seed)
+    config = DedupConfig(num_perm=16, bands=4, threshold=threshold)
+    index = DedupIndex(config)
+    index._BLOCK = 8  # several finished blocks and a current one
+    index.__init__(config)
+    stored = rng.integers(0, 3, size=(indexed, 16), dtype=np.uint32)  # few values: many near pairs
+    if indexed:
+        index.add_many(list(range(indexed)), stored, rng.integers(0, 5, size=(indexed, 4), dtype=np.uint64), 0,
+                       list(range(indexed)))
+    signatures = rng.integers(0, 3, size=(count, 16), dtype=np.uint32)
+    exact = rng.integers(0, indexed * 2 + 1, size=count, dtype=np.uint64)
+    bands = rng.integers(0, 5, size=(count, 4), dtype=np.uint64)
+    compiled_matches = index.match_many(exact, signatures, bands)
+    with _pure_core(index_module):
+        pure = index.match_many(exact, signatures, bands)
+    assert compiled_matches == pure
+
+
 def _core_of_worker(doc):  # a step run in a worker: which core it uses
     return doc.replace(detail=describe())
 

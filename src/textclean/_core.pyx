@@ -17,6 +17,7 @@ per-line character classes (reference: ``textclean.line_features._class_counts``
 ``pairwise_similar``: in-document near pairs (reference: ``textclean.dedup._pairwise``).
 ``sentence_pieces``: a paragraph's sentence pieces (reference: ``textclean.dedup._pieces``).
 ``has_repeated_run``: whether a line has a run to cut (reference: ``textclean.boilerplate.cut_repeated_runs``).
+``verify_candidates``: the corpus index's check of band candidates (reference: ``textclean.index.DedupIndex.match_many``).
 """
 
 cimport cython
@@ -327,3 +328,67 @@ def has_repeated_run(unicode text, Py_ssize_t run):
         if count >= run and not Py_UNICODE_ISSPACE(c):
             return True
     return False
+
+
+def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_hits,
+                      const uint32_t[:, ::1] signatures, list blocks, Py_ssize_t block_rows, double threshold,
+                      int64_t[::1] found, int64_t[::1] same):
+    """The corpus index's check of its band candidates (reference: the numpy path of
+    ``textclean.index.DedupIndex.match_many``): for each paragraph ``r`` without an
+    exact hit, its band candidates ``band_hits[r]`` (entries; -1 for none) in entry
+    order, each once; the first whose signature (row ``c % block_rows`` of
+    ``blocks[c // block_rows]``) agrees with ``signatures[r]`` in at least
+    ``threshold`` of the positions goes to ``found[r]``, the agreeing count to ``same[r]``."""
+    cdef Py_ssize_t count = band_hits.shape[0], width = band_hits.shape[1], perms = signatures.shape[1]
+    cdef Py_ssize_t nblocks = len(blocks), r, j, k, n, i
+    cdef int64_t c, t
+    cdef int equal
+    cdef const uint32_t *row
+    cdef const uint32_t *mine
+    cdef const uint32_t[:, ::1] view
+    cdef const uint32_t **starts = <const uint32_t **> calloc(max(nblocks, 1), sizeof(uint32_t *))
+    cdef int64_t *candidates = <int64_t *> calloc(max(width, 1), sizeof(int64_t))
+    keep = []  # the blocks' buffers stay acquired while the pointers are used
+    try:
+        if starts == NULL or candidates == NULL:
+            raise MemoryError()
+        for i in range(nblocks):
+            view = blocks[i]
+            if view.shape[1] != perms:
+                raise ValueError("a signature block has another number of permutations")
+            keep.append(view)
+            starts[i] = &view[0, 0] if view.shape[0] else NULL
+        for r in range(count):
+            if exact_hits[r] >= 0:
+                continue
+            n = 0
+            for j in range(width):  # insertion sort of the row's candidates, duplicates dropped
+                c = band_hits[r, j]
+                if c < 0:
+                    continue
+                k = n
+                while k > 0 and candidates[k - 1] > c:
+                    k -= 1
+                if k > 0 and candidates[k - 1] == c:
+                    continue
+                for i in range(n, k, -1):
+                    candidates[i] = candidates[i - 1]
+                candidates[k] = c
+                n += 1
+            mine = &signatures[r, 0]
+            for j in range(n):
+                c = candidates[j]
+                t = c // block_rows
+                if t >= nblocks or starts[t] == NULL:
+                    raise IndexError(f"entry {c} is not in the index's signature blocks")
+                row = starts[t] + (c % block_rows) * perms
+                equal = 0
+                for k in range(perms):
+                    equal += row[k] == mine[k]
+                if (<double> equal) / (<double> perms) >= threshold:
+                    found[r] = c
+                    same[r] = equal
+                    break
+    finally:
+        free(starts)
+        free(candidates)

@@ -231,21 +231,16 @@ class DedupIndex:
         if not count:
             return []
         exact_hits = self.exact.lookup(exact.astype(np.uint64))
-        band_hits = np.sort(self.band_table.lookup(bands.reshape(-1)).reshape(count, -1), axis=1)
-        # every (paragraph, candidate) pair once, paragraph by paragraph, candidates in entry order
-        wanted = band_hits >= 0
-        wanted[:, 1:] &= band_hits[:, 1:] != band_hits[:, :-1]
-        wanted[exact_hits >= 0] = False
-        paragraphs, columns = np.nonzero(wanted)
+        band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
         found = np.full(count, -1, dtype=np.int64)
         same = np.zeros(count, dtype=np.int64)
-        if paragraphs.size:
-            candidates = band_hits[paragraphs, columns]
-            equal = np.count_nonzero(self._gather(candidates) == signatures[paragraphs], axis=1)
-            good = np.flatnonzero(equal / signatures.shape[1] >= self.config.threshold)  # signatures.similarity
-            first_rows, first = np.unique(paragraphs[good], return_index=True)  # the earliest good one each
-            found[first_rows] = candidates[good[first]]
-            same[first_rows] = equal[good[first]]
+        compiled = core()
+        if compiled is not None:
+            compiled.verify_candidates(band_hits, exact_hits, np.ascontiguousarray(signatures, dtype=np.uint32),
+                                       [*self._signatures, self._current], self._BLOCK, self.config.threshold,
+                                       found, same)
+        else:
+            self._verify(band_hits, exact_hits, signatures, found, same)
         out: list[tuple[int, float] | None] = []
         width = signatures.shape[1]
         for hit, candidate, agree in zip(exact_hits.tolist(), found.tolist(), same.tolist()):
@@ -256,6 +251,25 @@ class DedupIndex:
             else:
                 out.append(None)
         return out
+
+    def _verify(self, band_hits: np.ndarray, exact_hits: np.ndarray, signatures: np.ndarray, found: np.ndarray,
+                same: np.ndarray) -> None:
+        """The band candidates checked (the reference of the compiled ``verify_candidates``):
+        for each paragraph without an exact hit, its candidates in entry order, each
+        once; the first at ``threshold`` or more goes to ``found`` (its agreeing
+        positions to ``same``). Every pair in one comparison."""
+        band_hits = np.sort(band_hits, axis=1)
+        wanted = band_hits >= 0
+        wanted[:, 1:] &= band_hits[:, 1:] != band_hits[:, :-1]
+        wanted[exact_hits >= 0] = False
+        paragraphs, columns = np.nonzero(wanted)
+        if paragraphs.size:
+            candidates = band_hits[paragraphs, columns]
+            equal = np.count_nonzero(self._gather(candidates) == signatures[paragraphs], axis=1)
+            good = np.flatnonzero(equal / signatures.shape[1] >= self.config.threshold)  # signatures.similarity
+            first_rows, first = np.unique(paragraphs[good], return_index=True)  # the earliest good one each
+            found[first_rows] = candidates[good[first]]
+            same[first_rows] = equal[good[first]]
 
     def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
         return self.add_many([exact], signature[None, :], bands[None, :], document, [line])
