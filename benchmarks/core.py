@@ -13,7 +13,9 @@ text) and checks that the outputs are equal:
   - in-document pairwise near pairs (the signatures of each page's sentences);
   - the corpus index's hash table (insert, then look up, every band key);
   - sentence pieces of every line (dedup);
-  - the repeated-run test of every line (the boilerplate step's junk cut).
+  - the repeated-run test of every line (the boilerplate step's junk cut);
+  - the corpus index's check of band candidates: each page's sentence signatures
+    looked up in an index of all of them (match_many; the lookups included).
 
 Without a compiled core (``textclean --version`` says so) only the reference runs.
 """
@@ -95,6 +97,15 @@ def main() -> None:
     def runs() -> Any:
         return [textclean.boilerplate.cut_repeated_runs(line, 100) for line in lines]
 
+    index = textclean.index.DedupIndex(DedupConfig())
+    exact_keys = np.arange(len(keys), dtype=np.uint64) + np.uint64(1 << 40)  # no exact hits: every row is verified
+    index.add_many(exact_keys.tolist(), signatures, signer.bands(signatures), 0, list(range(len(keys))))
+    page_bands = [signer.bands(page) for page in page_signatures]
+
+    def verify() -> Any:
+        return [index.match_many(np.zeros(len(page), dtype=np.uint64), page, bands_of)
+                for page, bands_of in zip(page_signatures, page_bands)]
+
     kernels: list[tuple[str, float, Callable[[], Any], list[Any]]] = [
         ("fold (NFKC by table)", text_mb, fold, [textclean.normalize]),
         ("shingles + MinHash", key_mb, minhash, [textclean.signatures]),
@@ -103,6 +114,7 @@ def main() -> None:
         ("index hash table", text_mb, table, [textclean.index]),
         ("sentence pieces", text_mb, pieces, [textclean.dedup]),
         ("repeated-run cut", text_mb, runs, [textclean.boilerplate]),
+        ("band candidates checked", text_mb, verify, [textclean.index]),
     ]
     print(f"  {'kernel':24} {'pure MB/s':>10} {'compiled MB/s':>14} {'x':>6}  equal")
     for name, megabytes, run, modules in kernels:
