@@ -243,8 +243,10 @@ def test_workers_use_the_core_the_parent_asks_for_now(monkeypatch: pytest.Monkey
 
     docs = [Document.from_text("正文。", id=f"{i}.txt") for i in range(3)]
     step = [Map("core", _core_of_worker)]
+    monkeypatch.delenv("TEXTCLEAN_PURE", raising=False)  # whatever the suite runs with
     with WorkerPool(2) as pool:
         first = {doc.detail for doc in pool.map(step, docs)}
+    assert first != {"pure-Python core, forced by TEXTCLEAN_PURE=1"}
     monkeypatch.setenv("TEXTCLEAN_PURE", "1")
     with WorkerPool(2) as pool:
         forced = {doc.detail for doc in pool.map(step, docs)}
