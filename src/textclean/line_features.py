@@ -101,14 +101,13 @@ def _per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
     return (total[ends] - total[starts]).astype(np.float64)
 
 
-def _hits(pattern: Any, text: str, starts: np.ndarray) -> np.ndarray:
-    """How many matches of ``pattern`` start in each line of the joined ``text``."""
+def _present(pattern: Any, text: str, starts: np.ndarray) -> np.ndarray:
+    """1.0 for each line of the joined ``text`` in which a match of ``pattern`` starts, else 0.0."""
+    out = np.zeros(len(starts), dtype=np.float64)
     positions = [m.start() for m in pattern.finditer(text)]
-    counts = np.zeros(len(starts), dtype=np.float64)
     if positions:
-        lines = np.searchsorted(starts, np.asarray(positions), side="right") - 1
-        np.add.at(counts, lines, 1.0)
-    return counts
+        out[np.searchsorted(starts, positions, side="right") - 1] = 1.0
+    return out
 
 
 def _bigrams(text: str, limit: int = 200) -> set[str]:
@@ -268,7 +267,7 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
                           ("bracket_start", _BRACKET_START)):
         found = np.zeros(count)
         if len(short):
-            found[short] = np.minimum(_hits(pattern, scanned, short_starts), 1.0)  # present or not
+            found[short] = _present(pattern, scanned, short_starts)
         columns[name] = found
     columns["no_han"] = (han_count == 0).astype(np.float64)
     index = np.arange(count, dtype=np.float64)
