@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textclean import BoilerplateConfig, Config, Document, Pipeline, clean
 from textclean.errors import ConfigError
@@ -252,3 +254,35 @@ def test_a_heading_kept_as_the_copy_of_others_is_no_orphan():
 def test_clean_is_idempotent_where_hypothesis_found_it_was_not(text: str):
     once = clean(text)
     assert clean(once) == once
+
+
+def _distance_loop(flags: list[bool], below: bool) -> list[float]:  # the plain loop the numpy version replaced
+    out, last = [50.0] * len(flags), None
+    for i in (range(len(flags) - 1, -1, -1) if below else range(len(flags))):
+        if last is not None:
+            out[i] = float(min(abs(i - last), 50))
+        if flags[i]:
+            last = i
+    return out
+
+
+def _runs_loop(flags: list[bool]) -> list[float]:
+    out, i = [0.0] * len(flags), 0
+    while i < len(flags):
+        j = i
+        while j < len(flags) and flags[j]:
+            j += 1
+        out[i:j] = [float(j - i)] * (j - i)
+        i = max(j, i + 1)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(flags=st.lists(st.booleans(), max_size=130))
+def test_context_distances_and_runs_equal_the_plain_loops(flags: list[bool]) -> None:
+    from textclean.line_features import _distance_to, _run_lengths
+
+    array = np.array(flags, dtype=bool)
+    assert _distance_to(array, below=False).tolist() == _distance_loop(flags, False)
+    assert _distance_to(array, below=True).tolist() == _distance_loop(flags, True)
+    assert _run_lengths(array).tolist() == _runs_loop(flags)

@@ -283,15 +283,16 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     return out
 
 
-def _window_mean(values: np.ndarray, size: int, *, after: bool) -> np.ndarray:
-    """Mean of the ``size`` values before (or after) each position; 0.5 where there are none."""
+def _window_means(values: np.ndarray, sizes: Sequence[int], after: Sequence[bool]) -> np.ndarray:
+    """Row k: the mean of the ``sizes[k]`` values before (``after[k]``: after) each
+    position; 0.5 where there are none. All windows from one running sum."""
     count = len(values)
     total = np.concatenate(([0.0], np.cumsum(values)))
     index = np.arange(count)
-    if after:
-        lo, hi = index + 1, np.minimum(index + 1 + size, count)
-    else:
-        lo, hi = np.maximum(index - size, 0), index
+    size = np.asarray(sizes)[:, None]
+    later = np.asarray(after)[:, None]
+    lo = np.where(later, index + 1, np.maximum(index - size, 0))
+    hi = np.where(later, np.minimum(index + 1 + size, count), index)
     n = hi - lo
     sums = total[hi] - total[lo]
     return np.where(n > 0, sums / np.maximum(n, 1), 0.5)
@@ -324,14 +325,25 @@ def _main_block(weights: np.ndarray) -> tuple[int, int]:
 def _distance_to(flags: np.ndarray, *, below: bool) -> np.ndarray:
     """Lines to the nearest flagged line above (or below), not counting the line itself; 50 when none."""
     count = len(flags)
-    out = np.full(count, 50.0)
-    last = None
-    order = range(count - 1, -1, -1) if below else range(count)
-    for i in order:
-        if last is not None:
-            out[i] = min(abs(i - last), 50)
-        if flags[i]:
-            last = i
+    index = np.arange(count)
+    if below:
+        marked = np.where(flags, index, count + 50)
+        nearest = np.minimum.accumulate(marked[::-1])[::-1]  # the first flagged line at or below each
+        nearest = np.concatenate((nearest[1:], [count + 50]))  # strictly below
+        return np.minimum(nearest - index, 50).astype(np.float64)
+    marked = np.where(flags, index, -50)
+    nearest = np.maximum.accumulate(marked) if count else marked  # the last flagged line at or above each
+    nearest = np.concatenate(([-50], nearest[:-1]))  # strictly above
+    return np.minimum(index - nearest, 50).astype(np.float64)
+
+
+def _run_lengths(flags: np.ndarray) -> np.ndarray:
+    """For each position, the length of the run of True it is in (0 where False)."""
+    out = np.zeros(len(flags))
+    if flags.any():
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
+        lengths = edges[1::2] - edges[0::2]  # each run of True, in order
+        out[flags] = np.repeat(lengths, lengths)  # the True positions are those runs, one after another
     return out
 
 
@@ -345,12 +357,9 @@ def context_features(scores: np.ndarray, local: np.ndarray) -> np.ndarray:
     content = 1.0 - scores
     length = np.expm1(local[:, LOCAL_FEATURES.index("log_length")])
     columns: dict[str, np.ndarray] = {"score": scores}
-    columns["previous"] = _window_mean(scores, 1, after=False)
-    columns["next"] = _window_mean(scores, 1, after=True)
-    columns["previous3"] = _window_mean(scores, 3, after=False)
-    columns["next3"] = _window_mean(scores, 3, after=True)
-    columns["previous10"] = _window_mean(scores, 10, after=False)
-    columns["next10"] = _window_mean(scores, 10, after=True)
+    means = _window_means(scores, (1, 1, 3, 3, 10, 10), (False, True, False, True, False, True))
+    for row, name in enumerate(("previous", "next", "previous3", "next3", "previous10", "next10")):
+        columns[name] = means[row]
     columns["max_previous3"] = 1.0 - _window_max(content, 3, after=False)
     columns["max_next3"] = 1.0 - _window_max(content, 3, after=True)
     index = np.arange(count)
@@ -368,19 +377,7 @@ def context_features(scores: np.ndarray, local: np.ndarray) -> np.ndarray:
     previous_content = np.concatenate(([0.0], content[:-1]))
     next_content = np.concatenate((content[1:], [0.0]))
     columns["short_between_content"] = ((length <= 40) & (previous_content > 0.5) & (next_content > 0.5)).astype(float)
-    short = length < 20
-    run = np.zeros(count)
-    i = 0
-    while i < count:  # the length of the run of short lines each line is in
-        j = i
-        while j < count and short[j]:
-            j += 1
-        if j > i:
-            run[i:j] = j - i
-            i = j
-        else:
-            i += 1
-    columns["log_short_run"] = np.log1p(run)
+    columns["log_short_run"] = np.log1p(_run_lengths(length < 20))  # the run of short lines each line is in
     log_length = local[:, LOCAL_FEATURES.index("log_length")]
     columns["log_previous_length"] = np.concatenate(([0.0], log_length[:-1]))
     columns["log_next_length"] = np.concatenate((log_length[1:], [0.0]))
