@@ -81,12 +81,11 @@ def read_file(doc: Document) -> Document:
     ref = doc.file
     if ref is None:
         return doc
-    return read_document(Path(ref.path), Path(ref.root), max_bytes=ref.max_bytes,
-                         follow_symlinks=ref.follow_symlinks)
+    return read_document(ref.path, ref.root, max_bytes=ref.max_bytes, follow_symlinks=ref.follow_symlinks)
 
 
 def read_document(
-    path: Path, root: Path, *, max_bytes: int | None = None, follow_symlinks: bool = False
+    path: Path | str, root: Path | str, *, max_bytes: int | None = None, follow_symlinks: bool = False
 ) -> Document:
     """One file under ``root`` as a document (id: its relative path), bytes not yet decoded.
 
@@ -97,7 +96,6 @@ def read_document(
     a file outside ``root`` is skipped as ``"outside input"`` unless
     ``follow_symlinks``. Both engines read files here.
     """
-    root = Path(root)
     name = str(path)
     doc = Document(id=_id_of(name, root), source=name)
     try:
