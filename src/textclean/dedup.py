@@ -86,8 +86,9 @@ class _LocalIndex:
         self.threshold = threshold
         self.need = int(np.ceil(threshold * signatures.shape[1]))
         self.rows = np.flatnonzero(eligible)  # compact index -> row
-        self.compact = np.full(len(signatures), -1, dtype=np.int64)
-        self.compact[self.rows] = np.arange(self.rows.size)
+        compact = np.full(len(signatures), -1, dtype=np.int64)
+        compact[self.rows] = np.arange(self.rows.size)
+        self.compact: list[int] = compact.tolist()  # read once per row in the walk: a list, not numpy scalars
         self.signatures = signatures[self.rows]  # a copy: reduce() may change it
         count = self.rows.size
         self.kept = np.zeros(count, dtype=bool)
@@ -102,7 +103,7 @@ class _LocalIndex:
 
     def match_or_add(self, row: int, line: int) -> tuple[int, float] | None:
         """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
-        c = int(self.compact[row])
+        c = self.compact[row]
         if c in self.suspects:
             if self.similar is not None:
                 hits = np.flatnonzero(self.similar[c, :c] & self.kept[:c])
@@ -121,7 +122,7 @@ class _LocalIndex:
         """Row ``row`` lost some sentences: check what is left against the earlier kept
         rows and, if it stays, compare later rows with what is left (as a second
         pass would). A remainder too short to match near is no longer a target."""
-        c = int(self.compact[row])
+        c = self.compact[row]
         self.kept[c] = False
         if not long_enough:
             return None
@@ -270,9 +271,10 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         if signed.any():
             paragraph_signatures[signed] = np.minimum.reduceat(signatures, firsts[signed], axis=0)
     near_paragraphs = near_sentences = None
+    long_keys = [sum(map(len, paragraph)) >= config.min_near_chars for paragraph in keys]  # long enough to match near
     if signatures is not None and paragraph_signatures is not None:
         # Only these rows are ever looked up or kept (see the walk below).
-        long_paragraphs = np.array([sum(map(len, paragraph)) >= config.min_near_chars for paragraph in keys], dtype=bool)
+        long_paragraphs = np.array(long_keys, dtype=bool)
         long_sentences = np.array([
             is_sentence and len(key) >= config.min_near_sentence_chars
             for paragraph, paragraph_keys in zip(pieces, keys)
@@ -291,6 +293,9 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     kept_keys: list[str] = []
     kept_texts: dict[str, int] = {}  # what is left of each earlier paragraph
     row = 0
+    by_sentence = config.dedup_sentences
+    min_sentence, min_near_sentence = config.min_sentence_chars, config.min_near_sentence_chars
+    near_by_sentence = by_sentence and near_sentences is not None and signatures is not None
     for number, (line, paragraph, paragraph_keys) in enumerate(zip(candidates, pieces, keys)):
         if config.dedup_paragraphs and line.text in kept_texts:  # equals what is left of an earlier one
             removed("duplicate-paragraph", "line", line.number, line.text, kept_texts[line.text], 1.0)
@@ -300,7 +305,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         for key in paragraph_keys:
             rows.append(row if key else -1)
             row += 1 if key else 0
-        long_enough = sum(len(key) for key in paragraph_keys) >= config.min_near_chars
+        long_enough = long_keys[number]
         if number in yields:
             fuller, score = yields[number]
             removed("near-duplicate-paragraph", "line", line.number, line.text, candidates[fuller].number, score)
@@ -315,15 +320,14 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         part_keys: list[str] = []
         for (piece, is_sentence), key, r in zip(paragraph, paragraph_keys, rows):
             stripped = piece.strip()
-            if config.dedup_sentences and is_sentence and len(stripped) >= config.min_sentence_chars:
+            if by_sentence and is_sentence and len(stripped) >= min_sentence:
                 earlier = seen_sentences.get(stripped)
                 if earlier is not None:
                     removed("duplicate-sentence", "sentence", line.number, stripped, earlier, 1.0)
                     continue
                 seen_sentences[stripped] = line.number
-            if (config.dedup_sentences and is_sentence and near_sentences is not None and signatures is not None
-                    and len(key) >= config.min_near_sentence_chars):
-                hit = near_sentences.match_or_add(r, line.number)
+            if near_by_sentence and is_sentence and len(key) >= min_near_sentence:
+                hit = near_sentences.match_or_add(r, line.number)  # type: ignore[union-attr]
                 if hit is not None:
                     removed("near-duplicate-sentence", "sentence", line.number, stripped, *hit)
                     continue
