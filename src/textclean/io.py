@@ -44,7 +44,7 @@ def list_text_files(root: Path) -> list[Path]:
         for name in files:
             if name.lower().endswith(TEXT_SUFFIXES):
                 path = os.path.join(folder, name)
-                found.append((_id_of(path, root), path))
+                found.append((relative_id(path, root), path))
     found.sort()
     return [Path(path) for _, path in found]
 
@@ -61,14 +61,15 @@ def read_folder(
     for path in files if files is not None else list_text_files(root):
         if lazy:
             name = str(path)
-            yield Document(id=_id_of(name, root), source=name, file=FileRef(name, str(root), max_bytes, follow_symlinks))
+            yield Document(id=relative_id(name, root), source=name, file=FileRef(name, str(root), max_bytes, follow_symlinks))
         else:
             yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
 
 
-def _id_of(name: str, root: Path | str) -> str:
-    """A file's document id: its path relative to ``root``, with ``/`` (a string cut
-    when ``name`` spells ``root`` out; pathlib otherwise)."""
+def relative_id(name: str, root: Path | str) -> str:
+    """A file's path relative to ``root``, with ``/``: its document id, and how the
+    manifest and the inputs' fingerprint name it (a string cut when ``name`` spells
+    ``root`` out; pathlib otherwise)."""
     prefix = os.path.join(str(root), "")
     if os.sep == "/" and name.startswith(prefix):
         return name[len(prefix):]
@@ -97,7 +98,7 @@ def read_document(
     ``follow_symlinks``. Both engines read files here.
     """
     name = str(path)
-    doc = Document(id=_id_of(name, root), source=name)
+    doc = Document(id=relative_id(name, root), source=name)
     try:
         info = os.lstat(name)
         if stat.S_ISLNK(info.st_mode):

@@ -18,8 +18,8 @@ import os
 from pathlib import Path
 
 from .document import shown
-from .io import _id_of
 from .errors import OutputError
+from .io import relative_id
 
 __all__ = ["OutputLock", "Manifest", "LOCK_NAME", "MANIFEST_NAME"]
 
@@ -143,5 +143,5 @@ class Manifest:
             dirs[:] = [d for d in dirs if not d.startswith(OWN_PREFIX)]
             for name in files:
                 if not name.startswith(OWN_PREFIX) and not (name.startswith(".") and name.endswith(".tmp")):
-                    found.append(_id_of(os.path.join(folder, name), self.root))
+                    found.append(relative_id(os.path.join(folder, name), self.root))
         return found

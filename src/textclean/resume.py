@@ -89,7 +89,7 @@ def options_of(config: Config, **run: Any) -> dict[str, str]:
 
 def inputs_hash(paths: list[Path], root: Path) -> str:
     """A hash of the input files' relative paths, sizes and modification times."""
-    from .io import _id_of
+    from .io import relative_id
 
     digest = hashlib.sha256()
     for path in paths:
@@ -99,7 +99,7 @@ def inputs_hash(paths: list[Path], root: Path) -> str:
             size, mtime = stat.st_size, stat.st_mtime_ns
         except OSError:
             size, mtime = -1, -1
-        digest.update(f"{_id_of(name, root)}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
+        digest.update(f"{relative_id(name, root)}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return f"{len(paths)} files, sha256:{digest.hexdigest()[:16]}"
 
 
