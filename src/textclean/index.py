@@ -196,12 +196,6 @@ class DedupIndex:
         self.documents.append(doc_id)
         return len(self.documents) - 1
 
-    def _signature(self, entry: int) -> np.ndarray:
-        chunk, row = divmod(entry, self._BLOCK)
-        if chunk < len(self._signatures):
-            return self._signatures[chunk][row]
-        return self._current[row]
-
     def _gather(self, entries: np.ndarray) -> np.ndarray:
         """The signatures of ``entries`` (a block at a time: one fancy index per block touched)."""
         out = np.empty((entries.size, self.config.num_perm), dtype=np.uint32)
