@@ -150,8 +150,12 @@ cdef class KeyTable:
         keys, values = self.items()
         return _key_table, (keys, values)
 
+    cdef inline Py_ssize_t _home(self, uint64_t key) nogil:
+        """Where ``key``'s probe starts (Fibonacci hashing)."""
+        return <Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> self.shift)
+
     cdef inline Py_ssize_t _slot(self, uint64_t key) nogil:
-        cdef Py_ssize_t slot = <Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> self.shift)
+        cdef Py_ssize_t slot = self._home(key)
         while self.slots[slot].used and self.slots[slot].key != key:
             slot = (slot + 1) & self.mask
         return slot
@@ -189,7 +193,7 @@ cdef class KeyTable:
             self._put(keys[i], values[i])
 
     cdef inline void _prefetch(self, uint64_t key) nogil:
-        TC_PREFETCH(&self.slots[<Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> self.shift)])
+        TC_PREFETCH(&self.slots[self._home(key)])
 
     def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
         """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched).
