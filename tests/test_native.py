@@ -157,14 +157,26 @@ def test_pairwise_similarity_equals_the_numpy_reference(rows: int, perms: int, s
     rng = np.random.default_rng(seed)
     signatures = rng.integers(0, 4, size=(rows, perms), dtype=np.uint32)  # few values: many near pairs
     need = min(need, perms)
-    compiled_pairs = dedup._pairwise(signatures, need)
-    saved = dedup.core
-    dedup.core = lambda: None  # type: ignore[assignment]
-    try:
-        pure = dedup._pairwise(signatures, need)
-    finally:
-        dedup.core = saved
+    compiled_pairs, compiled_suspects = dedup._pairwise(signatures, need)
+    with _pure_core(dedup):
+        pure, suspects = dedup._pairwise(signatures, need)
     assert np.array_equal(compiled_pairs, pure) and np.array_equal(pure, pure.T)
+    assert compiled_suspects == suspects == [i for i in range(rows) if pure[i, :i].any()]
+
+
+@compiled
+@settings(max_examples=100, deadline=None)
+@given(rows=st.integers(0, 40), perms=st.sampled_from([(16, 4), (64, 16), (128, 32), (128, 128), (9, 3)]),
+       seed=st.integers(0, 2**32 - 1))
+def test_band_keys_equal_the_numpy_reference(rows: int, perms: tuple[int, int], seed: int) -> None:
+    import textclean.signatures as signatures
+
+    signer = Signer(DedupConfig(num_perm=perms[0], bands=perms[1]))
+    values = np.random.default_rng(seed).integers(0, 2**32, size=(rows, perms[0]), dtype=np.uint32)
+    compiled_keys = signer.bands(values)
+    with _pure_core(signatures):
+        pure = signer.bands(values)
+    assert compiled_keys.dtype == pure.dtype == np.uint64 and np.array_equal(compiled_keys, pure)
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ points, folded to 32 bits), MurmurHash3's finalizer, and the affine32 MinHash
 (reference: ``textclean.index._DictKeys``). ``line_counts``: the line model's
 per-line character classes (reference: ``textclean.line_features._class_counts``).
 ``pairwise_similar``: in-document near pairs (reference: ``textclean.dedup._pairwise``).
+``band_keys``: LSH band keys (reference: ``textclean.signatures.Signer.bands``).
 ``sentence_pieces``: a paragraph's sentence pieces (reference: ``textclean.dedup._pieces``).
 ``has_repeated_run``: whether a line has a run to cut (reference: ``textclean.boilerplate.cut_repeated_runs``).
 ``verify_candidates``: the corpus index's check of band candidates (reference: ``textclean.index.DedupIndex.match_many``).
@@ -271,11 +272,15 @@ def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
 
 def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1] out):
     """``out[i, j] = out[j, i] = 1`` where rows i and j of ``signatures`` share at
-    least ``need`` values (position by position), the diagonal included."""
+    least ``need`` values (position by position), the diagonal included. Returns
+    the rows similar to an earlier row, in order."""
     cdef Py_ssize_t count = signatures.shape[0], perms = signatures.shape[1], i, j, p
     cdef int same
-    with nogil:
-        for i in range(count):
+    cdef bint earlier
+    cdef list suspects = []
+    for i in range(count):
+        earlier = False
+        with nogil:
             for j in range(i + 1):
                 same = 0
                 for p in range(perms):
@@ -283,6 +288,27 @@ def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1
                 if same >= need:
                     out[i, j] = 1
                     out[j, i] = 1
+                    if j < i:
+                        earlier = True
+        if earlier:
+            suspects.append(i)
+    return suspects
+
+
+def band_keys(const uint32_t[:, ::1] signatures, Py_ssize_t bands, uint64_t offset, uint64_t multiplier,
+              uint64_t[:, ::1] out):
+    """``textclean.signatures.Signer.bands``: per signature and band, xor-multiply over
+    the band's values from ``offset`` (wrapping 64-bit), then the band number times
+    ``multiplier`` xored in."""
+    cdef Py_ssize_t count = signatures.shape[0], rows = signatures.shape[1] // bands, i, k, j
+    cdef uint64_t key
+    with nogil:
+        for i in range(count):
+            for k in range(bands):
+                key = offset
+                for j in range(rows):
+                    key = (key ^ <uint64_t> signatures[i, k * rows + j]) * multiplier
+                out[i, k] = key ^ (<uint64_t> k * multiplier)
 
 
 cdef inline bint _sentence_end(Py_UCS4 c) nogil:

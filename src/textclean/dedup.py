@@ -96,8 +96,8 @@ class _LocalIndex:
         self.similar: np.ndarray | None = None
         self.suspects: set[int] = set()  # compact rows that have a similar earlier row
         if 0 < count <= self._PAIRWISE_LIMIT:
-            self.similar = _pairwise(self.signatures, self.need)
-            self.suspects = set(np.flatnonzero(np.tril(self.similar, -1).any(axis=1)).tolist())
+            self.similar, suspects = _pairwise(self.signatures, self.need)
+            self.suspects = set(suspects)
         elif count:
             self.suspects = set(range(count))
 
@@ -136,22 +136,24 @@ class _LocalIndex:
         return self.match_or_add(row, line)
 
 
-def _pairwise(signatures: np.ndarray, need: int) -> np.ndarray:
+def _pairwise(signatures: np.ndarray, need: int) -> tuple[np.ndarray, list[int]]:
     """``similar[i, j]``: rows i and j share at least ``need`` signature values
-    (symmetric; the compiled core when built, else numpy in blocks of rows)."""
+    (symmetric), and the rows similar to an earlier row, in order (the compiled
+    core when built, else numpy in blocks of rows)."""
     count = signatures.shape[0]
     similar = np.zeros((count, count), dtype=bool)
     compiled = core()
     if compiled is not None:
-        compiled.pairwise_similar(np.ascontiguousarray(signatures, dtype=np.uint32), need, similar.view(np.uint8))
-        return similar
+        suspects = compiled.pairwise_similar(np.ascontiguousarray(signatures, dtype=np.uint32), need,
+                                             similar.view(np.uint8))
+        return similar, suspects
     for first in range(0, count, 128):
         block = signatures[first : first + 128]
         last = first + block.shape[0]
         equal = (block[:, None, :] == signatures[None, :last, :]).view(np.uint8).sum(axis=2, dtype=np.int32)
         similar[first:last, :last] = equal >= need
     similar |= similar.T  # pairs across blocks were filled below the diagonal only
-    return similar
+    return similar, np.flatnonzero(np.tril(similar, -1).any(axis=1)).tolist()
 
 
 FULLER = 1.2  # a later near copy this many times longer is the one kept
@@ -191,7 +193,7 @@ def _yield_to_fuller(index: _LocalIndex, candidates: list[Line], ratio: float,
     paragraph of the page's summary (input lines ``summary``) yields to a later copy
     at least as long. Only within the pairwise matrix (documents of up to 1,500 long
     paragraphs)."""
-    if index.similar is None:
+    if index.similar is None or not index.suspects:  # no row has a near copy before it: no pairs
         return {}
     out: dict[int, tuple[int, float]] = {}
     similar = np.triu(index.similar, 1)  # (earlier, later) pairs
@@ -354,21 +356,26 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         kept_keys.append("".join(part_keys))  # the paragraph's key, without folding it again
     # Headings orphaned by this document's own repeats go now, so the steps that
     # settle the document see it; the corpus phase drops those its copies orphan.
-    result = drop_orphan_headings(doc.with_lines(kept, removals), before)
+    headings = [_is_heading(line.text) for line in before]
+    result = drop_orphan_headings(doc.with_lines(kept, removals), before, headings=headings)
     if signer is None or signatures is None or not config.cross_document:
         return result
     # What the corpus phase needs: the kept long paragraphs, signed.
-    lines, exact, signed = [], [], []
+    lines, exact, rows_of, firsts = [], [], [], []  # each paragraph's signature rows, one after another
     for line, part_rows, key in zip(kept, kept_rows, kept_keys):
         if not line.text or not part_rows:
             continue
         if len(key) >= config.min_near_chars:
             lines.append(line.number)
             exact.append(stable_hash64(key))
-            signed.append(signatures[part_rows].min(axis=0))
-    stacked = np.stack(signed) if signed else np.zeros((0, config.num_perm), dtype=np.uint32)
+            firsts.append(len(rows_of))
+            rows_of.extend(part_rows)
+    if lines:  # a paragraph's signature: the minimum over its sentences' (one reduce for all)
+        stacked = np.minimum.reduceat(signatures[rows_of], firsts, axis=0)
+    else:
+        stacked = np.zeros((0, config.num_perm), dtype=np.uint32)
     pending = ParagraphKeys(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked),
-                            before=_sections_of(before))
+                            before=_sections_of(before, headings))
     return keep_pending(result.replace(keys=pending))
 
 
@@ -401,20 +408,21 @@ def _is_heading(text: str) -> bool:
     return len(text) <= 40 and _HEADING.match(text) is not None  # most lines: too long, no regex
 
 
-def _sections_of(lines: list[Line]) -> list[Line]:
+def _sections_of(lines: list[Line], headings: list[bool]) -> list[Line]:
     """``lines`` as :func:`drop_orphan_headings` reads them in the corpus pass: headings
-    with their text, other lines by number only (their text is never read there, and
-    it was a third of what a worker sends back per document)."""
-    return [line if _is_heading(line.text) else Line(line.number, "") for line in lines]
+    (``headings[i]``: line i is one) with their text, other lines by number only (their
+    text is never read there, and it was a third of what a worker sends back per document)."""
+    return [line if heading else Line(line.number, "") for line, heading in zip(lines, headings)]
 
 
-def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
+def drop_orphan_headings(doc: Document, before: list[Line], *, headings: list[bool] | None = None) -> Document:
     """Drop a short heading whose whole section was removed as a duplicate.
 
     A heading is a kept line of at most 40 characters with no sentence end; its
     section runs to the next kept heading, leaving out repeats of the heading
     itself. It goes when its section holds body text and every line of the
-    section was removed as a (near-)duplicate.
+    section was removed as a (near-)duplicate. ``headings``: which lines of
+    ``before`` are headings, when the caller has it already.
     """
     if doc.skipped:
         return doc
@@ -430,7 +438,7 @@ def drop_orphan_headings(doc: Document, before: list[Line]) -> Document:
     for r in doc.trace:
         if r.duplicate_of is not None:
             first_copy.setdefault(r.line, r)
-    heading = [_is_heading(line.text) for line in before]
+    heading = headings if headings is not None else [_is_heading(line.text) for line in before]
     # One pass from the end. The lines below a kept heading, up to the next kept heading, are its
     # section: what they hold (all copies? any body text?) is kept as running totals, reset at each
     # kept heading. An orphaned heading goes and joins the section of the heading above it, so that

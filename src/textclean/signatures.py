@@ -157,6 +157,12 @@ class Signer:
     def bands(self, signatures: np.ndarray) -> np.ndarray:
         """LSH band keys: one uint64 per band per signature, bands kept apart."""
         count = signatures.shape[0]
+        compiled = core()
+        if compiled is not None:  # the same keys, in C (tested equal to the lines below)
+            out = np.empty((count, self.config.bands), dtype=np.uint64)
+            compiled.band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), self.config.bands,
+                               int(_BAND_OFFSET), int(_BAND_MULTIPLIER), out)
+            return out
         grouped = signatures.reshape(count, self.config.bands, self.rows).astype(np.uint64)
         with np.errstate(over="ignore"):
             keys = np.full((count, self.config.bands), _BAND_OFFSET, dtype=np.uint64)
