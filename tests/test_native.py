@@ -146,6 +146,21 @@ def test_line_counts_equal_the_numpy_reference(lines: list[str]) -> None:
         features.core = saved
 
 
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(lines=st.lists(st.one_of(st.text(alphabet="标题新闻今日 \u3000\t\n\ud800\U00020000", max_size=12),
+                                st.text(alphabet="标题新闻", min_size=195, max_size=260)), max_size=10))
+def test_title_similarity_equals_the_numpy_reference(lines: list[str]) -> None:
+    """Lines around the scan limit (longer ones are not read), white space, a lone
+    surrogate and an astral character."""
+    import textclean.line_features as features
+
+    lengths = np.array([len(line) for line in lines], dtype=np.int64)
+    compiled_shares = features._title_similarity(lines, lengths)
+    with _pure_core(features):
+        assert np.array_equal(compiled_shares, features._title_similarity(lines, lengths))
+
 @compiled
 @settings(max_examples=100, deadline=None)
 @given(rows=st.integers(0, 300), perms=st.sampled_from([16, 128]), seed=st.integers(0, 2**32 - 1),

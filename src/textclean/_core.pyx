@@ -18,13 +18,14 @@ per-line character classes (reference: ``textclean.line_features._class_counts``
 ``band_keys``: LSH band keys (reference: ``textclean.signatures.Signer.bands``).
 ``sentence_pieces``: a paragraph's sentence pieces (reference: ``textclean.dedup._pieces``).
 ``has_repeated_run``: whether a line has a run to cut (reference: ``textclean.boilerplate.cut_repeated_runs``).
+``title_similarity``: the line model's title-bigram share (reference: ``textclean.line_features._title_similarity``).
 ``verify_candidates``: the corpus index's check of band candidates (reference: ``textclean.index.DedupIndex.match_many``).
 """
 
 cimport cython
 from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND, Py_UNICODE_ISSPACE
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free
+from libc.stdlib cimport calloc, free, qsort
 
 import numpy as np
 
@@ -422,3 +423,67 @@ def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_
     finally:
         free(starts)
         free(candidates)
+
+
+cdef int _compare_u64(const void *x, const void *y) noexcept nogil:
+    cdef uint64_t a = (<const uint64_t *> x)[0], b = (<const uint64_t *> y)[0]
+    return (a > b) - (a < b)
+
+
+cdef inline bint _sorted_has(const uint64_t *values, Py_ssize_t count, uint64_t key) noexcept nogil:
+    cdef Py_ssize_t lo = 0, hi = count, mid
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if values[mid] < key:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo < count and values[lo] == key
+
+
+def title_similarity(list lines, const uint8_t[::1] flags, int space, Py_ssize_t scan, double[::1] out):
+    """``out[i]``, for each line i > 0 of at most ``scan`` characters: the share of its
+    bigrams of consecutive non-space characters (space: ``flags[c] & space``, BMP
+    only) that the first line has too; 0 where it has none. Other rows are left as they are."""
+    cdef Py_ssize_t count = len(lines), i, k, length, grams = 0, total, shared
+    cdef unicode line
+    cdef Py_UCS4 c, previous
+    cdef bint have
+    cdef uint64_t gram
+    cdef uint64_t *title = NULL
+    if count < 2:
+        return
+    line = lines[0]
+    length = len(line)
+    title = <uint64_t *> calloc(max(length, 1), sizeof(uint64_t))
+    if title == NULL:
+        raise MemoryError()
+    try:
+        have = False
+        for k in range(length):
+            c = line[k]
+            if c < 0x10000 and flags[c] & space:
+                continue
+            if have:
+                title[grams] = (<uint64_t> previous << 21) | <uint64_t> c
+                grams += 1
+            previous, have = c, True
+        qsort(title, grams, sizeof(uint64_t), _compare_u64)
+        for i in range(1, count):
+            line = lines[i]
+            length = len(line)
+            if length > scan:
+                continue
+            total = shared = 0
+            have = False
+            for k in range(length):
+                c = line[k]
+                if c < 0x10000 and flags[c] & space:
+                    continue
+                if have:
+                    total += 1
+                    shared += _sorted_has(title, grams, (<uint64_t> previous << 21) | <uint64_t> c)
+                previous, have = c, True
+            out[i] = (<double> shared) / (<double> total) if total > 0 else 0.0
+    finally:
+        free(title)
