@@ -295,3 +295,52 @@ def test_warm_up_builds_what_a_worker_would_build_first():
     clean("首页 > 新闻 > 正文\n今天，这座城市的降雨量比往年多了三成（据气象部门）。\n责任编辑：某某")
     assert _nfkc_tables.cache_info().misses == tables
     assert _alternation_of.cache_info().misses == alternations
+
+
+_BASE = ["今年夏天这座城市的降雨量比往年多了三成气象部门认为这与副热带高压的位置有关。",
+         "专家表示市民在出行时应当关注预警信息尽量避开低洼路段同时也要注意用电安全！",
+         "这是一句足够长的句子，用来测试近似重复的句子会不会被正确地找出来；",
+         "短句。", "标题", "  ", "没有句号的结尾部分也要处理好才行"]
+
+
+def _variant(sentence: str, k: int) -> str:  # a near copy: one character changed
+    if k == 0 or len(sentence) < 4:
+        return sentence
+    i = k % (len(sentence) - 2)
+    return sentence[:i] + "变" + sentence[i + 1:]
+
+
+_PARAGRAPHS = st.lists(st.lists(st.tuples(st.integers(0, len(_BASE) - 1), st.integers(0, 3)), min_size=1, max_size=4)
+                       .map(lambda parts: "".join(_variant(_BASE[i], k) for i, k in parts)), max_size=14)
+
+
+@compiled
+@settings(max_examples=150, deadline=None)
+@given(paragraphs=_PARAGRAPHS, pairwise=st.booleans(), by_paragraph=st.booleans(), by_sentence=st.booleans())
+def test_dedup_walk_equals_the_python_reference(paragraphs: list[str], pairwise: bool, by_paragraph: bool,
+                                                 by_sentence: bool) -> None:
+    """The in-document dedup walk in C keeps and drops what ``dedup._walk`` does — with
+    the pairwise matrix and without it (a document of more rows than its limit)."""
+    import textclean.dedup as dedup
+    from textclean.document import Document
+
+    config = DedupConfig(num_perm=32, bands=8, min_near_chars=20, min_near_sentence_chars=12,
+                         dedup_paragraphs=by_paragraph, dedup_sentences=by_sentence)
+    signer = Signer(config)
+    doc = Document.from_text("\n".join(paragraphs))
+
+    def canon(out: Document) -> tuple:
+        keys = out.keys
+        return (out.text, out.origin, out.trace,
+                None if keys is None else (keys.lines, keys.exact, keys.signatures.tobytes(), keys.bands.tobytes(),
+                                           keys.before))
+
+    saved = dedup._LocalIndex._PAIRWISE_LIMIT
+    dedup._LocalIndex._PAIRWISE_LIMIT = saved if pairwise else 1
+    try:
+        compiled_doc = canon(dedup.dedup_document(doc, config, signer))
+        with _pure_core(dedup):
+            pure_doc = canon(dedup.dedup_document(doc, config, signer))
+    finally:
+        dedup._LocalIndex._PAIRWISE_LIMIT = saved
+    assert compiled_doc == pure_doc

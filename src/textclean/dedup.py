@@ -17,6 +17,8 @@ the order of the documents (sorted paths), never on timing or worker count.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import regex
 
@@ -100,6 +102,14 @@ class _LocalIndex:
             self.suspects = set(suspects)
         elif count:
             self.suspects = set(range(count))
+
+    def native(self, compiled: Any) -> Any:
+        """This index as the compiled core's ``NearIndex`` (for its ``dedup_walk``), before any row is kept."""
+        suspects = np.zeros(self.rows.size, dtype=np.uint8)
+        suspects[list(self.suspects)] = 1
+        similar = None if self.similar is None else self.similar.view(np.uint8)
+        return compiled.NearIndex(np.asarray(self.compact, dtype=np.int64), suspects, similar,
+                                  np.ascontiguousarray(self.signatures, dtype=np.uint32), self.need)
 
     def match_or_add(self, row: int, line: int) -> tuple[int, float] | None:
         """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
@@ -215,6 +225,85 @@ def _yield_to_fuller(index: _LocalIndex, candidates: list[Line], ratio: float,
     return {i: target for i, target in out.items() if target[0] not in out}
 
 
+def _walk(texts: list[str], numbers: list[int], pieces: list[list[tuple[str, bool]]], keys: list[list[str]],
+          long_keys: list[bool], yields: dict[int, tuple[int, float]], near_paragraphs: _LocalIndex | None,
+          near_sentences: _LocalIndex | None, signatures: np.ndarray | None, dedup_paragraphs: bool,
+          by_sentence: bool, min_sentence: int, min_near_sentence: int, min_near_chars: int,
+          ) -> tuple[list[int], list[str], list[list[int]], list[str], list[tuple[str, str, int, str, int, float]]]:
+    """The walk of :func:`dedup_document` over the paragraphs left after exact
+    repeats (``texts``, their input lines ``numbers``), in reading order: each
+    paragraph and sentence is kept, or dropped as a copy of an earlier kept one.
+    Returns the kept paragraphs (input line, text, signature rows, key) and what
+    went, as (rule, kind, line, text, line of the copy kept, similarity). The
+    reference of the compiled core's ``dedup_walk``."""
+    seen_sentences: dict[str, int] = {}
+    kept_numbers: list[int] = []
+    kept: list[str] = []
+    kept_rows: list[list[int]] = []
+    kept_keys: list[str] = []
+    kept_texts: dict[str, int] = {}  # what is left of each earlier paragraph
+    dropped: list[tuple[str, str, int, str, int, float]] = []
+    row = 0
+    near_by_sentence = by_sentence and near_sentences is not None and signatures is not None
+    for number, (line_text, line_number, paragraph, paragraph_keys) in enumerate(zip(texts, numbers, pieces, keys)):
+        if dedup_paragraphs and line_text in kept_texts:  # equals what is left of an earlier one
+            dropped.append(("duplicate-paragraph", "line", line_number, line_text, kept_texts[line_text], 1.0))
+            row += sum(1 for key in paragraph_keys if key)
+            continue
+        rows = []
+        for key in paragraph_keys:
+            rows.append(row if key else -1)
+            row += 1 if key else 0
+        long_enough = long_keys[number]
+        if number in yields:
+            fuller, score = yields[number]
+            dropped.append(("near-duplicate-paragraph", "line", line_number, line_text, numbers[fuller], score))
+            continue
+        if near_paragraphs is not None and long_enough:
+            hit = near_paragraphs.match_or_add(number, line_number)
+            if hit is not None:
+                dropped.append(("near-duplicate-paragraph", "line", line_number, line_text, *hit))
+                continue
+        parts: list[str] = []
+        part_rows: list[int] = []
+        part_keys: list[str] = []
+        for (piece, is_sentence), key, r in zip(paragraph, paragraph_keys, rows):
+            stripped = piece.strip()
+            if by_sentence and is_sentence and len(stripped) >= min_sentence:
+                earlier = seen_sentences.get(stripped)
+                if earlier is not None:
+                    dropped.append(("duplicate-sentence", "sentence", line_number, stripped, earlier, 1.0))
+                    continue
+                seen_sentences[stripped] = line_number
+            if near_by_sentence and is_sentence and len(key) >= min_near_sentence:
+                hit = near_sentences.match_or_add(r, line_number)  # type: ignore[union-attr]
+                if hit is not None:
+                    dropped.append(("near-duplicate-sentence", "sentence", line_number, stripped, *hit))
+                    continue
+            parts.append(piece)
+            part_keys.append(key)
+            if r >= 0:
+                part_rows.append(r)
+        text = "".join(parts).strip()
+        if len(parts) < len(paragraph) and text:
+            # Part of the paragraph went: what is left may repeat an earlier paragraph.
+            if dedup_paragraphs and text in kept_texts:
+                dropped.append(("duplicate-paragraph", "line", line_number, text, kept_texts[text], 1.0))
+                continue
+            if near_paragraphs is not None and signatures is not None and long_enough and part_rows:
+                left_enough = sum(len(key) for key in part_keys) >= min_near_chars
+                hit = near_paragraphs.reduce(number, signatures[part_rows].min(axis=0), line_number, left_enough)
+                if hit is not None:
+                    dropped.append(("near-duplicate-paragraph", "line", line_number, text, *hit))
+                    continue
+        kept_texts.setdefault(text, line_number)
+        kept_numbers.append(line_number)
+        kept.append(text)
+        kept_rows.append(part_rows)
+        kept_keys.append("".join(part_keys))  # the paragraph's key, without folding it again
+    return kept_numbers, kept, kept_rows, kept_keys, dropped
+
+
 def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Signer | None = None) -> Document:
     """Drop repeated and near-repeated paragraphs and sentences of one document.
 
@@ -289,71 +378,19 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     yields = {}
     if near_paragraphs is not None:
         yields = _yield_to_fuller(near_paragraphs, candidates, FULLER, summary_lines(before))
-    seen_sentences: dict[str, int] = {}
-    kept: list[Line] = []
-    kept_rows: list[list[int]] = []
-    kept_keys: list[str] = []
-    kept_texts: dict[str, int] = {}  # what is left of each earlier paragraph
-    row = 0
-    by_sentence = config.dedup_sentences
-    min_sentence, min_near_sentence = config.min_sentence_chars, config.min_near_sentence_chars
-    near_by_sentence = by_sentence and near_sentences is not None and signatures is not None
-    for number, (line, paragraph, paragraph_keys) in enumerate(zip(candidates, pieces, keys)):
-        if config.dedup_paragraphs and line.text in kept_texts:  # equals what is left of an earlier one
-            removed("duplicate-paragraph", "line", line.number, line.text, kept_texts[line.text], 1.0)
-            row += sum(1 for key in paragraph_keys if key)
-            continue
-        rows = []
-        for key in paragraph_keys:
-            rows.append(row if key else -1)
-            row += 1 if key else 0
-        long_enough = long_keys[number]
-        if number in yields:
-            fuller, score = yields[number]
-            removed("near-duplicate-paragraph", "line", line.number, line.text, candidates[fuller].number, score)
-            continue
-        if near_paragraphs is not None and paragraph_signatures is not None and long_enough:
-            hit = near_paragraphs.match_or_add(number, line.number)
-            if hit is not None:
-                removed("near-duplicate-paragraph", "line", line.number, line.text, *hit)
-                continue
-        parts: list[str] = []
-        part_rows: list[int] = []
-        part_keys: list[str] = []
-        for (piece, is_sentence), key, r in zip(paragraph, paragraph_keys, rows):
-            stripped = piece.strip()
-            if by_sentence and is_sentence and len(stripped) >= min_sentence:
-                earlier = seen_sentences.get(stripped)
-                if earlier is not None:
-                    removed("duplicate-sentence", "sentence", line.number, stripped, earlier, 1.0)
-                    continue
-                seen_sentences[stripped] = line.number
-            if near_by_sentence and is_sentence and len(key) >= min_near_sentence:
-                hit = near_sentences.match_or_add(r, line.number)  # type: ignore[union-attr]
-                if hit is not None:
-                    removed("near-duplicate-sentence", "sentence", line.number, stripped, *hit)
-                    continue
-            parts.append(piece)
-            part_keys.append(key)
-            if r >= 0:
-                part_rows.append(r)
-        text = "".join(parts).strip()
-        if len(parts) < len(paragraph) and text:
-            # Part of the paragraph went: what is left may repeat an earlier paragraph.
-            if config.dedup_paragraphs and text in kept_texts:
-                removed("duplicate-paragraph", "line", line.number, text, kept_texts[text], 1.0)
-                continue
-            if (near_paragraphs is not None and paragraph_signatures is not None and signatures is not None
-                    and long_enough and part_rows):
-                left_enough = sum(len(key) for key in part_keys) >= config.min_near_chars
-                hit = near_paragraphs.reduce(number, signatures[part_rows].min(axis=0), line.number, left_enough)
-                if hit is not None:
-                    removed("near-duplicate-paragraph", "line", line.number, text, *hit)
-                    continue
-        kept_texts.setdefault(text, line.number)
-        kept.append(Line(line.number, text))  # with_lines drops it if nothing is left
-        kept_rows.append(part_rows)
-        kept_keys.append("".join(part_keys))  # the paragraph's key, without folding it again
+    walk_args = ([line.text for line in candidates], [line.number for line in candidates], pieces, keys, long_keys,
+                 yields, near_paragraphs, near_sentences, signatures, config.dedup_paragraphs, config.dedup_sentences,
+                 config.min_sentence_chars, config.min_near_sentence_chars, config.min_near_chars)
+    compiled = core()
+    if compiled is not None:  # the same walk in C (tested equal to _walk)
+        numbers, texts, kept_rows, kept_keys, dropped = compiled.dedup_walk(
+            *walk_args[:6], *(None if index is None else index.native(compiled) for index in walk_args[6:8]),
+            *walk_args[8:])
+    else:
+        numbers, texts, kept_rows, kept_keys, dropped = _walk(*walk_args)
+    for rule, kind, number, text, of, score in dropped:
+        removed(rule, kind, number, text, of, score)
+    kept = [Line(number, text) for number, text in zip(numbers, texts)]  # with_lines drops the empty ones
     # Headings orphaned by this document's own repeats go now, so the steps that
     # settle the document see it; the corpus phase drops those its copies orphan.
     headings = [_is_heading(line.text) for line in before]
