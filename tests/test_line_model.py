@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from textclean import BoilerplateConfig, Config, Document, Pipeline, clean
@@ -63,6 +63,21 @@ def test_features_are_linear_and_safe_on_hostile_lines():
     assert line_features([]).shape == (0, len(LOCAL_FEATURES))
     context = context_features(np.full(5, 0.5), features)
     assert context.shape == (5, len(CONTEXT_FEATURES)) and np.isfinite(context).all()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("0123456789:：@.-_ab+万k人次评论阅读浏览点击回复参与收藏转发点赞播放关注粉丝量数(（ "))
+                    | st.characters(), max_size=40))
+@example(text="阅读(12) 1.2万+人关注 播放量:3 12:30 a@b.cn 评论 5 赞")
+def test_token_scans_are_skipped_only_where_no_match_can_be(text: str):
+    """line_features scans for e-mails, times and counters only when the page holds
+    what each match needs (``_NEEDED``): every match holds it."""
+    import textclean.line_features as features
+
+    for name, needed in features._NEEDED.items():
+        pattern = getattr(features, "_" + name.upper())
+        for match in pattern.finditer(text):
+            assert needed.search(match.group()) is not None, (name, match.group())
 
 
 def test_title_similarity_is_measured_against_the_first_line():

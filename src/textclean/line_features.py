@@ -56,6 +56,10 @@ _COUNTER = regex.compile(
     r"|(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|播放)(?:量|数)?\s*[(（:：]?\s*\d"
 )
 _COPYRIGHT = regex.compile(r"©|\([Cc]\)|[Cc]opyright|COPYRIGHT|版权|ICP|备案|[Aa]ll [Rr]ights [Rr]eserved")
+# What every match of a token pattern holds (a cheap search first): "@" of an e-mail, ":" of a
+# time, a counter's word (the second branch's words are among the first's).
+_NEEDED = {"email": re.compile("@"), "time": re.compile(":"),
+           "counter": re.compile("评论|阅读|浏览|点击|回复|参与|收藏|转发|赞|播放|关注|粉丝")}
 # stdlib re is faster than regex on these two line-start patterns
 _FIELD_LABEL = re.compile(r"(?m)^[^\s:：。，]{1,6}[ \t\u3000]*[:：]")
 _BRACKET_START = re.compile(r"(?m)^[【\[［(（<〈《]")
@@ -271,7 +275,8 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
                           ("counter", _COUNTER), ("copyright", _COPYRIGHT), ("field_label", _FIELD_LABEL),
                           ("bracket_start", _BRACKET_START)):
         found = np.zeros(count)
-        if len(short):
+        needed = _NEEDED.get(name)  # what every match holds: without it, no scan
+        if len(short) and (needed is None or needed.search(scanned) is not None):
             found[short] = _present(pattern, scanned, short_starts)
         columns[name] = found
     columns["no_han"] = (han_count == 0).astype(np.float64)
