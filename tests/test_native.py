@@ -288,13 +288,15 @@ def test_warm_up_builds_what_a_worker_would_build_first():
     page does not build the rule prefilters or the NFKC tables again."""
     from textclean.normalize import _nfkc_tables
     from textclean.pipeline import clean, warm_up
-    from textclean.prefilter import _alternation_of
+    from textclean.prefilter import _alternation_of, _native_search
 
     warm_up()
     tables, alternations = _nfkc_tables.cache_info().misses, _alternation_of.cache_info().misses
+    natives = _native_search.cache_info().misses
     clean("首页 > 新闻 > 正文\n今天，这座城市的降雨量比往年多了三成（据气象部门）。\n责任编辑：某某")
     assert _nfkc_tables.cache_info().misses == tables
     assert _alternation_of.cache_info().misses == alternations
+    assert _native_search.cache_info().misses == natives
 
 
 _BASE = ["今年夏天这座城市的降雨量比往年多了三成气象部门认为这与副热带高压的位置有关。",
@@ -344,3 +346,20 @@ def test_dedup_walk_equals_the_python_reference(paragraphs: list[str], pairwise:
     finally:
         dedup._LocalIndex._PAIRWISE_LIMIT = saved
     assert compiled_doc == pure_doc
+
+
+_LITERAL_CHARS = st.sampled_from(list("转载请注明出处本文来源原创ab.\\|()[]\U00020000\ud800"))
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(literals=st.lists(st.text(alphabet=_LITERAL_CHARS, min_size=1, max_size=5), min_size=1, max_size=12),
+       line=st.text(alphabet=_LITERAL_CHARS, max_size=60))
+def test_literal_set_equals_the_re_alternation(literals: list[str], line: str) -> None:
+    """The compiled literal search answers as the prefilter's ``re`` alternation does
+    (shared prefixes, a literal inside another, astral characters, a lone surrogate)."""
+    from textclean.prefilter import _alternation_of
+
+    found = core().LiteralSet(literals).search(line)
+    assert (found is not None) == (_alternation_of(frozenset(literals))(line) is not None)
+    assert (found is not None) == any(literal in line for literal in literals)

@@ -31,6 +31,8 @@ from typing import Any, Callable, Sequence
 
 import regex
 
+from .native import core
+
 __all__ = ["required_literals", "start_chars", "Prefilter", "IGNORE_CASE"]
 
 _CLASS_MAX = 16  # a class of more characters than this is no literal
@@ -360,11 +362,13 @@ class Prefilter:
         floating: list[int] = []
         screened: list[int] = []
         self.literal_tests: dict[int, Callable[[str], Any]] = {}
+        self._literal_sets: dict[int, frozenset[str]] = {}
         every_literal: set[str] = set()
         for position, pattern in enumerate(patterns):
             literals = required_literals(pattern)
             if literals is not None:
                 self.literal_tests[position] = _alternation_of(literals)
+                self._literal_sets[position] = literals
             first = start_chars(pattern)
             if first is not None:
                 for char in first[0]:
@@ -382,38 +386,84 @@ class Prefilter:
         self.floating = tuple(floating)
         # one search per kind: ``re`` for literals matched as written (fast on a big alternation), ``regex``
         # for the few matched ignoring case
-        self.any_literal = tuple(_alternation_of(frozenset(part)) for part in (
+        self._any_sets = tuple(frozenset(part) for part in (
             {literal for literal in every_literal if not literal.startswith(IGNORE_CASE)},
             {literal for literal in every_literal if literal.startswith(IGNORE_CASE)}) if part)
+        self.any_literal = tuple(_alternation_of(part) for part in self._any_sets)
         self.screened = tuple(screened)
         self.screens = screens_of(screened) if screened else ()
+        # The same searches by the compiled core (literals matched as written), when it is
+        # built: made here, so a process that built its prefilters (warm_up) has them too.
+        self._native: tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]] | None = None
+        if core() is not None:
+            self._searches()
+
+    def _searches(self) -> tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]]:
+        """The literal searches of :meth:`positions` (the alternation, then each rule's
+        test): the compiled core's where it is built, else ``re``/``regex`` (the reference)."""
+        compiled = core()
+        if compiled is None:
+            return self.any_literal, self.literal_tests
+        native = self._native
+        if native is None:
+            native = self._native = (tuple(_native_search(part) for part in self._any_sets),
+                                     {position: _native_search(literals)
+                                      for position, literals in self._literal_sets.items()})
+        return native
+
+    def _heads_of(self, first: str) -> frozenset[int]:
+        """The anchored rules a line starting with ``first`` may match (found once per character)."""
+        heads = set(self.by_char.get(first, ()))
+        for test, found in self.by_category:
+            if test(first) is not None:
+                heads.update(found)
+        frozen = self._heads[first] = frozenset(heads)
+        return frozen
 
     def positions(self, line: str) -> list[int]:
         """Positions (in the list given) of the rules ``line`` could match, in order."""
         first = line[:1]
         heads = self._heads.get(first)
-        if heads is None:  # the anchored rules a line starting with this character may match, found once
-            heads = set(self.by_char.get(first, ()))
-            for test, found in self.by_category:
-                if test(first) is not None:
-                    heads.update(found)
-            heads = self._heads[first] = frozenset(heads)
-        candidates: set[int] = set(heads)
-        for search in self.any_literal:
+        if heads is None:
+            heads = self._heads_of(first)
+        any_literal, tests = self._searches()
+        floating = screened = False
+        for search in any_literal:
             if search(line) is not None:
-                candidates.update(self.floating)
+                floating = True
                 break
-        if self.screened:
+        if self.screens:
             try:
-                if any(screen(line) is not None for screen in self.screens):
-                    candidates.update(self.screened)
+                for screen in self.screens:
+                    if screen(line) is not None:
+                        screened = True
+                        break
             except TimeoutError:  # a slow alternation: each rule is tried with its own timeout
-                candidates.update(self.screened)
-        if not candidates:
+                screened = True
+        if floating or screened:  # most lines: neither, and no set to build
+            candidates: set[int] | frozenset[int] = set(heads)
+            if floating:
+                candidates.update(self.floating)  # type: ignore[union-attr]
+            if screened:
+                candidates.update(self.screened)  # type: ignore[union-attr]
+        elif heads:
+            candidates = heads
+        else:
             return []
-        tests = self.literal_tests
-        return sorted(position for position in candidates
-                      if position not in tests or tests[position](line) is not None)
+        found = [position for position in candidates if position not in tests or tests[position](line) is not None]
+        found.sort()
+        return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _native_search(literals: frozenset[str]) -> Callable[[str], Any]:
+    """:func:`_alternation_of` by the compiled core's ``LiteralSet`` (a substring test,
+    True or None) for literals matched as written; a set with a literal matched
+    ignoring case keeps its ``regex``. Once per set in a process."""
+    compiled = core()
+    if compiled is None or any(literal.startswith(IGNORE_CASE) for literal in literals):
+        return _alternation_of(literals)
+    return compiled.LiteralSet(sorted(literals)).search  # type: ignore[no-any-return]
 
 
 @functools.lru_cache(maxsize=4096)
