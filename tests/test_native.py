@@ -363,3 +363,20 @@ def test_literal_set_equals_the_re_alternation(literals: list[str], line: str) -
     found = core().LiteralSet(literals).search(line)
     assert (found is not None) == (_alternation_of(frozenset(literals))(line) is not None)
     assert (found is not None) == any(literal in line for literal in literals)
+
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.floats(0, 1) | st.sampled_from([0.0, 0.3, 0.5, 0.7, 1.0]), st.sampled_from([0.0, 1.0, 2.0, 2.9, 3.0, 3.5, 3.7, 4.0, 5.5, 7.0])),
+                     min_size=1, max_size=40))
+def test_context_columns_equal_the_numpy_reference(rows: list[tuple[float, float]]) -> None:
+    """The line model's context features with the compiled columns, bit for bit
+    (lengths around the short, 20-, 30- and 40-character bounds; scores around 0.3 and 0.5)."""
+    import textclean.line_features as features
+
+    scores = np.array([score for score, _ in rows])
+    local = np.zeros((len(rows), len(features.LOCAL_FEATURES)))
+    local[:, features.LOCAL_FEATURES.index("log_length")] = [log_length for _, log_length in rows]
+    compiled_columns = features.context_features(scores, local)
+    with _pure_core(features):
+        assert np.array_equal(compiled_columns, features.context_features(scores, local))

@@ -758,3 +758,79 @@ cdef class LiteralSet:
                     return True
                 j += 1
         return None
+
+
+def context_columns(const double[::1] scores, const double[::1] content, const double[::1] length,
+                    const double[::1] log_length, Py_ssize_t start, Py_ssize_t stop, double[:, ::1] out,
+                    double[:, ::1] raw):
+    """``textclean.line_features.context_features`` without its logarithms: ``out`` gets
+    the columns score, previous … next10 (window means of ``scores`` from one running
+    sum), max_previous3, max_next3, at_start, at_end, in_main_block (``[start, stop)``),
+    short_between_content, log_previous_length and log_next_length; ``raw`` gets what
+    the rest take the logarithm of: the distance to the main block, to the nearest
+    good line above and below (at most 50), and the run of short lines each line is in."""
+    cdef Py_ssize_t count = scores.shape[0], i, k, lo, hi, n, last, size, run_start
+    cdef double *total = <double *> calloc(count + 1, sizeof(double))
+    cdef double best, value
+    cdef bint later, has
+    cdef Py_ssize_t sizes[6]
+    sizes[:] = [1, 1, 3, 3, 10, 10]
+    if total == NULL:
+        raise MemoryError()
+    with nogil:
+        for i in range(count):
+            total[i + 1] = total[i] + scores[i]
+        for i in range(count):
+            out[i, 0] = scores[i]
+            for k in range(6):
+                later = k & 1
+                size = sizes[k]
+                if later:
+                    lo = i + 1
+                    hi = min(i + 1 + size, count)
+                else:
+                    lo = max(i - size, 0)
+                    hi = i
+                n = hi - lo
+                out[i, 1 + k] = (total[hi] - total[lo]) / (<double> n) if n > 0 else 0.5
+            for k in range(2):  # max_previous3, max_next3: 1 - the largest content share of the 3 lines there
+                has = False
+                best = 0.0
+                for n in range(1, 4):
+                    lo = i + n if k else i - n
+                    if 0 <= lo < count:
+                        value = content[lo]
+                        if not has or value > best:
+                            best = value
+                        has = True
+                out[i, 7 + k] = 1.0 - (best if has else 0.5)
+            out[i, 9] = 1.0 if i <= 1 else 0.0
+            out[i, 10] = 1.0 if i == count - 1 else 0.0
+            out[i, 11] = 1.0 if start <= i < stop else 0.0
+            raw[0, i] = <double> (start - i if i < start else (i - stop + 1 if i >= stop else 0))
+            out[i, 16] = 1.0 if (length[i] <= 40 and (content[i - 1] if i > 0 else 0.0) > 0.5
+                                 and (content[i + 1] if i + 1 < count else 0.0) > 0.5) else 0.0
+            out[i, 18] = log_length[i - 1] if i > 0 else 0.0
+            out[i, 19] = log_length[i + 1] if i + 1 < count else 0.0
+        last = -50  # the nearest good line above (strictly), then below
+        for i in range(count):
+            raw[1, i] = <double> min(i - last, 50)
+            if content[i] > 0.7 and length[i] >= 30:
+                last = i
+        last = count + 50
+        for i in range(count - 1, -1, -1):
+            raw[2, i] = <double> min(last - i, 50)
+            if content[i] > 0.7 and length[i] >= 30:
+                last = i
+        i = 0
+        while i < count:  # runs of short lines
+            if length[i] < 20:
+                run_start = i
+                while i < count and length[i] < 20:
+                    i += 1
+                for k in range(run_start, i):
+                    raw[3, k] = <double> (i - run_start)
+            else:
+                raw[3, i] = 0.0
+                i += 1
+    free(total)

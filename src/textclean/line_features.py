@@ -366,6 +366,18 @@ def context_features(scores: np.ndarray, local: np.ndarray) -> np.ndarray:
         return out
     content = 1.0 - scores
     length = np.expm1(local[:, LOCAL_FEATURES.index("log_length")])
+    compiled = core()
+    if compiled is not None:  # the same columns, in C but for the logarithms (tested equal to the lines below)
+        start, stop = _main_block((content - 0.5) * np.sqrt(length))
+        raw = np.empty((4, count))
+        log_length = np.ascontiguousarray(local[:, LOCAL_FEATURES.index("log_length")])
+        compiled.context_columns(np.ascontiguousarray(scores, dtype=np.float64), content, length, log_length,
+                                 start, stop, out, raw)
+        for row, name in enumerate(("log_block_distance", "log_good_above", "log_good_below", "log_short_run")):
+            out[:, CONTEXT_FEATURES.index(name)] = np.log1p(raw[row])
+        inside = slice(start, stop)
+        out[:, CONTEXT_FEATURES.index("main_block_share")] = length[inside].sum() / max(length.sum(), 1.0)
+        return out
     columns: dict[str, np.ndarray] = {"score": scores}
     means = _window_means(scores, (1, 1, 3, 3, 10, 10), (False, True, False, True, False, True))
     for row, name in enumerate(("previous", "next", "previous3", "next3", "previous10", "next10")):
