@@ -232,9 +232,13 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     lengths = np.fromiter((len(line) for line in lines), dtype=np.int64, count=count)
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     ends = starts + lengths
-    text = "\n".join(lines)
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
+    compiled = core() is not None
+    if compiled:  # the kernel reads the lines itself; only each line's last two characters are needed here
+        codes = flags = np.zeros(0, np.uint32)
+    else:
+        text = "\n".join(lines)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
     counts = _class_counts(lines, codes, flags, starts, ends)
     visible = np.maximum(counts["visible"], 1.0)
     han_count = counts["han"]
@@ -256,10 +260,17 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     columns["log_commas"] = np.log1p(comma_count)
     columns["comma_density"] = comma_count / visible
     # the last two characters of each line (lines come stripped from normalize; a page of empty lines has none)
-    padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
-    last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
-    last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
-    second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
+    if compiled:
+        table = _char_flags()
+        last = np.array([ord(line[-1]) if line else 0 for line in lines], dtype=np.uint32)
+        second = np.array([ord(line[-2]) if len(line) > 1 else 0 for line in lines], dtype=np.uint32)
+        last_flags = np.where(last < 0x10000, table[np.minimum(last, 0xFFFF)], 0)
+        second_flags = np.where(second < 0x10000, table[np.minimum(second, 0xFFFF)], 0)
+    else:
+        padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
+        last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
+        last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
+        second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
     ends_sentence = ((last_flags & _END) != 0) | (((last_flags & _CLOSER) != 0) & ((second_flags & _END) != 0))
     columns["sentence_end"] = ends_sentence.astype(np.float64)
     columns["colon_end"] = ((last == ord(":")) | (last == ord("："))).astype(np.float64)
