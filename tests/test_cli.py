@@ -251,3 +251,9 @@ def test_the_command_ignores_a_ctrl_c_once_its_work_is_done():
              "console()\n")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip().endswith("ignored"), done
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "x", "1.5"])
+def test_jobs_flag_says_what_it_takes(tmp_path: Path, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run("clean", str(SAMPLES), str(tmp_path / "out"), "--jobs", value)
+    assert code == 2 and "expected a whole number >= 1 or 'auto'" in err + capsys.readouterr().err

@@ -212,3 +212,38 @@ def test_parquet_in_and_out_locally(tmp_path: Path) -> None:
     assert written == jsonl
     with pytest.raises(OutputError, match="new or empty folder"):
         clean_corpus(tmp_path / "in.parquet", tmp_path / "out")
+
+
+@pytest.mark.parametrize("jobs, cpus, size, expected", [
+    (3, 1, 0, 3),  # a number is taken as it is
+    ("auto", 1, 10 << 20, 1),  # one CPU: one process
+    ("auto", 4, 10 << 20, 4),  # one per CPU ...
+    ("auto", 32, 10 << 20, 8),  # ... at most AUTO_MAX_JOBS
+    ("auto", 4, 1 << 20, 1),  # a small input: starting workers would cost more than they save
+])
+def test_jobs_auto_uses_the_cpus_for_inputs_worth_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, jobs: object,
+                                                    cpus: int, size: int, expected: int) -> None:
+    import textclean.engines as engines
+    from textclean.sources import FolderSource
+
+    monkeypatch.setattr(engines, "available_cpus", lambda: cpus)
+    (tmp_path / "a.txt").write_bytes(b"x" * (size // 2))
+    (tmp_path / "b.txt").write_bytes(b"x" * (size - size // 2))
+    assert engines.resolve_jobs(jobs, FolderSource(tmp_path)) == expected
+
+
+@pytest.mark.parametrize("jobs", [0, -1, True, "3", 2.0, "all", None])
+def test_jobs_must_be_a_whole_number_or_auto(tmp_path: Path, jobs: object) -> None:
+    from textclean.engines import resolve_jobs
+
+    with pytest.raises(ConfigError, match="whole number >= 1 or 'auto'"):
+        resolve_jobs(jobs)  # type: ignore[arg-type]
+
+
+def test_a_run_says_how_many_processes_it_used(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    summary = clean_corpus(src, tmp_path / "out", jobs="auto")
+    assert summary.jobs == 1  # a few KB: one process whatever the machine
+    code, err = run_cli("clean", str(src), str(tmp_path / "out2"))
+    assert code == 0 and err.rstrip().endswith(", 1 process")

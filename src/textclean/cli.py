@@ -27,6 +27,7 @@ from .boilerplate import RuleSet, resolve_rules
 from .config import Config, MiB
 from .corpus import DROPPED, Listener, check_report_path, clean_corpus, mine_corpus
 from .document import Document
+from .engines import AUTO_MAX_JOBS, AUTO_MIN_BYTES
 from .errors import OutputError, TextcleanError
 from .explain import explain
 from .io import (
@@ -210,8 +211,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="write into an OUT folder that holds files textclean did not write (they are left alone)")
     clean.add_argument("--follow-symlinks", action="store_true",
                        help="read .txt links that point outside IN (by default they are skipped as 'outside input')")
-    clean.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
-                       help="worker processes for the per-document work (output is the same for any N)")
+    clean.add_argument("--jobs", "-j", type=_jobs, default="auto", metavar="N",
+                       help="worker processes for the per-document work; 'auto' (default): one per CPU, at most "
+                            f"{AUTO_MAX_JOBS}, and one for inputs under {AUTO_MIN_BYTES >> 20} MB. "
+                            "The output is the same for any N")
     clean.add_argument("--format", choices=("txt", "jsonl", "parquet"), default=None,
                        help="output a .txt tree (default for folders), one JSONL file (default for .jsonl input) "
                             "or a folder of Parquet files (default for .parquet input; --engine ray)")
@@ -275,8 +278,23 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Binary
         if stdout_path is not None and stdout_path.exists():
             _send(stdout_path, out)
     if not args.quiet:
-        err.write(f"textclean: {summary.line()}\n")
+        how = f"{summary.jobs} Ray CPUs" if args.engine == "ray" and args.address is None else (
+            "on Ray" if args.engine == "ray" else f"{summary.jobs} process{'es' if summary.jobs > 1 else ''}")
+        err.write(f"textclean: {summary.line()}; {summary.seconds:.1f} s, {how}\n")
     return EXIT_SKIPPED if summary.failed else EXIT_OK
+
+
+def _jobs(value: str) -> int | str:
+    """``--jobs``: a whole number >= 1, or ``auto``."""
+    if value == "auto":
+        return value
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1 or 'auto', got {value!r}")
+    return number
 
 
 class _Printer(Listener):

@@ -78,6 +78,7 @@ class RunSummary:
     engine: str
     seconds: float
     report: Report = field(repr=False, compare=False)
+    jobs: int = 1  # the worker processes (or Ray CPUs) the run used
 
     @property
     def failed(self) -> int:
@@ -179,7 +180,7 @@ def clean_corpus(
     *,
     config: Config | None = None,
     engine: str = "local",
-    jobs: int = 1,
+    jobs: int | str = 1,
     address: str | None = None,
     resume: bool = False,
     index: Path | str | None = None,
@@ -201,7 +202,8 @@ def clean_corpus(
     ``.txt`` pages, one page, a JSONL(.gz) file, Parquet); ``sink`` a
     :class:`~textclean.sinks.Sink` or a path (a tree, a ``.jsonl(.gz)`` file, a
     Parquet folder; ``format`` chooses when the path does not say). ``engine`` is
-    ``"local"`` (``jobs`` worker processes) or ``"ray"`` (``address`` of a cluster);
+    ``"local"`` (``jobs`` worker processes; ``"auto"``: see
+    :func:`~textclean.engines.resolve_jobs`) or ``"ray"`` (``address`` of a cluster);
     the output is the same. ``resume`` continues an interrupted run into the same
     sink. ``index`` is a folder that keeps the corpus duplicate index between runs:
     everything in it counts as earlier than this run's documents (an incremental
@@ -215,8 +217,9 @@ def clean_corpus(
     started = time.perf_counter()
     config = config or Config()
     listener = listener or Listener()
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
-        raise ConfigError(f"jobs must be a whole number >= 1, got {jobs!r}")
+    from .engines import resolve_jobs
+
+    resolve_jobs(jobs)  # a bad value fails before anything is read (the input decides "auto" below)
     if address is not None and engine != "ray":
         raise ConfigError("an address is for the Ray engine (engine='ray')")
     if not isinstance(source, (str, Path)) and not hasattr(source, "documents"):
@@ -224,6 +227,7 @@ def clean_corpus(
     src = source_of(source, text_field=text_field, id_field=id_field, follow_symlinks=follow_symlinks) \
         if isinstance(source, (str, Path)) else source
     out = sink_of(sink, src, format=format, text_field=text_field) if isinstance(sink, (str, Path)) else sink
+    jobs = resolve_jobs(jobs, src)
     reports = [Path(p) for p in (report, report_html) if p is not None]
     plan = _plan(src, out, config, resume=resume, engine=engine, reports=reports)
     if plan.total == 0 and src.unit == "files" and src.path.is_dir():
@@ -308,7 +312,7 @@ def clean_corpus(
         unit=src.unit, documents=the_report.count, written=the_report.written,
         skipped=dict(sorted(the_report.skipped.items())), encodings=dict(sorted(the_report.encodings.items())),
         chars_in=the_report.chars_in, chars_out=the_report.chars_out, mined=len(the_report.mined),
-        engine=engine, seconds=time.perf_counter() - started, report=the_report,
+        engine=engine, seconds=time.perf_counter() - started, report=the_report, jobs=jobs,
     )
 
 
@@ -405,15 +409,16 @@ def _finished(doc: Document, report: Report, state: Any, manifest: _TreeManifest
             raise OutputError(f"cannot write the run journal in {state.path}: {exc.strerror or exc}") from exc
 
 
-def mine_corpus(source: Source | Path | str, *, config: Config | None = None, jobs: int = 1,
+def mine_corpus(source: Source | Path | str, *, config: Config | None = None, jobs: int | str = 1,
                 listener: Listener | None = None) -> tuple[Any, list]:
     """The mining pass alone (``textclean mine``): the site templates of ``source`` as
     ``(MinedRules, candidates)``; candidates carry their evidence (pages, share at the edges)."""
-    from .engines import LocalEngine
+    from .engines import LocalEngine, resolve_jobs
 
     config = config or Config()
     listener = listener or Listener()
     src = source_of(source) if isinstance(source, (str, Path)) else source
+    jobs = resolve_jobs(jobs, src)
     listener.phase("mining", src.count(), 0, src.unit)
     try:
         with LocalEngine(jobs) as engine:

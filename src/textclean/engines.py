@@ -26,7 +26,65 @@ from .document import Document
 from .errors import ConfigError
 from .mining import MinedRules
 
-__all__ = ["LocalEngine", "engine_of"]
+__all__ = ["LocalEngine", "engine_of", "resolve_jobs", "AUTO_MAX_JOBS", "AUTO_MIN_BYTES"]
+
+AUTO_MAX_JOBS = 8  # "auto" uses at most this many processes: past it the run's serial part caps the speed-up
+AUTO_MIN_BYTES = 4 << 20  # "auto" runs smaller inputs in one process: starting workers costs more than they save
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system says, else all)."""
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def resolve_jobs(jobs: int | str, source: Any = None) -> int:
+    """The number of worker processes ``jobs`` asks for: a whole number >= 1 as it is;
+    ``"auto"``: one per available CPU, at most :data:`AUTO_MAX_JOBS`, and 1 for an input
+    under :data:`AUTO_MIN_BYTES` (``source``'s files; a source whose size is unknown counts as
+    large). The output is the same for any number.
+
+    >>> resolve_jobs(3), resolve_jobs("auto", None) >= 1
+    (3, True)
+    """
+    if jobs == "auto":
+        cpus = min(available_cpus(), AUTO_MAX_JOBS)
+        if cpus > 1 and source is not None:
+            size = _input_bytes(source)
+            if size is not None and size < AUTO_MIN_BYTES:
+                return 1
+        return cpus
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError(f"jobs must be a whole number >= 1 or 'auto', got {jobs!r}")
+    return jobs
+
+
+def _input_bytes(source: Any) -> int | None:
+    """The bytes a source reads (its files' sizes), or None when it cannot say."""
+    import os
+
+    files = getattr(source, "files", None)
+    path = getattr(source, "path", None)
+    def size(name: Any) -> int:
+        try:
+            return os.stat(name).st_size
+        except OSError:  # unreadable: the run says so when it gets there
+            return 0
+
+    if files is not None:
+        return sum(size(name) for name in files)
+    if path is not None and os.path.isfile(path):
+        return size(path)
+    if path is not None and os.path.isdir(path):  # a folder of Parquet files
+        try:
+            return sum(size(entry.path) for entry in os.scandir(path) if entry.is_file())
+        except OSError:
+            return None
+    return None
 
 
 class LocalEngine:
