@@ -8,6 +8,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from textclean import Document
 from textclean.cli import main
@@ -173,3 +175,18 @@ def test_reposted_pages_are_one_page_of_evidence():
         page = [f"{TOPICS[i]}报告", *[f"{TOPICS[i]}正文{k}，" + "文字" * 70 + "。" for k in range(6)], f"{TOPICS[i]}的结尾。"]
         miner.add(normalize(Document.from_text("\n".join(page), id=f"site/other{i}.txt")))
     assert miner.candidates() == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(alphabet=st.sampled_from(list("关注http://www.a.cn@b.c《标题》2024年1月2日 12:30 1,234.5５٣\u3000")) | st.characters(),
+                    max_size=50))
+@example(line="访问 https://example.com/a?b=1 或 www.x.cn，邮箱 a.b@c.com，《标题》2024-01-02 12:30 共1,234.5人")
+def test_templates_skip_only_slots_that_cannot_match(line: str) -> None:
+    """A slot is looked for only when the line holds what every match of it needs: the
+    same template as replacing every slot in turn."""
+    from textclean.mining import _SLOTS, _template
+
+    expected = line
+    for marker, pattern, _ in _SLOTS:
+        expected = pattern.sub(marker, expected)
+    assert _template(line) == expected

@@ -79,9 +79,22 @@ def template_of(line: str) -> str:
     return _display(_template(line))
 
 
+_DIGIT = regex.compile(r"\d")
+
+
 def _template(line: str) -> str:
-    for marker, pattern, _ in _SLOTS:
-        line = pattern.sub(marker, line)
+    """``line`` with each slot of :data:`_SLOTS` replaced by its marker, in order. A slot is
+    only looked for when the line holds what each of its matches needs (``http``/``www.``,
+    ``@``, ``《``, a digit): most short lines hold none, and a replacement never adds one."""
+    url, email, title, date, time, number = (pattern for _, pattern, _ in _SLOTS)
+    if "http" in line or "www." in line:
+        line = url.sub(_URL, line)
+    if "@" in line:
+        line = email.sub(_EMAIL, line)
+    if "《" in line:
+        line = title.sub(_TITLE, line)
+    if _DIGIT.search(line) is not None:
+        line = number.sub(_NUM, time.sub(_TIME, date.sub(_DATE, line)))
     return line
 
 
@@ -161,9 +174,9 @@ def observe(doc: Document, config: MiningConfig | None = None, zones: Boilerplat
         return None
     config = config or MiningConfig()
     zones = zones or BoilerplateConfig()
-    lines = doc.lines()
+    lines = [text for text in doc.text.split("\n") if text]  # doc.lines()' texts, without a Line each
     # The body: the lines too long to be mined (or all of them).
-    body = "\n".join(line.text for line in lines if len(line.text) > config.mine_max_chars)
+    body = "\n".join(text for text in lines if len(text) > config.mine_max_chars)
     fingerprint = hashlib.blake2b((body or doc.text).encode("utf-8"), digest_size=8).digest()
     count = len(lines)
     # In a short page every line is near an edge, which proves nothing: the
@@ -172,8 +185,7 @@ def observe(doc: Document, config: MiningConfig | None = None, zones: Boilerplat
     tail = min(zones.tail_lines, count // 4)
     seen: set[tuple[str, str]] = set()
     items: list[tuple[str, str, str, bool]] = []
-    for index, line in enumerate(lines):
-        text = line.text
+    for index, text in enumerate(lines):
         if len(text) > config.mine_max_chars or _PROTECTED.search(text):
             continue
         edge = index < head or index >= count - tail
