@@ -361,13 +361,11 @@ class Prefilter:
         by_category: dict[str, list[int]] = {}
         floating: list[int] = []
         screened: list[int] = []
-        self.literal_tests: dict[int, Callable[[str], Any]] = {}
         self._literal_sets: dict[int, frozenset[str]] = {}
         every_literal: set[str] = set()
         for position, pattern in enumerate(patterns):
             literals = required_literals(pattern)
             if literals is not None:
-                self.literal_tests[position] = _alternation_of(literals)
                 self._literal_sets[position] = literals
             first = start_chars(pattern)
             if first is not None:
@@ -389,27 +387,25 @@ class Prefilter:
         self._any_sets = tuple(frozenset(part) for part in (
             {literal for literal in every_literal if not literal.startswith(IGNORE_CASE)},
             {literal for literal in every_literal if literal.startswith(IGNORE_CASE)}) if part)
-        self.any_literal = tuple(_alternation_of(part) for part in self._any_sets)
         self.screened = tuple(screened)
         self.screens = screens_of(screened) if screened else ()
-        # The same searches by the compiled core (literals matched as written), when it is
-        # built: made here, so a process that built its prefilters (warm_up) has them too.
-        self._native: tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]] | None = None
-        if core() is not None:
-            self._searches()
+        # The literal searches, by the compiled core where it is built, else by re/regex (the
+        # reference): made here for the core in use, so a process that built its prefilters
+        # (warm_up) has them; the other kind only if the process changes cores.
+        self._searches_by: dict[bool, tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]]] = {}
+        self._searches()
 
     def _searches(self) -> tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]]:
-        """The literal searches of :meth:`positions` (the alternation, then each rule's
-        test): the compiled core's where it is built, else ``re``/``regex`` (the reference)."""
-        compiled = core()
-        if compiled is None:
-            return self.any_literal, self.literal_tests
-        native = self._native
-        if native is None:
-            native = self._native = (tuple(_native_search(part) for part in self._any_sets),
-                                     {position: _native_search(literals)
-                                      for position, literals in self._literal_sets.items()})
-        return native
+        """The literal searches of :meth:`positions`: one per literal set of
+        :attr:`_any_sets` (any floating rule's literal), and each rule's own test."""
+        native = core() is not None
+        found = self._searches_by.get(native)
+        if found is None:
+            search = _native_search if native else _alternation_of
+            found = self._searches_by[native] = (tuple(search(part) for part in self._any_sets),
+                                                 {position: search(literals)
+                                                  for position, literals in self._literal_sets.items()})
+        return found
 
     def _heads_of(self, first: str) -> frozenset[int]:
         """The anchored rules a line starting with ``first`` may match (found once per character)."""
