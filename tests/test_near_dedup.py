@@ -18,7 +18,8 @@ from textclean.index import DedupIndex
 from textclean.signatures import Signer, similarity
 from textclean.shingles import WordShingler, char_shingle_hash
 
-from .conftest import GOLDENS, SAMPLES, mixed_corpus as _mixed_corpus
+from .conftest import GOLDENS, SAMPLES, tree
+from .conftest import mixed_corpus as _mixed_corpus
 
 P1 = "今年以来，我局认真贯彻落实上级决策部署，扎实推进放管服改革，全年办理各类审批事项三千二百余件，群众满意度持续提升。"
 P1_SPUN = "今年以来，我局仔细贯彻落实上级决策部署，扎实推进放管服改革，全年办理各种审批事项三千二百余件，群众满意度持续提升。"
@@ -153,6 +154,18 @@ def test_jobs_1_and_2_give_identical_trees_and_reports(tmp_path: Path):
     dropped = {f["id"] for f in r1["files"] if f.get("skipped") == "duplicate"}
     assert {f"s2/repost{i}.txt" for i in range(5)} <= dropped  # the five reposts
     assert not any(d.startswith("s1/") for d in dropped)  # the originals come first and stay
+
+
+def test_workers_handed_chunks_without_the_steps_get_them(tmp_path: Path, monkeypatch):
+    """Only a map's first chunks carry the step list; a worker that gets a later one
+    first says so and gets that chunk again with the steps: same trees as one process."""
+    from textclean.pipeline import WorkerPool
+
+    _mixed_corpus(tmp_path / "in")
+    monkeypatch.setattr(WorkerPool, "_WITH_STEPS", 0)  # no chunk carries them: every worker asks
+    assert _run("clean", str(tmp_path / "in"), str(tmp_path / "o1"), "-q", "--jobs", "1") in (0, 1)
+    assert _run("clean", str(tmp_path / "in"), str(tmp_path / "o2"), "-q", "--jobs", "2") in (0, 1)
+    assert tree(tmp_path / "o1") == tree(tmp_path / "o2") and tree(tmp_path / "o1")
 
 
 def test_goldens_still_match_with_near_dedup():

@@ -327,9 +327,11 @@ def warm_up(config: Config | None = None) -> None:
     clean("欢迎来到某某网!\n标题 Title\n正文，第一段，（全角）。\n正文，第一段，（全角）。\n責任編輯：某某", config=config)
 
 
-def _run_chunk(key: str, blob: bytes, documents: list[Document]) -> list[Document]:
+def _run_chunk(key: str, blob: bytes | None, documents: list[Document]) -> list[Document] | None:
     steps = _WORKER.get(key)
     if steps is None:  # first chunk of this step list in this worker: unpickle (and compile) once
+        if blob is None:
+            return None  # sent without the steps, which this worker has not seen: the parent sends them
         import pickle
 
         _WORKER.clear()
@@ -353,6 +355,8 @@ class WorkerPool:
     the system for memory, ``kill -9``) stops the run with :class:`WorkerError`
     instead of leaving it waiting for a result that will never come.
     """
+
+    _WITH_STEPS = 2  # per worker: the first chunks of a map() that carry the step list
 
     def __init__(self, jobs: int) -> None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -392,8 +396,10 @@ class WorkerPool:
 
         Documents go out in chunks of ``chunk``; up to ``4 * jobs`` chunks are in
         flight, so the workers never wait for the caller to finish a window and
-        memory stays bounded however long the input is. The step list is sent
-        with each chunk (a few tens of KB) and unpickled once per worker.
+        memory stays bounded however long the input is. The step list (~100 KB
+        pickled) goes with the first ``2 * jobs`` chunks only and is unpickled once
+        per worker; a worker handed a later chunk before any with the steps says
+        so, and that chunk is sent again with them.
         """
         import collections
         import hashlib
@@ -406,21 +412,35 @@ class WorkerPool:
                                              initargs=(os.environ.get("TEXTCLEAN_PURE"),))
         blob = pickle.dumps(steps)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
-        pending: collections.deque[Any] = collections.deque()
+        pending: collections.deque[tuple[Any, list[Document]]] = collections.deque()
+        with_steps = self._WITH_STEPS * self.jobs  # chunks still to send with the step list
+
+        def send(batch: list[Document]) -> None:
+            nonlocal with_steps
+            pending.append((self._submit(key, blob if with_steps > 0 else None, batch), batch))
+            with_steps -= 1
+
+        def receive() -> list[Document]:
+            future, batch = pending.popleft()
+            out = self._result(future)
+            if out is None:  # that worker had not seen the steps yet
+                out = self._result(self._submit(key, blob, batch))
+            return out  # type: ignore[no-any-return]
+
         batch: list[Document] = []
         for doc in documents:
             batch.append(doc)
             if len(batch) == chunk:
-                pending.append(self._submit(key, blob, batch))
+                send(batch)
                 batch = []
                 if len(pending) >= 4 * self.jobs:
-                    yield from self._result(pending.popleft())
+                    yield from receive()
         if batch:
-            pending.append(self._submit(key, blob, batch))
+            send(batch)
         while pending:
-            yield from self._result(pending.popleft())
+            yield from receive()
 
-    def _submit(self, key: str, blob: bytes, batch: list[Document]) -> Any:
+    def _submit(self, key: str, blob: bytes | None, batch: list[Document]) -> Any:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
@@ -429,7 +449,7 @@ class WorkerPool:
             raise WorkerError(_WORKER_DIED) from exc
 
     @staticmethod
-    def _result(future: Any) -> list[Document]:
+    def _result(future: Any) -> list[Document] | None:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
