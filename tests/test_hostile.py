@@ -391,8 +391,10 @@ def test_texts_whose_numbers_differ_are_not_duplicates():
 
 
 def test_a_document_over_its_time_budget_is_skipped_and_the_run_goes_on():
+    import contextlib
+
     from textclean.document import Document
-    from textclean.pipeline import Map
+    from textclean.pipeline import Map, budget_handler
 
     def slow(doc):
         if doc.id == "slow":
@@ -400,10 +402,14 @@ def test_a_document_over_its_time_budget_is_skipped_and_the_run_goes_on():
         return doc
 
     step = Map("slow-step", slow, "skip", timeout=0.2)
-    start = time.monotonic()
-    out = list(step.run([Document.from_text("a", id="slow"), Document.from_text("b", id="fast")]))
-    assert time.monotonic() - start < 10
-    assert out[0].skipped == "timeout" and "slow-step" in out[0].detail and not out[1].skipped
+    before = signal.getsignal(signal.SIGALRM)
+    for scope in (contextlib.nullcontext(), budget_handler()):  # a step alone, and in a run's loop
+        start = time.monotonic()
+        with scope:
+            out = list(step.run([Document.from_text("a", id="slow"), Document.from_text("b", id="fast")]))
+        assert time.monotonic() - start < 10
+        assert out[0].skipped == "timeout" and "slow-step" in out[0].detail and not out[1].skipped
+        assert signal.getsignal(signal.SIGALRM) == before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 def test_doc_timeout_is_validated_and_reaches_the_steps():

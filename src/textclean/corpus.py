@@ -239,8 +239,10 @@ def clean_corpus(
 
     from .corpus_dedup import CorpusDedup
     from .engines import engine_of
+    from .pipeline import budget_handler
 
     with contextlib.ExitStack() as owned:
+        owned.enter_context(budget_handler())  # --doc-timeout's signal handler, once for the run
         journalled = plan.state_path is not None and engine == "local"
         # the index first: a folder written with other options refuses the run before it touches the output
         corpus = CorpusDedup.open(index, config.dedup, record_changes=journalled,
