@@ -247,3 +247,34 @@ def test_a_run_says_how_many_processes_it_used(tmp_path: Path) -> None:
     assert summary.jobs == 1  # a few KB: one process whatever the machine
     code, err = run_cli("clean", str(src), str(tmp_path / "out2"))
     assert code == 0 and err.rstrip().endswith(", 1 process")
+
+
+@pytest.mark.parametrize("keep_chars", [16_000_000, 5000, 0])
+def test_one_process_reads_each_file_once_and_writes_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                keep_chars: int) -> None:
+    """With one process the cleaning pass starts the documents the mining pass kept
+    (up to keep_chars characters) at the page cleaner: each of those files is read
+    once, and the output is the one of reading everything twice."""
+    import textclean.engines as engines
+    import textclean.pipeline as pipeline
+
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    reference = clean_corpus(src, tmp_path / "ref", jobs=1, max_memory=1 << 30, report=tmp_path / "ref.json")
+    reads: list[str] = []
+    real_read = pipeline.read_file
+    monkeypatch.setattr(pipeline, "read_file", lambda doc: reads.append(doc.id) or real_read(doc))
+    real_engine = engines.engine_of
+    monkeypatch.setattr(engines, "engine_of", lambda *a, **k: real_engine(*a, **{**k, "keep_chars": keep_chars}))
+    summary = clean_corpus(src, tmp_path / "out", jobs=1, report=tmp_path / "out.json")
+    assert tree(tmp_path / "out") == tree(tmp_path / "ref") and summary.line() == reference.line()
+    entries = [json.loads((tmp_path / name).read_text(encoding="utf-8"))["files"] for name in ("ref.json", "out.json")]
+    assert [{k: v for k, v in e.items() if k != "output"} for e in entries[0]] == \
+        [{k: v for k, v in e.items() if k != "output"} for e in entries[1]]
+    files = summary.documents
+    if keep_chars == 0:
+        assert len(reads) == 2 * files
+    elif keep_chars > 1_000_000:
+        assert len(reads) < 2 * files and len(set(reads)) == files  # the readable ones once; unreadable ones again
+    else:
+        assert files < len(reads) < 2 * files  # some kept, the rest read again

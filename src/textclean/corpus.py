@@ -254,7 +254,9 @@ def clean_corpus(
         state = _state(plan, resume=resume, engine=engine, listener=listener)
         the_report = Report(keep_files=state is None, run=_run_info(plan, shown_input, shown_output))
         done, offset = _replay(state, the_report, corpus, manifest, plan, listener)
-        runner = owned.enter_context(engine_of(engine, jobs=jobs, address=address))
+        # under a memory cap the mining pass keeps no normalised documents for the cleaning pass
+        runner = owned.enter_context(engine_of(engine, jobs=jobs, address=address,
+                                               keep_chars=0 if max_memory is not None else None))
         mined = None
         if plan.mine:
             saved = state.load("mined") if state is not None else None

@@ -18,7 +18,7 @@ the same documents for the same input.
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from .config import Config
 from .corpus_dedup import CorpusDedup
@@ -89,14 +89,21 @@ def _input_bytes(source: Any) -> int | None:
 
 class LocalEngine:
     """This machine: the per-document steps in ``jobs`` processes (one pool for both
-    passes), the corpus pass and the writer here, in input order."""
+    passes), the corpus pass and the writer here, in input order.
+
+    With one process, the mining pass keeps the documents it normalised, up to
+    ``keep_chars`` characters in all, and the cleaning pass starts those at the page
+    cleaner instead of reading, decoding and normalising them again (the same
+    documents: the same steps made them)."""
 
     name = "local"
 
-    def __init__(self, jobs: int = 1) -> None:
+    def __init__(self, jobs: int = 1, *, keep_chars: int = 16_000_000) -> None:
         self.jobs = jobs
+        self.keep_chars = keep_chars
         self._stack = contextlib.ExitStack()
         self.pool: Any = None
+        self._normalized: dict[str, Document] = {}
 
     def __enter__(self) -> LocalEngine:
         if self.jobs > 1:
@@ -115,7 +122,17 @@ class LocalEngine:
         from .pipeline import mine_documents
 
         documents = source.documents(max_bytes=config.decode.max_bytes, lazy=True)  # read where the steps run
-        miner = mine_documents(documents, config, pool=self.pool, advance=advance)
+        keep = None
+        if self.pool is None and self.keep_chars > 0:
+            room = [self.keep_chars]
+            kept = self._normalized = {}
+
+            def keep(doc: Document) -> None:
+                if len(doc.text) <= room[0] and doc.id not in kept:
+                    room[0] -= len(doc.text)
+                    kept[doc.id] = doc
+
+        miner = mine_documents(documents, config, pool=self.pool, advance=advance, keep=keep)
         candidates = miner.candidates(resolve_rules(config.boilerplate))
         return MinedRules.from_candidates(candidates), candidates
 
@@ -125,13 +142,30 @@ class LocalEngine:
 
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
         documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
-        return pipeline.run(documents, pool=self.pool)
+        kept, self._normalized = self._normalized, {}
+        if not kept or self.pool is not None:
+            return pipeline.run(documents, pool=self.pool)
+        first = [step.name for step in pipeline.steps[:3]]  # type: ignore[attr-defined]
+        if first != ["read", "decode", "normalize"]:  # pragma: no cover - a pipeline of other steps
+            return pipeline.run(documents)
+        return Pipeline(pipeline.steps[3:]).run(_normalized(documents, pipeline.steps[:3], kept))
 
 
-def engine_of(name: str, *, jobs: int = 1, address: str | None = None) -> Any:
-    """The engine called ``name`` ("local" or "ray")."""
+def _normalized(documents: Iterable[Document], steps: Any, kept: dict[str, Document]) -> Iterator[Document]:
+    """``documents`` through ``steps`` (read, decode, normalize), or as the mining pass
+    left them where it kept them."""
+    for doc in documents:
+        found = kept.pop(doc.id, None)
+        if found is None:
+            for step in steps:
+                doc = next(step.run([doc]))
+        yield doc if found is None else found
+
+
+def engine_of(name: str, *, jobs: int = 1, address: str | None = None, keep_chars: int | None = None) -> Any:
+    """The engine called ``name`` ("local" or "ray"); ``keep_chars``: see :class:`LocalEngine`."""
     if name == "local":
-        return LocalEngine(jobs)
+        return LocalEngine(jobs) if keep_chars is None else LocalEngine(jobs, keep_chars=keep_chars)
     if name == "ray":
         from .ray_engine import RayEngine
 

@@ -269,13 +269,15 @@ def clean(text: str, *, config: Config | None = None, **overrides: object) -> st
 
 def mine_documents(
     documents: Iterable[Document], config: Config | None = None, *, jobs: int = 1, pool: WorkerPool | None = None,
-    advance: Callable[[int], None] | None = None,
+    advance: Callable[[int], None] | None = None, keep: Callable[[Document], None] | None = None,
 ) -> Miner:
     """Decode and normalise ``documents`` and count them for mining (the corpus pass).
 
     The documents are not kept: memory grows with the distinct short lines per
     site, not with the corpus. Call :meth:`Miner.result` for the rules.
     ``advance`` is called with each document's input bytes once it is counted.
+    ``keep`` (in this process only: ``jobs=1``, no pool) is handed each normalised
+    document that is not skipped, before its text is dropped.
     """
     config = config or Config()
     miner = Miner(config.mining, config.boilerplate)
@@ -285,8 +287,13 @@ def mine_documents(
         Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
         Map("observe", functools.partial(_observed, config=config), "skip"),
     ]
+    parallel = jobs > 1 or pool is not None
+    if keep is not None:
+        if parallel:
+            raise ConfigError("mine_documents: keep= sees the documents in this process only (jobs=1, no pool)")
+        steps.insert(3, Map("keep", functools.partial(_kept, keep=keep), "skip"))
     stream: Iterable[Document] = documents
-    if jobs > 1 or pool is not None:
+    if parallel:
         stream = parallel_map(steps, stream, jobs, pool=pool)
     else:
         for step in steps:
@@ -298,6 +305,11 @@ def mine_documents(
         if advance is not None:
             advance(doc.bytes_in or doc.chars_in * 3)
     return miner
+
+
+def _kept(doc: Document, *, keep: Callable[[Document], None]) -> Document:
+    keep(doc)
+    return doc
 
 
 def _observed(doc: Document, *, config: Config) -> Document:
