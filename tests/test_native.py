@@ -380,3 +380,17 @@ def test_context_columns_equal_the_numpy_reference(rows: list[tuple[float, float
     compiled_columns = features.context_features(scores, local)
     with _pure_core(features):
         assert np.array_equal(compiled_columns, features.context_features(scores, local))
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("延伸閱讀阅读abc \U00020000\U0002A6A5\ud800\uffff")) | st.characters(),
+                    max_size=30))
+def test_has_traditional_equals_the_numpy_reference(text: str) -> None:
+    import textclean.normalize as normalize
+
+    astral = chr(0x10000 + int(np.flatnonzero(normalize._traditional_mask()[0x10000:])[0]))  # one outside the BMP
+    for sample in (text, text + astral, astral + text):
+        compiled_answer = normalize.has_traditional(sample)
+        with _pure_core(normalize):
+            assert compiled_answer == normalize.has_traditional(sample)

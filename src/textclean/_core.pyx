@@ -834,3 +834,16 @@ def context_columns(const double[::1] scores, const double[::1] content, const d
                 raw[3, i] = 0.0
                 i += 1
     free(total)
+
+
+def has_any(unicode text, const uint8_t[::1] bitmap):
+    """Whether a character of ``text`` has its bit set in ``bitmap`` (bit ``c & 7`` of
+    byte ``c >> 3`` for code point c; every code point has one): the reference is
+    ``textclean.normalize.has_traditional``'s numpy gather."""
+    cdef Py_ssize_t i, n = len(text)
+    cdef uint32_t c
+    for i in range(n):
+        c = <uint32_t> text[i]
+        if bitmap[c >> 3] & (1 << (c & 7)):
+            return True
+    return False

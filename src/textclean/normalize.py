@@ -303,8 +303,19 @@ def has_traditional(text: str) -> bool:
     """
     if text.isascii():
         return False
+    compiled = core()
+    if compiled is not None:  # the same answer, in C (tested equal to the lines below)
+        return bool(compiled.has_any(text, _traditional_bits()))
     points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     return bool(_traditional_mask()[points].any())
+
+
+@functools.lru_cache(maxsize=1)
+def _traditional_bits() -> np.ndarray:
+    """:func:`_traditional_mask` as one bit per code point (139 KB instead of 1.1 MB)."""
+    bits = np.packbits(_traditional_mask(), bitorder="little")
+    bits.flags.writeable = False
+    return bits
 
 
 def simplified_view(text: str) -> str:
