@@ -228,6 +228,10 @@ def clean_corpus(
         if isinstance(source, (str, Path)) else source
     out = sink_of(sink, src, format=format, text_field=text_field) if isinstance(sink, (str, Path)) else sink
     jobs = resolve_jobs(jobs, src)
+    if engine == "local" and jobs > 1:
+        from .pipeline import start_worker_server
+
+        start_worker_server()  # its imports and warm-up overlap the planning below
     reports = [Path(p) for p in (report, report_html) if p is not None]
     plan = _plan(src, out, config, resume=resume, engine=engine, reports=reports)
     if plan.total == 0 and src.unit == "files" and src.path.is_dir():

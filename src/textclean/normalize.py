@@ -188,6 +188,8 @@ def _fold_compiled(compiled: Any, texts: list[str], table: bool) -> list[str]:
     keys = compiled.fold_keys(texts if isinstance(texts, list) else list(texts), *_nfkc_tables())
     # simplified after: the table maps Han to Han, which fold keeps, so the order does not matter
     converted = simplified_view if table and has_traditional("".join(key for key in keys if key)) else None
+    if converted is None and None not in keys:  # most batches: every key made by the table
+        return keys  # type: ignore[no-any-return]
     for i, key in enumerate(keys):
         if key is None:
             keys[i] = fold(texts[i], to_simplified=simplified_view if table else None)
