@@ -9,13 +9,20 @@ text) and checks that the outputs are equal:
 
   - fold: NFKC, case folding, punctuation dropped (dedup keys of sentences);
   - char n-gram shingles + MinHash (128 permutations) of those keys;
-  - the line model's per-line character class counts (line_features);
+  - the line model's shape features (line_features: per-line character classes, title bigrams);
   - in-document pairwise near pairs (the signatures of each page's sentences);
   - the corpus index's hash table (insert, then look up, every band key);
   - sentence pieces of every line (dedup);
   - the repeated-run test of every line (the boilerplate step's junk cut);
   - the corpus index's check of band candidates: each page's sentence signatures
-    looked up in an index of all of them (match_many; the lookups included).
+    looked up in an index of all of them (match_many; the lookups included);
+  - LSH band keys of every sentence signature;
+  - the line model's context columns (context_features of each page);
+  - the prefilter's literal searches (the pack's candidates for every line, all
+    scopes and zones);
+  - the traditional-character test of every page;
+  - dedup_document of every page as a whole (the walk, its near index and pairs,
+    sentence pieces, band keys: everything the core does there).
 
 Without a compiled core (``textclean --version`` says so) only the reference runs.
 """
@@ -106,17 +113,57 @@ def main() -> None:
         return [index.match_many(np.zeros(len(page), dtype=np.uint64), page, bands_of)
                 for page, bands_of in zip(page_signatures, page_bands)]
 
+    def band_keys() -> Any:
+        return signer.bands(signatures)
+
+    import textclean.line_model
+    import textclean.prefilter
+    from textclean.document import Document
+    from textclean.rules import RuleSet
+
+    model = textclean.line_model.LineModel.builtin()
+    page_features = [textclean.line_features.line_features(page) for page in pages]
+    first_scores = [model.shape.predict(features) for features in page_features]
+
+    def context() -> Any:
+        return [textclean.line_features.context_features(scores, features)
+                for scores, features in zip(first_scores, page_features)]
+
+    pack = RuleSet.builtin()
+    prefilters = [pack.candidates(scope, zone, 60)[1] for scope in ("span", "line") for zone in ("head", "body", "tail")]
+
+    def literals() -> Any:
+        return [prefilter.positions(line) for line in lines for prefilter in prefilters]
+
+    texts = ["\n".join(page) for page in pages]
+
+    def traditional() -> Any:
+        return [textclean.normalize.has_traditional(text) for text in texts]
+
+    documents = [Document.from_text(text, id=str(i)) for i, text in enumerate(texts)]
+    dedup_config = DedupConfig()
+
+    def dedup_pages() -> Any:
+        out = [textclean.dedup.dedup_document(doc, dedup_config, signer) for doc in documents]
+        return [(doc.text, doc.trace, doc.keys.lines, doc.keys.exact, doc.keys.signatures, doc.keys.bands)
+                for doc in out]
+
     kernels: list[tuple[str, float, Callable[[], Any], list[Any]]] = [
         ("fold (NFKC by table)", text_mb, fold, [textclean.normalize]),
         ("shingles + MinHash", key_mb, minhash, [textclean.signatures]),
-        ("line class counts", text_mb, counts, [textclean.line_features]),
+        ("line features (classes, title)", text_mb, counts, [textclean.line_features]),
         ("pairwise near pairs", text_mb, pairwise, [textclean.dedup]),
         ("index hash table", text_mb, table, [textclean.index]),
         ("sentence pieces", text_mb, pieces, [textclean.dedup]),
         ("repeated-run cut", text_mb, runs, [textclean.boilerplate]),
         ("band candidates checked", text_mb, verify, [textclean.index]),
+        ("band keys", key_mb, band_keys, [textclean.signatures]),
+        ("context columns", text_mb, context, [textclean.line_features]),
+        ("prefilter literal tests", text_mb, literals, [textclean.prefilter]),
+        ("traditional test", text_mb, traditional, [textclean.normalize]),
+        ("dedup_document, all", text_mb, dedup_pages, [textclean.dedup, textclean.signatures, textclean.normalize]),
     ]
-    print(f"  {'kernel':24} {'pure MB/s':>10} {'compiled MB/s':>14} {'x':>6}  equal")
+    print(f"  {'kernel':30} {'pure MB/s':>10} {'compiled MB/s':>14} {'x':>6}  equal")
     for name, megabytes, run, modules in kernels:
         best: dict[str, float] = {}
         results: dict[str, Any] = {}
@@ -135,13 +182,13 @@ def main() -> None:
         if "compiled" in best:
             fast = megabytes / best["compiled"]
             equal = _equal(results["pure"], results["compiled"])
-            print(f"  {name:24} {pure:10.1f} {fast:14.1f} {fast / pure:5.1f}x  {equal}")
+            print(f"  {name:30} {pure:10.1f} {fast:14.1f} {fast / pure:5.1f}x  {equal}")
         else:
-            print(f"  {name:24} {pure:10.1f} {'-':>14}")
+            print(f"  {name:30} {pure:10.1f} {'-':>14}")
 
 
 def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, list):
+    if isinstance(a, (list, tuple)):
         return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
     if isinstance(a, np.ndarray):
         return bool(np.array_equal(a, b))
