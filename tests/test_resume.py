@@ -329,3 +329,21 @@ def test_a_tree_is_made_durable_by_syncing_the_file_system_not_each_file(tmp_pat
     code, err = run("clean", str(src), str(out), "-q", "--no-mine")
     assert code == 0, err
     assert synced and len(fsynced) < pages // 2  # the manifest and the like, not the pages
+
+
+def test_ctrl_c_just_after_a_temporary_file_is_made_leaves_none(tmp_path: Path, monkeypatch):
+    """The window between making a writer's temporary file and owning it: an interrupt
+    there removes the file too (a Ctrl-C once left one beside the output)."""
+    import textclean.io as io_module
+
+    real_open = os.open
+
+    def open_then_interrupt(*args, **kwargs):
+        real_open(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(io_module.os, "open", open_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        io_module.write_atomic(tmp_path / "page.txt", b"text")
+    monkeypatch.undo()
+    assert list(tmp_path.iterdir()) == []

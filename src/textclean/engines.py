@@ -69,6 +69,7 @@ def _input_bytes(source: Any) -> int | None:
 
     files = getattr(source, "files", None)
     path = getattr(source, "path", None)
+
     def size(name: Any) -> int:
         try:
             return os.stat(name).st_size
@@ -115,6 +116,7 @@ class LocalEngine:
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
         self.pool = None
+        self._normalized = {}
 
     def mine(self, source: Any, config: Config, *, advance: Callable[[int], None] | None = None
              ) -> tuple[MinedRules, list]:
@@ -124,12 +126,13 @@ class LocalEngine:
         documents = source.documents(max_bytes=config.decode.max_bytes, lazy=True)  # read where the steps run
         keep = None
         if self.pool is None and self.keep_chars > 0:
-            room = [self.keep_chars]
+            room = self.keep_chars
             kept = self._normalized = {}
 
             def keep(doc: Document) -> None:
-                if len(doc.text) <= room[0] and doc.id not in kept:
-                    room[0] -= len(doc.text)
+                nonlocal room
+                if len(doc.text) <= room and doc.id not in kept:
+                    room -= len(doc.text)
                     kept[doc.id] = doc
 
         miner = mine_documents(documents, config, pool=self.pool, advance=advance, keep=keep)

@@ -152,6 +152,10 @@ def _temporary(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
         except FileExistsError:
             continue
+        except BaseException:  # Ctrl-C just after the file was made (before the caller could own it): not left behind
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     raise OutputError(f"cannot create a temporary file beside {path}")
 
 
