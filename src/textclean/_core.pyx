@@ -442,52 +442,53 @@ cdef inline bint _sorted_has(const uint64_t *values, Py_ssize_t count, uint64_t 
     return lo < count and values[lo] == key
 
 
+cdef Py_ssize_t _line_grams(unicode line, const uint8_t[::1] flags, int space, uint64_t *out):
+    """The bigrams of ``line``'s consecutive non-space characters into ``out`` (room for
+    ``len(line)``); returns how many."""
+    cdef Py_ssize_t k, grams = 0
+    cdef Py_UCS4 c, previous = 0
+    cdef bint have = False
+    for k in range(len(line)):
+        c = line[k]
+        if c < 0x10000 and flags[c] & space:
+            continue
+        if have:
+            out[grams] = (<uint64_t> previous << 21) | <uint64_t> c
+            grams += 1
+        previous, have = c, True
+    return grams
+
+
 def title_similarity(list lines, const uint8_t[::1] flags, int space, Py_ssize_t scan, double[::1] out):
     """``out[i]``, for each line i > 0 of at most ``scan`` characters: the share of its
     bigrams of consecutive non-space characters (space: ``flags[c] & space``, BMP
     only) that the first line has too; 0 where it has none. Other rows are left as they are."""
-    cdef Py_ssize_t count = len(lines), i, k, length, grams = 0, total, shared
+    cdef Py_ssize_t count = len(lines), i, j, grams, size, shared
     cdef unicode line
-    cdef Py_UCS4 c, previous
-    cdef bint have
-    cdef uint64_t gram
     cdef uint64_t *title = NULL
+    cdef uint64_t *mine = NULL
     if count < 2:
         return
     line = lines[0]
-    length = len(line)
-    title = <uint64_t *> calloc(max(length, 1), sizeof(uint64_t))
-    if title == NULL:
-        raise MemoryError()
+    title = <uint64_t *> calloc(max(len(line), 1), sizeof(uint64_t))
+    mine = <uint64_t *> calloc(max(scan, 1), sizeof(uint64_t))
     try:
-        have = False
-        for k in range(length):
-            c = line[k]
-            if c < 0x10000 and flags[c] & space:
-                continue
-            if have:
-                title[grams] = (<uint64_t> previous << 21) | <uint64_t> c
-                grams += 1
-            previous, have = c, True
+        if title == NULL or mine == NULL:
+            raise MemoryError()
+        grams = _line_grams(line, flags, space, title)
         qsort(title, grams, sizeof(uint64_t), _compare_u64)
         for i in range(1, count):
             line = lines[i]
-            length = len(line)
-            if length > scan:
+            if len(line) > scan:
                 continue
-            total = shared = 0
-            have = False
-            for k in range(length):
-                c = line[k]
-                if c < 0x10000 and flags[c] & space:
-                    continue
-                if have:
-                    total += 1
-                    shared += _sorted_has(title, grams, (<uint64_t> previous << 21) | <uint64_t> c)
-                previous, have = c, True
-            out[i] = (<double> shared) / (<double> total) if total > 0 else 0.0
+            size = _line_grams(line, flags, space, mine)
+            shared = 0
+            for j in range(size):
+                shared += _sorted_has(title, grams, mine[j])
+            out[i] = (<double> shared) / (<double> size) if size > 0 else 0.0
     finally:
         free(title)
+        free(mine)
 
 
 cdef class NearIndex:
