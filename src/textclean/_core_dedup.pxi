@@ -1,0 +1,238 @@
+# Included by _core.pyx: in-document dedup: near pairs, sentence pieces, the walk (textclean.dedup).
+
+
+def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1] out):
+    """``out[i, j] = out[j, i] = 1`` where rows i and j of ``signatures`` share at
+    least ``need`` values (position by position), the diagonal included. Returns
+    the rows similar to an earlier row, in order."""
+    cdef Py_ssize_t count = signatures.shape[0], perms = signatures.shape[1], i, j, p
+    cdef int same
+    cdef bint earlier
+    cdef list suspects = []
+    for i in range(count):
+        earlier = False
+        with nogil:
+            for j in range(i + 1):
+                same = 0
+                for p in range(perms):
+                    same += signatures[i, p] == signatures[j, p]
+                if same >= need:
+                    out[i, j] = 1
+                    out[j, i] = 1
+                    if j < i:
+                        earlier = True
+        if earlier:
+            suspects.append(i)
+    return suspects
+
+
+cdef inline bint _sentence_end(Py_UCS4 c) nogil:
+    return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0xFF1B or c == 0x21 or c == 0x3F or c == 0x3B  # 。！？；!?;
+
+
+cdef inline bint _closing_quote(Py_UCS4 c) nogil:
+    return c == 0x201D or c == 0x2019 or c == 0x300D or c == 0x300F  # ”’」』
+
+
+def sentence_pieces(unicode text):
+    """``textclean.dedup._pieces``: the sentences of ``text`` flagged True — each ends at
+    a run of 。！？；!?; and the closing quotes ”’」』 right after it — and a trailing piece
+    without an end mark flagged False; the pieces concatenate back to ``text``."""
+    cdef list out = []
+    cdef Py_ssize_t i = 0, start = 0, length = len(text)
+    while i < length:
+        if _sentence_end(text[i]):
+            while i < length and _sentence_end(text[i]):
+                i += 1
+            while i < length and _closing_quote(text[i]):
+                i += 1
+            out.append((text[start:i], True))
+            start = i
+        else:
+            i += 1
+    if start < length:
+        out.append((text[start:], False))
+    return out
+
+
+cdef class NearIndex:
+    """``textclean.dedup._LocalIndex`` for :func:`dedup_walk`: near copies among the
+    eligible rows of one document (``compact``: row -> compact row, or -1), by the
+    pairwise matrix ``similar`` (None: compare each row with the kept ones)."""
+
+    cdef int64_t[::1] compact
+    cdef uint8_t[::1] suspect
+    cdef uint8_t[:, ::1] similar
+    cdef bint pairwise
+    cdef uint8_t[::1] kept
+    cdef int64_t[::1] lines
+    cdef uint32_t[:, ::1] sigs
+    cdef Py_ssize_t need, count, perms
+
+    def __init__(self, int64_t[::1] compact, uint8_t[::1] suspect, similar, uint32_t[:, ::1] signatures,
+                 Py_ssize_t need):
+        self.compact = compact
+        self.suspect = suspect
+        self.count = signatures.shape[0]
+        self.perms = signatures.shape[1]
+        self.pairwise = similar is not None
+        if self.pairwise:
+            self.similar = similar
+        self.kept = np.zeros(self.count, dtype=np.uint8)
+        self.lines = np.zeros(self.count, dtype=np.int64)
+        self.sigs = signatures
+        self.need = need
+
+    cdef inline Py_ssize_t _equal(self, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+        cdef Py_ssize_t p, same = 0
+        for p in range(self.perms):
+            same += self.sigs[a, p] == self.sigs[b, p]
+        return same
+
+    cdef object match_or_add(self, Py_ssize_t row, int64_t line):
+        """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
+        cdef Py_ssize_t c = self.compact[row], j, first = -1
+        if self.suspect[c]:
+            if self.pairwise:
+                for j in range(c):
+                    if self.similar[c, j] and self.kept[j]:
+                        first = j
+                        break
+            else:
+                for j in range(c):
+                    if self.kept[j] and self._equal(j, c) >= self.need:
+                        first = j
+                        break
+            if first >= 0:
+                return (int(self.lines[first]), (<double> self._equal(c, first)) / (<double> self.perms))
+        self.kept[c] = 1
+        self.lines[c] = line
+        return None
+
+    cdef object reduce(self, Py_ssize_t row, const uint32_t[:, ::1] signatures, list rows, int64_t line,
+                       bint long_enough):
+        """Row ``row`` is now the rows ``rows`` of ``signatures`` (a paragraph that lost
+        sentences): its signature is their minimum; check it again, as ``_LocalIndex.reduce``."""
+        cdef Py_ssize_t c = self.compact[row], i, p, r
+        cdef bint flag
+        self.kept[c] = 0
+        if not long_enough:
+            return None
+        r = rows[0]
+        for p in range(self.perms):
+            self.sigs[c, p] = signatures[r, p]
+        for i in range(1, len(rows)):
+            r = rows[i]
+            for p in range(self.perms):
+                if signatures[r, p] < self.sigs[c, p]:
+                    self.sigs[c, p] = signatures[r, p]
+        if self.pairwise:
+            for i in range(self.count):
+                flag = self._equal(i, c) >= self.need
+                self.similar[c, i] = flag
+                self.similar[i, c] = flag
+            self.suspect[c] = 1
+            for i in range(c + 1, self.count):
+                if self.similar[c, i]:
+                    self.suspect[i] = 1
+        return self.match_or_add(row, line)
+
+
+def dedup_walk(list texts, list numbers, list pieces, list keys, list long_keys, dict yields,
+               NearIndex near_paragraphs, NearIndex near_sentences, signatures, bint dedup_paragraphs,
+               bint by_sentence, Py_ssize_t min_sentence, Py_ssize_t min_near_sentence, Py_ssize_t min_near_chars):
+    """``textclean.dedup._walk``, the same walk and the same results (indexes: ``NearIndex``)."""
+    cdef dict seen_sentences = {}, kept_texts = {}
+    cdef list kept_numbers = [], kept = [], kept_rows = [], kept_keys = [], dropped = []
+    cdef list paragraph, paragraph_keys, rows, parts, part_rows, part_keys
+    cdef Py_ssize_t row = 0, number, count = len(texts), k, length, r, left
+    cdef bint have_signatures = signatures is not None
+    cdef bint near_by_sentence = by_sentence and near_sentences is not None and have_signatures
+    cdef bint long_enough, is_sentence
+    cdef unicode line_text, piece, key, stripped, text
+    cdef object line_number, hit, earlier, fuller
+    cdef tuple pair
+    cdef const uint32_t[:, ::1] sigs
+    if have_signatures:
+        sigs = signatures
+    for number in range(count):
+        line_text = texts[number]
+        line_number = numbers[number]
+        paragraph = pieces[number]
+        paragraph_keys = keys[number]
+        if dedup_paragraphs:
+            earlier = kept_texts.get(line_text)
+            if earlier is not None:  # equals what is left of an earlier one
+                dropped.append(("duplicate-paragraph", "line", line_number, line_text, earlier, 1.0))
+                for key in paragraph_keys:
+                    if len(key):
+                        row += 1
+                continue
+        rows = []
+        for key in paragraph_keys:
+            if len(key):
+                rows.append(row)
+                row += 1
+            else:
+                rows.append(-1)
+        long_enough = long_keys[number]
+        if yields:
+            fuller = yields.get(number)
+            if fuller is not None:
+                dropped.append(("near-duplicate-paragraph", "line", line_number, line_text, numbers[fuller[0]],
+                                fuller[1]))
+                continue
+        if near_paragraphs is not None and long_enough:
+            hit = near_paragraphs.match_or_add(number, line_number)
+            if hit is not None:
+                dropped.append(("near-duplicate-paragraph", "line", line_number, line_text, hit[0], hit[1]))
+                continue
+        parts = []
+        part_rows = []
+        part_keys = []
+        length = len(paragraph)
+        for k in range(length):
+            pair = paragraph[k]
+            piece = pair[0]
+            is_sentence = pair[1]
+            key = paragraph_keys[k]
+            r = rows[k]
+            stripped = piece.strip()
+            if by_sentence and is_sentence and len(stripped) >= min_sentence:
+                earlier = seen_sentences.get(stripped)
+                if earlier is not None:
+                    dropped.append(("duplicate-sentence", "sentence", line_number, stripped, earlier, 1.0))
+                    continue
+                seen_sentences[stripped] = line_number
+            if near_by_sentence and is_sentence and len(key) >= min_near_sentence:
+                hit = near_sentences.match_or_add(r, line_number)
+                if hit is not None:
+                    dropped.append(("near-duplicate-sentence", "sentence", line_number, stripped, hit[0], hit[1]))
+                    continue
+            parts.append(piece)
+            part_keys.append(key)
+            if r >= 0:
+                part_rows.append(r)
+        text = "".join(parts).strip()
+        if len(parts) < length and len(text):
+            # Part of the paragraph went: what is left may repeat an earlier paragraph.
+            if dedup_paragraphs:
+                earlier = kept_texts.get(text)
+                if earlier is not None:
+                    dropped.append(("duplicate-paragraph", "line", line_number, text, earlier, 1.0))
+                    continue
+            if near_paragraphs is not None and have_signatures and long_enough and part_rows:
+                left = 0
+                for key in part_keys:
+                    left += len(key)
+                hit = near_paragraphs.reduce(number, sigs, part_rows, line_number, left >= min_near_chars)
+                if hit is not None:
+                    dropped.append(("near-duplicate-paragraph", "line", line_number, text, hit[0], hit[1]))
+                    continue
+        if text not in kept_texts:
+            kept_texts[text] = line_number
+        kept_numbers.append(line_number)
+        kept.append(text)
+        kept_rows.append(part_rows)
+        kept_keys.append("".join(part_keys))
+    return kept_numbers, kept, kept_rows, kept_keys, dropped

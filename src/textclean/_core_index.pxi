@@ -1,0 +1,194 @@
+# Included by _core.pyx: the corpus index: the key table and the check of band candidates (textclean.index).
+
+
+DEF _AHEAD = 8  # keys ahead whose slots a batch operation prefetches
+
+
+ctypedef struct _Slot:
+    uint64_t key
+    int32_t value
+    int32_t used
+
+
+@cython.final
+cdef class KeyTable:
+    """uint64 -> int32 where the first value stored for a key wins: open addressing
+    with linear probing (the pure-Python reference is ``textclean.index._DictKeys``).
+    Used for the keys not yet sorted into the index's tiers. A slot holds its key,
+    value and used mark together (16 bytes): a lookup in a table the cache has
+    forgotten costs one memory read, not three."""
+
+    cdef _Slot *slots
+    cdef Py_ssize_t capacity, count, mask
+    cdef int shift
+
+    def __cinit__(self):
+        self.count = 0
+        self._allocate(1024, 10)
+
+    cdef int _allocate(self, Py_ssize_t capacity, int bits) except -1:
+        """Empty slots for ``capacity`` (``2 ** bits``) keys."""
+        self.capacity = capacity
+        self.mask = capacity - 1
+        self.shift = 64 - bits
+        self.slots = <_Slot *> calloc(capacity, sizeof(_Slot))
+        if self.slots == NULL:
+            raise MemoryError()
+        return 0
+
+    def __dealloc__(self):
+        free(self.slots)
+
+    def __len__(self):
+        return self.count
+
+    def nbytes(self):
+        return self.capacity * sizeof(_Slot)
+
+    def __reduce__(self):
+        keys, values = self.items()
+        return _key_table, (keys, values)
+
+    cdef inline Py_ssize_t _home(self, uint64_t key) nogil:
+        """Where ``key``'s probe starts (Fibonacci hashing)."""
+        return <Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> self.shift)
+
+    cdef inline Py_ssize_t _slot(self, uint64_t key) nogil:
+        cdef Py_ssize_t slot = self._home(key)
+        while self.slots[slot].used and self.slots[slot].key != key:
+            slot = (slot + 1) & self.mask
+        return slot
+
+    cdef int _grow(self) except -1:
+        cdef Py_ssize_t old_capacity = self.capacity, i, slot
+        cdef _Slot *old = self.slots
+        self._allocate(2 * old_capacity, 64 - self.shift + 1)
+        for i in range(old_capacity):
+            if old[i].used:
+                slot = self._slot(old[i].key)
+                self.slots[slot] = old[i]
+        free(old)
+        return 0
+
+    cdef int _put(self, uint64_t key, int32_t value) except -1:
+        """Store ``value`` for ``key`` unless it is stored already."""
+        cdef Py_ssize_t slot
+        if 2 * (self.count + 1) > self.capacity:
+            self._grow()
+        slot = self._slot(key)
+        if not self.slots[slot].used:
+            self.slots[slot].used = 1
+            self.slots[slot].key = key
+            self.slots[slot].value = value
+            self.count += 1
+        return 0
+
+    def insert_values(self, const uint64_t[::1] keys, const int32_t[::1] values):
+        """Store ``values[i]`` for ``keys[i]`` not stored yet, in order."""
+        cdef Py_ssize_t i, count = keys.shape[0]
+        for i in range(count):
+            if i + _AHEAD < count:
+                self._prefetch(keys[i + _AHEAD])
+            self._put(keys[i], values[i])
+
+    cdef inline void _prefetch(self, uint64_t key) nogil:
+        TC_PREFETCH(&self.slots[self._home(key)])
+
+    def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
+        """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched).
+        The slots of the keys a few places ahead are fetched meanwhile (the table is
+        usually cold: the pages were cleaned in between)."""
+        cdef Py_ssize_t i, slot, count = keys.shape[0]
+        with nogil:
+            for i in range(min(count, _AHEAD)):
+                self._prefetch(keys[i])
+            for i in range(count):
+                if i + _AHEAD < count:
+                    self._prefetch(keys[i + _AHEAD])
+                slot = self._slot(keys[i])
+                if self.slots[slot].used:
+                    out[i] = self.slots[slot].value
+
+    def items(self):
+        """(keys, values) as numpy arrays (uint64, int32), in no particular order."""
+        cdef Py_ssize_t i, j = 0
+        out_keys = np.empty(self.count, dtype=np.uint64)
+        out_values = np.empty(self.count, dtype=np.int32)
+        cdef uint64_t[::1] k = out_keys
+        cdef int32_t[::1] v = out_values
+        for i in range(self.capacity):
+            if self.slots[i].used:
+                k[j] = self.slots[i].key
+                v[j] = self.slots[i].value
+                j += 1
+        return out_keys, out_values
+
+
+def _key_table(keys, values):
+    table = KeyTable()
+    table.insert_values(np.ascontiguousarray(keys, dtype=np.uint64), np.ascontiguousarray(values, dtype=np.int32))
+    return table
+
+
+def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_hits,
+                      const uint32_t[:, ::1] signatures, list blocks, Py_ssize_t block_rows, double threshold,
+                      int64_t[::1] found, int64_t[::1] same):
+    """The corpus index's check of its band candidates (reference: the numpy path of
+    ``textclean.index.DedupIndex.match_many``): for each paragraph ``r`` without an
+    exact hit, its band candidates ``band_hits[r]`` (entries; -1 for none) in entry
+    order, each once; the first whose signature (row ``c % block_rows`` of
+    ``blocks[c // block_rows]``) agrees with ``signatures[r]`` in at least
+    ``threshold`` of the positions goes to ``found[r]``, the agreeing count to ``same[r]``."""
+    cdef Py_ssize_t count = band_hits.shape[0], width = band_hits.shape[1], perms = signatures.shape[1]
+    cdef Py_ssize_t nblocks = len(blocks), r, j, k, n, i
+    cdef int64_t c, t
+    cdef int equal
+    cdef const uint32_t *row
+    cdef const uint32_t *mine
+    cdef const uint32_t[:, ::1] view
+    cdef const uint32_t **starts = <const uint32_t **> calloc(max(nblocks, 1), sizeof(uint32_t *))
+    cdef int64_t *candidates = <int64_t *> calloc(max(width, 1), sizeof(int64_t))
+    keep = []  # the blocks' buffers stay acquired while the pointers are used
+    try:
+        if starts == NULL or candidates == NULL:
+            raise MemoryError()
+        for i in range(nblocks):
+            view = blocks[i]
+            if view.shape[1] != perms:
+                raise ValueError("a signature block has another number of permutations")
+            keep.append(view)
+            starts[i] = &view[0, 0] if view.shape[0] else NULL
+        for r in range(count):
+            if exact_hits[r] >= 0:
+                continue
+            n = 0
+            for j in range(width):  # insertion sort of the row's candidates, duplicates dropped
+                c = band_hits[r, j]
+                if c < 0:
+                    continue
+                k = n
+                while k > 0 and candidates[k - 1] > c:
+                    k -= 1
+                if k > 0 and candidates[k - 1] == c:
+                    continue
+                for i in range(n, k, -1):
+                    candidates[i] = candidates[i - 1]
+                candidates[k] = c
+                n += 1
+            mine = &signatures[r, 0]
+            for j in range(n):
+                c = candidates[j]
+                t = c // block_rows
+                if t >= nblocks or starts[t] == NULL:
+                    raise IndexError(f"entry {c} is not in the index's signature blocks")
+                row = starts[t] + (c % block_rows) * perms
+                equal = 0
+                for k in range(perms):
+                    equal += row[k] == mine[k]
+                if (<double> equal) / (<double> perms) >= threshold:
+                    found[r] = c
+                    same[r] = equal
+                    break
+    finally:
+        free(starts)
+        free(candidates)
