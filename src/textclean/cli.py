@@ -279,7 +279,7 @@ def _cmd_clean(args: argparse.Namespace, out: TextIO, err: TextIO, stdin: Binary
             _send(stdout_path, out)
     if not args.quiet:
         how = f"{summary.jobs} Ray CPUs" if args.engine == "ray" and args.address is None else (
-            "on Ray" if args.engine == "ray" else f"{summary.jobs} process{'es' if summary.jobs > 1 else ''}")
+            "on Ray" if args.engine == "ray" else "1 process" if summary.jobs == 1 else f"{summary.jobs} worker processes")
         err.write(f"textclean: {summary.line()}; {summary.seconds:.1f} s, {how}\n")
     return EXIT_SKIPPED if summary.failed else EXIT_OK
 
