@@ -378,16 +378,17 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     yields = {}
     if near_paragraphs is not None:
         yields = _yield_to_fuller(near_paragraphs, candidates, FULLER, summary_lines(before))
-    walk_args = ([line.text for line in candidates], [line.number for line in candidates], pieces, keys, long_keys,
-                 yields, near_paragraphs, near_sentences, signatures, config.dedup_paragraphs, config.dedup_sentences,
-                 config.min_sentence_chars, config.min_near_sentence_chars, config.min_near_chars)
+    walk: Any = _walk
+    indexes: tuple[Any, Any] = (near_paragraphs, near_sentences)
     compiled = core()
     if compiled is not None:  # the same walk in C (tested equal to _walk)
-        numbers, texts, kept_rows, kept_keys, dropped = compiled.dedup_walk(
-            *walk_args[:6], *(None if index is None else index.native(compiled) for index in walk_args[6:8]),
-            *walk_args[8:])
-    else:
-        numbers, texts, kept_rows, kept_keys, dropped = _walk(*walk_args)
+        walk = compiled.dedup_walk
+        indexes = (None if near_paragraphs is None else near_paragraphs.native(compiled),
+                   None if near_sentences is None else near_sentences.native(compiled))
+    numbers, texts, kept_rows, kept_keys, dropped = walk(
+        [line.text for line in candidates], [line.number for line in candidates], pieces, keys, long_keys, yields,
+        *indexes, signatures, config.dedup_paragraphs, config.dedup_sentences, config.min_sentence_chars,
+        config.min_near_sentence_chars, config.min_near_chars)
     for rule, kind, number, text, of, score in dropped:
         removed(rule, kind, number, text, of, score)
     kept = [Line(number, text) for number, text in zip(numbers, texts)]  # with_lines drops the empty ones

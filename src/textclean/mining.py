@@ -80,21 +80,21 @@ def template_of(line: str) -> str:
 
 
 _DIGIT = regex.compile(r"\d")
+_URL_SLOT, _EMAIL_SLOT, _TITLE_SLOT, _DATE_SLOT, _TIME_SLOT, _NUM_SLOT = (pattern for _, pattern, _ in _SLOTS)
 
 
 def _template(line: str) -> str:
     """``line`` with each slot of :data:`_SLOTS` replaced by its marker, in order. A slot is
     only looked for when the line holds what each of its matches needs (``http``/``www.``,
     ``@``, ``《``, a digit): most short lines hold none, and a replacement never adds one."""
-    url, email, title, date, time, number = (pattern for _, pattern, _ in _SLOTS)
     if "http" in line or "www." in line:
-        line = url.sub(_URL, line)
+        line = _URL_SLOT.sub(_URL, line)
     if "@" in line:
-        line = email.sub(_EMAIL, line)
+        line = _EMAIL_SLOT.sub(_EMAIL, line)
     if "《" in line:
-        line = title.sub(_TITLE, line)
+        line = _TITLE_SLOT.sub(_TITLE, line)
     if _DIGIT.search(line) is not None:
-        line = number.sub(_NUM, time.sub(_TIME, date.sub(_DATE, line)))
+        line = _NUM_SLOT.sub(_NUM, _TIME_SLOT.sub(_TIME, _DATE_SLOT.sub(_DATE, line)))
     return line
 
 

@@ -102,26 +102,27 @@ class _budget:
     then only arms and disarms the timer (a handler set and reset per document and
     step cost ~5 us, 18k times per 10 MB run)."""
 
-    __slots__ = ("seconds", "previous", "armed")
+    __slots__ = ("seconds", "previous", "armed", "installed")
 
     def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.previous: Any = None
-        self.armed = False
+        self.armed = self.installed = False
 
     def __enter__(self) -> None:
         if self.seconds is None or threading.current_thread() is not threading.main_thread():
             return
         if _getsignal(signal.SIGALRM) is not _over:
             self.previous = signal.signal(signal.SIGALRM, _over)
+            self.installed = True
         self.armed = True
         signal.setitimer(signal.ITIMER_REAL, self.seconds)
 
     def __exit__(self, *exc: object) -> None:
         if self.armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            if self.previous is not None:
-                signal.signal(signal.SIGALRM, self.previous)
+            if self.installed:  # None: a handler set outside Python, which cannot be put back: the default
+                signal.signal(signal.SIGALRM, signal.SIG_DFL if self.previous is None else self.previous)
 
 
 @contextlib.contextmanager
@@ -136,7 +137,7 @@ def budget_handler() -> Iterator[None]:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous is None else previous)
 
 
 def decode_document(doc: Document, config: Config | None = None) -> Document:
