@@ -97,17 +97,20 @@ class _Table:
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The stored value for each key, or -1."""
         out = np.full(keys.size, -1, dtype=np.int64)
-        if self.tiers:
-            # the keys in order: neighbouring searches share the paths into each tier (cache)
-            order = np.argsort(keys)
-            ordered = keys[order]
-            found = np.full(keys.size, -1, dtype=np.int64)
-            for tier_keys, tier_values in self.tiers:
-                pos = np.searchsorted(tier_keys, ordered)
-                pos[pos >= tier_keys.size] = 0
-                hit = (tier_keys[pos] == ordered) & (found < 0)
-                found[hit] = tier_values[pos[hit]]
-            out[order] = found
+        if not self.tiers:  # every key is in the table (until the first flush): one pass over it
+            if len(self.pending):
+                self.pending.get_into(np.ascontiguousarray(keys, dtype=np.uint64), out)
+            return out
+        # the keys in order: neighbouring searches share the paths into each tier (cache)
+        order = np.argsort(keys)
+        ordered = keys[order]
+        found = np.full(keys.size, -1, dtype=np.int64)
+        for tier_keys, tier_values in self.tiers:
+            pos = np.searchsorted(tier_keys, ordered)
+            pos[pos >= tier_keys.size] = 0
+            hit = (tier_keys[pos] == ordered) & (found < 0)
+            found[hit] = tier_values[pos[hit]]
+        out[order] = found
         if len(self.pending):
             missing = np.flatnonzero(out < 0)
             if missing.size:
