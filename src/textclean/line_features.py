@@ -90,6 +90,11 @@ def _char_flags() -> np.ndarray:
     return table
 
 
+def _flags_of(codes: np.ndarray) -> np.ndarray:
+    """The :func:`_char_flags` of each code point (astral ones have none)."""
+    return np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
+
+
 def _is_han(codes: np.ndarray) -> np.ndarray:
     return (
         ((codes >= 0x4E00) & (codes <= 0x9FFF))
@@ -137,7 +142,7 @@ def _title_similarity(lines: Sequence[str], lengths: np.ndarray) -> np.ndarray:
         return out
     text = "\n".join([lines[i] for i in rows.tolist()])
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    space = (np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0) & _SPACE) != 0
+    space = (_flags_of(codes) & _SPACE) != 0
     line_of = np.repeat(np.arange(rows.size), lengths[rows] + 1)[: len(codes)]  # each character's row (and its newline)
     keep = ~space
     visible = codes[keep].astype(np.uint64)
@@ -232,13 +237,20 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     lengths = np.fromiter((len(line) for line in lines), dtype=np.int64, count=count)
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     ends = starts + lengths
-    compiled = core() is not None
-    if compiled:  # the kernel reads the lines itself; only each line's last two characters are needed here
+    # the last two characters of each line (lines come stripped from normalize; a page of empty lines has none)
+    if core() is not None:  # the kernel reads the lines itself: only their last two characters are needed here
         codes = flags = np.zeros(0, np.uint32)
+        last = np.array([ord(line[-1]) if line else 0 for line in lines], dtype=np.uint32)
+        last_flags = _flags_of(last)
+        second_flags = _flags_of(np.array([ord(line[-2]) if len(line) > 1 else 0 for line in lines], dtype=np.uint32))
     else:
         text = "\n".join(lines)
         codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        flags = np.where(codes < 0x10000, _char_flags()[np.minimum(codes, 0xFFFF)], 0)
+        flags = _flags_of(codes)
+        padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
+        last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
+        last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
+        second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
     counts = _class_counts(lines, codes, flags, starts, ends)
     visible = np.maximum(counts["visible"], 1.0)
     han_count = counts["han"]
@@ -259,18 +271,6 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     comma_count = counts["commas"]
     columns["log_commas"] = np.log1p(comma_count)
     columns["comma_density"] = comma_count / visible
-    # the last two characters of each line (lines come stripped from normalize; a page of empty lines has none)
-    if compiled:
-        table = _char_flags()
-        last = np.array([ord(line[-1]) if line else 0 for line in lines], dtype=np.uint32)
-        second = np.array([ord(line[-2]) if len(line) > 1 else 0 for line in lines], dtype=np.uint32)
-        last_flags = np.where(last < 0x10000, table[np.minimum(last, 0xFFFF)], 0)
-        second_flags = np.where(second < 0x10000, table[np.minimum(second, 0xFFFF)], 0)
-    else:
-        padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
-        last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
-        last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
-        second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
     ends_sentence = ((last_flags & _END) != 0) | (((last_flags & _CLOSER) != 0) & ((second_flags & _END) != 0))
     columns["sentence_end"] = ends_sentence.astype(np.float64)
     columns["colon_end"] = ((last == ord(":")) | (last == ord("："))).astype(np.float64)
