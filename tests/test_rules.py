@@ -23,6 +23,29 @@ def test_builtin_rule_examples(rule: Rule):
     assert rule.failures() == []
 
 
+@pytest.mark.parametrize("rule", BUILTIN.rules, ids=BUILTIN.ids())
+def test_builtin_patterns_compile_and_need_a_character(rule: Rule):
+    # a trusted rule is compiled when first searched: what construction checks for a user's rule, checked here
+    assert rule.compiled.pattern == rule.view_pattern
+    assert rule.compiled.search("") is None
+
+
+def test_trusted_rules_compile_when_first_searched_and_travel_without_their_pattern_object():
+    import pickle
+
+    trusted = Rule(id="t.lazy", category="t", pattern="^欢迎来到", trusted=True)
+    assert "_compiled" not in vars(trusted)
+    assert trusted.matches("欢迎来到本站") and "_compiled" in vars(trusted)
+    copy = pickle.loads(pickle.dumps(trusted))
+    assert "_compiled" not in vars(copy) and copy == trusted and copy.matches("欢迎来到本站")
+    user = Rule(id="u.eager", category="t", pattern="^欢迎")  # a user's rule is compiled (and checked) at once
+    assert "_compiled" in vars(user)
+    with pytest.raises(RuleError, match="empty string"):
+        Rule(id="u.empty", category="t", pattern="x*")
+    # traditional characters: the simplified view is compiled (and checked) at once, trusted or not
+    assert "_compiled" in vars(Rule(id="t.view", category="t", pattern="^延伸閱讀", trusted=True))
+
+
 def test_builtin_ids_are_namespaced_and_categories_cover_the_issue():
     assert all(rule_id.startswith("zh.") for rule_id in BUILTIN.ids())
     categories = {rule.category for rule in BUILTIN}

@@ -95,7 +95,6 @@ class Rule:
     timeout: float = 1.0
     trusted: bool = False  # a tested pattern: screened with the faster ``re`` engine (see module doc)
     view_pattern: str = field(init=False, repr=False, compare=False)  # the pattern's simplified view: what runs
-    compiled: Any = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         where = f"rule {self.id!r}"
@@ -109,11 +108,19 @@ class Rule:
             raise RuleError(f"{where}: max_chars must be a positive integer or left out")
         if not self.pattern:
             raise RuleError(f"{where}: pattern is empty")
+        object.__setattr__(self, "examples", tuple(self.examples))
+        object.__setattr__(self, "counterexamples", tuple(self.counterexamples))
+        view_pattern = simplified_view(self.pattern)
+        if self.trusted and view_pattern == self.pattern:
+            # A tested pattern (the built-in pack's tests, mining's own escapes and slots)
+            # is compiled when it is first searched: a process that never tries it (the
+            # parent of worker processes, a small run) does not pay for it.
+            object.__setattr__(self, "view_pattern", view_pattern)
+            return
         try:
             compiled = regex.compile(self.pattern)
         except regex.error as exc:
             raise RuleError(f"{where}: pattern does not compile: {exc}") from None
-        view_pattern = simplified_view(self.pattern)
         if view_pattern != self.pattern:  # traditional characters in the pattern: it runs on simplified views
             try:
                 compiled = regex.compile(view_pattern)
@@ -122,9 +129,20 @@ class Rule:
         object.__setattr__(self, "view_pattern", view_pattern)
         if compiled.search(""):
             raise RuleError(f"{where}: pattern matches the empty string; anchor it or require a character")
-        object.__setattr__(self, "compiled", compiled)
-        object.__setattr__(self, "examples", tuple(self.examples))
-        object.__setattr__(self, "counterexamples", tuple(self.counterexamples))
+        object.__setattr__(self, "_compiled", compiled)
+
+    def __getstate__(self) -> dict[str, Any]:  # a worker compiles the rules it tries, when it tries them
+        return {name: value for name, value in self.__dict__.items() if name != "_compiled"}
+
+    @property
+    def compiled(self) -> Any:
+        """The rule's ``regex`` pattern (its simplified view), compiled once."""
+        try:
+            return self.__dict__["_compiled"]
+        except KeyError:
+            compiled = regex.compile(self.view_pattern)
+            object.__setattr__(self, "_compiled", compiled)
+            return compiled
 
     @property
     def limit(self) -> float | None:
