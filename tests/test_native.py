@@ -288,6 +288,7 @@ def test_warm_up_builds_what_a_worker_would_build_first():
     page does not build the rule prefilters or the NFKC tables again."""
     from textclean.normalize import _nfkc_tables
     from textclean.pipeline import clean, warm_up
+    from textclean.rules import RuleSet
     from textclean.prefilter import _alternation_of, _native_search
 
     warm_up()
@@ -297,6 +298,9 @@ def test_warm_up_builds_what_a_worker_would_build_first():
     assert _nfkc_tables.cache_info().misses == tables
     assert _alternation_of.cache_info().misses == alternations
     assert _native_search.cache_info().misses == natives
+    # the pack's patterns are compiled: a worker's copies of the rules (unpickled, compiled when
+    # first searched) find them in regex's own cache
+    assert all("_compiled" in vars(rule) for rule in RuleSet.builtin())
 
 
 _BASE = ["今年夏天这座城市的降雨量比往年多了三成气象部门认为这与副热带高压的位置有关。",

@@ -377,6 +377,8 @@ def warm_up(config: Config | None = None) -> None:
 
     config = config or Config()
     rules = resolve_rules(config.boilerplate)
+    for rule in rules:  # compiled once here: a worker compiling its copy of the rule finds it in regex's cache
+        rule.compiled  # noqa: B018
     for scope in SCOPES:
         for zone in ("head", "body", "tail"):
             for length in (*_BUCKETS, _BUCKETS[-1] + 1):
