@@ -21,7 +21,7 @@ MinHash ``min((a * h + b) mod 2**32)`` per permutation, the values
 ``sentence_pieces`` (ref ``dedup._pieces``), ``NearIndex`` and ``dedup_walk`` (ref
 ``dedup._LocalIndex`` and ``dedup._walk``).
 
-``_core_line_model.pxi`` — ``line_counts`` (ref ``textclean.line_features._class_counts``),
+``_core_line_model.pxi`` — ``line_shape`` (ref ``textclean.line_features._shape_reference``),
 ``title_similarity`` (ref ``line_features._title_similarity``), ``context_columns`` (ref
 ``line_features.context_features``' numpy path).
 

@@ -1,21 +1,32 @@
 # Included by _core.pyx: the line model's features (textclean.line_features).
 
 
-def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
-    """Per line, ``out[row]`` += the counts of ``textclean.line_features._class_counts``
-    (visible, Han, Latin, digits, CJK punctuation, symbols, tokens, separators,
-    sentence marks, commas, function words), from the class bits of each BMP code
-    point in ``table`` (astral: Han in U+20000..U+3134F, else no class)."""
-    cdef Py_ssize_t row, i, length
+def line_shape(list lines, const uint16_t[::1] table, const uint8_t[::1] flags, int end_flag, int closer_flag,
+               const int64_t[::1] columns, int64_t[:, ::1] counts, double[:, ::1] out):
+    """The shape features of ``textclean.line_features.line_features`` that need no
+    logarithm, in one pass over the lines: ``counts[row]`` += the counts of
+    ``_class_counts`` (visible, Han, Latin, digits, CJK punctuation, symbols, tokens,
+    separators, sentence marks, commas, function words; class bits of each BMP code
+    point in ``table``, astral: Han in U+20000..U+3134F, else no class); then
+    ``out[row, columns[k]]`` gets, for k in order: length_le4, length_le10,
+    length_le20, length_ge50, length_ge120, han, latin, digit, punctuation, symbol,
+    comma_density, function_density, sentence_end, colon_end, no_han,
+    relative_position, chars_before (``flags``: each BMP code point's
+    ``_char_flags``, whose ``end_flag`` and ``closer_flag`` bits end a sentence)."""
+    cdef Py_ssize_t row, i, length, count = len(lines)
     cdef unicode line
-    cdef Py_UCS4 c
+    cdef Py_UCS4 c, last, second
     cdef uint16_t f
+    cdef uint8_t last_flags, second_flags
     cdef bint space, previous
     cdef int bit
-    # class bit -> column: Han, Latin, digit, punctuation, symbol, mark, comma, separator, function word
+    cdef double visible, total = 0.0, before = 0.0
+    # class bit -> count column: Han, Latin, digit, punctuation, symbol, mark, comma, separator, function word
     cdef int slot[10]
     slot[:] = [-1, 1, 2, 3, 4, 5, 8, 9, 7, 10]
-    for row in range(len(lines)):
+    if columns.shape[0] != 17 or counts.shape[0] < count or out.shape[0] < count:
+        raise ValueError("line_shape: 17 columns and a row of counts and of features per line")
+    for row in range(count):
         line = lines[row]
         length = len(line)
         previous = True
@@ -29,13 +40,39 @@ def line_counts(list lines, const uint16_t[::1] table, int64_t[:, ::1] out):
                 f = 0
             space = f & 1
             if not space:
-                out[row, 0] += 1
+                counts[row, 0] += 1
                 if previous:
-                    out[row, 6] += 1
+                    counts[row, 6] += 1
             previous = space
             for bit in range(1, 10):
                 if f & (1 << bit):
-                    out[row, slot[bit]] += 1
+                    counts[row, slot[bit]] += 1
+        total += max(<double> counts[row, 0], 1.0)
+    total = max(total, 1.0)
+    for row in range(count):
+        line = lines[row]
+        length = len(line)
+        visible = max(<double> counts[row, 0], 1.0)
+        out[row, columns[0]] = visible <= 4
+        out[row, columns[1]] = visible <= 10
+        out[row, columns[2]] = visible <= 20
+        out[row, columns[3]] = visible >= 50
+        out[row, columns[4]] = visible >= 120
+        for i in range(5):  # Han, Latin, digit, punctuation, symbol: shares of the visible characters
+            out[row, columns[5 + i]] = (<double> counts[row, 1 + i]) / visible
+        out[row, columns[10]] = (<double> counts[row, 9]) / visible
+        out[row, columns[11]] = (<double> counts[row, 10]) / max(<double> counts[row, 1], 1.0)
+        last = line[length - 1] if length > 0 else 0
+        second = line[length - 2] if length > 1 else 0
+        last_flags = flags[last] if last < 0x10000 else 0
+        second_flags = flags[second] if second < 0x10000 else 0
+        out[row, columns[12]] = (last_flags & end_flag) != 0 or ((last_flags & closer_flag) != 0
+                                                                   and (second_flags & end_flag) != 0)
+        out[row, columns[13]] = last == 0x3A or last == 0xFF1A  # : or ：
+        out[row, columns[14]] = counts[row, 1] == 0
+        out[row, columns[15]] = (<double> row) / (<double> max(count - 1, 1))
+        out[row, columns[16]] = before / total
+        before += visible
 
 
 cdef int _compare_u64(const void *x, const void *y) noexcept nogil:

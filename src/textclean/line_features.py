@@ -189,17 +189,11 @@ def _class_masks(codes: np.ndarray, flags: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def _class_counts(lines: Sequence[str], codes: np.ndarray, flags: np.ndarray,
-                  starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
+def _class_counts(codes: np.ndarray, flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dict[str, np.ndarray]:
     """Per line: visible characters, Han, Latin letters, digits, CJK punctuation,
     other symbols, tokens, separators, sentence marks, commas, function words —
-    by the compiled core in one pass when it is built (:func:`_class_table`), else
-    with numpy masks (the reference)."""
-    compiled = core()
-    if compiled is not None:
-        out = np.zeros((len(lines), len(_COUNTS)), dtype=np.int64)
-        compiled.line_counts(list(lines), _class_table(), out)
-        return {name: out[:, j].astype(np.float64) for j, name in enumerate(_COUNTS)}
+    summed from numpy masks over the page's code points (the compiled core counts
+    them in :func:`_shape_compiled`)."""
     masks = _class_masks(codes, flags)
     space = masks.pop("space")
     # a token starts at a non-space character after a space (or at the line start)
@@ -235,73 +229,95 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
     if count == 0:
         return out
     lengths = np.fromiter((len(line) for line in lines), dtype=np.int64, count=count)
+    compiled = core()
+    if compiled is not None:  # one pass in C (tested equal to the reference below)
+        counts = _shape_compiled(compiled, lines if isinstance(lines, list) else list(lines), out)
+    else:
+        counts = _shape_reference(lines, lengths, out)
+    # the logarithms, from the counts, by numpy in both paths (the same floats)
+    visible = np.maximum(counts["visible"], 1.0)
+    out[:, _COLUMN["log_length"]] = np.log1p(visible)
+    out[:, _COLUMN["log_tokens"]] = np.log(np.maximum(counts["tokens"], 1.0))
+    for name, counted in (("log_separators", "separators"), ("log_sentence_marks", "marks"),
+                          ("log_commas", "commas"), ("log_function_words", "function")):
+        out[:, _COLUMN[name]] = np.log1p(counts[counted])
+    index = np.arange(count, dtype=np.float64)
+    out[:, _COLUMN["log_from_head"]] = np.log1p(index)
+    out[:, _COLUMN["log_from_tail"]] = np.log1p(count - 1 - index)
+    out[:, _COLUMN["log_lines"]] = math.log1p(count)
+    # Token patterns mark chrome on short lines (bylines, counters, footers); a
+    # paragraph is scanned for none of them: the scans are most of the model's cost.
+    short = np.flatnonzero(lengths <= _SCAN_CHARS)
+    if len(short):
+        scanned = "\n".join([lines[i] for i in short.tolist()])
+        short_starts = np.concatenate(([0], np.cumsum(lengths[short] + 1)[:-1]))
+        for name, pattern in (("url", _URL), ("email", _EMAIL), ("date", _DATE), ("time", _TIME),
+                              ("counter", _COUNTER), ("copyright", _COPYRIGHT), ("field_label", _FIELD_LABEL),
+                              ("bracket_start", _BRACKET_START)):
+            needed = _NEEDED.get(name)  # what every match holds: without it, no scan
+            if needed is None or needed.search(scanned) is not None:
+                out[short, _COLUMN[name]] = _present(pattern, scanned, short_starts)
+    out[:, _COLUMN["title_similarity"]] = _title_similarity(lines, lengths)
+    return out
+
+
+_COLUMN = {name: j for j, name in enumerate(LOCAL_FEATURES)}
+# what the compiled kernel writes, in its order (see _core.line_shape)
+_SHAPE_COLUMNS = ("length_le4", "length_le10", "length_le20", "length_ge50", "length_ge120", "han", "latin", "digit",
+                  "punctuation", "symbol", "comma_density", "function_density", "sentence_end", "colon_end", "no_han",
+                  "relative_position", "chars_before")
+
+
+def _shape_compiled(compiled: Any, lines: list[str], out: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`_shape_reference` by the compiled core: the same columns and counts."""
+    counts = np.zeros((len(lines), len(_COUNTS)), dtype=np.int64)
+    compiled.line_shape(lines, _class_table(), _char_flags(), _END, _CLOSER, _shape_columns(), counts, out)
+    return {name: counts[:, j].astype(np.float64) for j, name in enumerate(_COUNTS)}
+
+
+@functools.lru_cache(maxsize=1)
+def _shape_columns() -> np.ndarray:
+    columns = np.array([_COLUMN[name] for name in _SHAPE_COLUMNS], dtype=np.int64)
+    columns.flags.writeable = False
+    return columns
+
+
+def _shape_reference(lines: Sequence[str], lengths: np.ndarray, out: np.ndarray) -> dict[str, np.ndarray]:
+    """The shape columns that need no logarithm (:data:`_SHAPE_COLUMNS`) into ``out``,
+    with numpy over the joined page; returns the per-line counts the logarithms are taken of."""
+    count = len(lines)
     starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     ends = starts + lengths
+    text = "\n".join(lines)
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    flags = _flags_of(codes)
     # the last two characters of each line (lines come stripped from normalize; a page of empty lines has none)
-    if core() is not None:  # the kernel reads the lines itself: only their last two characters are needed here
-        codes = flags = np.zeros(0, np.uint32)
-        last = np.array([ord(line[-1]) if line else 0 for line in lines], dtype=np.uint32)
-        last_flags = _flags_of(last)
-        second_flags = _flags_of(np.array([ord(line[-2]) if len(line) > 1 else 0 for line in lines], dtype=np.uint32))
-    else:
-        text = "\n".join(lines)
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        flags = _flags_of(codes)
-        padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
-        last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
-        last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
-        second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
-    counts = _class_counts(lines, codes, flags, starts, ends)
+    padded_codes, padded_flags = (codes, flags) if codes.size else (np.zeros(1, np.uint32), np.zeros(1, np.uint8))
+    last = np.where(lengths > 0, padded_codes[np.maximum(ends - 1, 0)], 0)
+    last_flags = np.where(lengths > 0, padded_flags[np.maximum(ends - 1, 0)], 0)
+    second_flags = np.where(lengths > 1, padded_flags[np.maximum(ends - 2, 0)], 0)
+    counts = _class_counts(codes, flags, starts, ends)
     visible = np.maximum(counts["visible"], 1.0)
     han_count = counts["han"]
     columns: dict[str, np.ndarray] = {}
-    columns["log_length"] = np.log1p(visible)
     for name, bound in (("length_le4", 4), ("length_le10", 10), ("length_le20", 20)):
         columns[name] = (visible <= bound).astype(np.float64)
     columns["length_ge50"] = (visible >= 50).astype(np.float64)
     columns["length_ge120"] = (visible >= 120).astype(np.float64)
-    columns["han"] = han_count / visible
-    columns["latin"] = counts["latin"] / visible
-    columns["digit"] = counts["digit"] / visible
-    columns["punctuation"] = counts["punctuation"] / visible
-    columns["symbol"] = counts["symbol"] / visible
-    columns["log_tokens"] = np.log(np.maximum(counts["tokens"], 1.0))
-    columns["log_separators"] = np.log1p(counts["separators"])
-    columns["log_sentence_marks"] = np.log1p(counts["marks"])
-    comma_count = counts["commas"]
-    columns["log_commas"] = np.log1p(comma_count)
-    columns["comma_density"] = comma_count / visible
+    for name in ("han", "latin", "digit", "punctuation", "symbol"):
+        columns[name] = counts[name] / visible
+    columns["comma_density"] = counts["commas"] / visible
+    columns["function_density"] = counts["function"] / np.maximum(han_count, 1.0)
     ends_sentence = ((last_flags & _END) != 0) | (((last_flags & _CLOSER) != 0) & ((second_flags & _END) != 0))
     columns["sentence_end"] = ends_sentence.astype(np.float64)
     columns["colon_end"] = ((last == ord(":")) | (last == ord("："))).astype(np.float64)
-    function_count = counts["function"]
-    columns["function_density"] = function_count / np.maximum(han_count, 1.0)
-    columns["log_function_words"] = np.log1p(function_count)
-    # Token patterns mark chrome on short lines (bylines, counters, footers); a
-    # paragraph is scanned for none of them: the scans are most of the model's cost.
-    short = np.flatnonzero(lengths <= _SCAN_CHARS)
-    scanned = "\n".join(lines[i] for i in short)
-    short_starts = np.concatenate(([0], np.cumsum(lengths[short] + 1)[:-1])) if len(short) else short
-    for name, pattern in (("url", _URL), ("email", _EMAIL), ("date", _DATE), ("time", _TIME),
-                          ("counter", _COUNTER), ("copyright", _COPYRIGHT), ("field_label", _FIELD_LABEL),
-                          ("bracket_start", _BRACKET_START)):
-        found = np.zeros(count)
-        needed = _NEEDED.get(name)  # what every match holds: without it, no scan
-        if len(short) and (needed is None or needed.search(scanned) is not None):
-            found[short] = _present(pattern, scanned, short_starts)
-        columns[name] = found
     columns["no_han"] = (han_count == 0).astype(np.float64)
-    index = np.arange(count, dtype=np.float64)
-    columns["relative_position"] = index / max(count - 1, 1)
-    columns["log_from_head"] = np.log1p(index)
-    columns["log_from_tail"] = np.log1p(count - 1 - index)
+    columns["relative_position"] = np.arange(count, dtype=np.float64) / max(count - 1, 1)
     before = np.concatenate(([0.0], np.cumsum(visible)[:-1]))
     columns["chars_before"] = before / max(float(visible.sum()), 1.0)
-    columns["title_similarity"] = _title_similarity(lines, lengths)
-    columns["log_lines"] = np.full(count, math.log1p(count))
-    for j, name in enumerate(LOCAL_FEATURES):
-        out[:, j] = columns[name]
-    return out
+    for name in _SHAPE_COLUMNS:
+        out[:, _COLUMN[name]] = columns[name]
+    return counts
 
 
 def _window_means(values: np.ndarray, sizes: Sequence[int], after: Sequence[bool]) -> np.ndarray:
