@@ -369,6 +369,34 @@ def test_literal_set_equals_the_re_alternation(literals: list[str], line: str) -
     assert (found is not None) == any(literal in line for literal in literals)
 
 
+_CASE_CHARS = st.sampled_from(list("abcdeiksIKSCE图©(). 版权\u212a\u017f\u0130\u0131\u00e9\u00c9\u0100\U00010400\ud800"))
+
+
+@compiled
+@settings(max_examples=400, deadline=None)
+@given(exact=st.lists(st.text(alphabet=_CASE_CHARS, min_size=1, max_size=4), max_size=5),
+       caseless=st.lists(st.text(alphabet=_CASE_CHARS, min_size=1, max_size=4), min_size=1, max_size=5),
+       line=st.text(alphabet=_CASE_CHARS, max_size=40))
+def test_caseless_literals_match_as_the_regex_alternation(exact: list[str], caseless: list[str], line: str) -> None:
+    """Literals matched ignoring case (the pack's "(?i)" parts) give the answer of the
+    ``regex`` alternation, with the case pairs that are not symmetric (i/İ, I/ı, k/K
+    sign, s/long s), characters without case, and ones with case outside ASCII (those
+    sets keep the ``regex`` search)."""
+    from textclean.prefilter import IGNORE_CASE, _alternation_of, _native_search
+
+    literals = frozenset(exact) | {IGNORE_CASE + literal for literal in caseless}
+    assert (_native_search(literals)(line) is not None) == (_alternation_of(literals)(line) is not None)
+
+
+def test_caseless_characters_of_ascii_are_all_in_the_bmp():
+    """What _caseless relies on: regex matches no character outside the BMP with an ASCII one."""
+    import regex
+
+    astral = "".join(map(chr, range(0x10000, 0x110000)))
+    pattern = regex.compile("(?i:[\\x00-\\x7f])")
+    assert pattern.search(astral) is None
+
+
 @compiled
 @settings(max_examples=200, deadline=None)
 @given(rows=st.lists(st.tuples(st.floats(0, 1) | st.sampled_from([0.0, 0.3, 0.5, 0.7, 1.0]), st.sampled_from([0.0, 1.0, 2.0, 2.9, 3.0, 3.5, 3.7, 4.0, 5.5, 7.0])),

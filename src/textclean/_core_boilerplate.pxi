@@ -21,12 +21,18 @@ def has_repeated_run(unicode text, Py_ssize_t run):
     return False
 
 
+DEF _ALTERNATIVES = 4  # characters a caseless literal's character may be matched by, at most
+
+
 cdef class LiteralSet:
     """Whether a line holds one of ``literals`` as a substring: the compiled
-    ``search`` of :func:`textclean.prefilter._alternation_of` for literals matched
-    as written (an ``re`` alternation there). A position is tried only when its
-    character starts a literal (a bitmap of the BMP; astral first characters are
-    looked up), then the literals starting with it are compared."""
+    ``search`` of :func:`textclean.prefilter._alternation_of`. A position is tried
+    only when its character starts a literal (a bitmap of the BMP; astral first
+    characters are looked up), then the literals starting with it are compared.
+
+    ``caseless``: literals matched ignoring case, each given as its characters'
+    alternatives (the characters ``regex`` matches each one with under ``(?i)``,
+    at most 4, all in the BMP; see ``textclean.prefilter._caseless``)."""
 
     cdef uint64_t bitmap[1024]
     cdef bint astral
@@ -35,20 +41,31 @@ cdef class LiteralSet:
     cdef Py_ssize_t *order
     cdef uint32_t *firsts
     cdef Py_ssize_t count, shortest
+    # the caseless literals: _ALTERNATIVES code points per character (unused ones 0xFFFFFFFF)
+    cdef uint64_t caseless_bitmap[1024]
+    cdef uint32_t *caseless_chars
+    cdef Py_ssize_t *caseless_starts
+    cdef Py_ssize_t caseless_count
 
-    def __cinit__(self, literals):
+    def __cinit__(self, literals, caseless=()):
         cdef list ordered = sorted(set(literals), key=lambda literal: (literal[:1], len(literal), literal))
-        cdef Py_ssize_t total = 0, i, k, at = 0
+        cdef list folded = [[tuple(options) for options in chars] for chars in caseless]
+        cdef Py_ssize_t total = 0, i, k, j, at = 0
         cdef unicode literal
         cdef uint32_t c
         self.count = len(ordered)
-        if self.count == 0 or any(len(literal) == 0 for literal in ordered):
+        self.caseless_count = len(folded)
+        if self.count + self.caseless_count == 0 or any(len(literal) == 0 for literal in ordered) \
+                or any(len(chars) == 0 for chars in folded):
             raise ValueError("LiteralSet takes non-empty literals")
+        if any(not 1 <= len(options) <= _ALTERNATIVES or any(not 0 <= ord(ch) < 0x10000 for ch in options)
+               for chars in folded for options in chars):
+            raise ValueError(f"a caseless literal's character takes 1 to {_ALTERNATIVES} BMP alternatives")
         for literal in ordered:
             total += len(literal)
-        self.chars = <Py_UCS4 *> calloc(total, sizeof(Py_UCS4))
+        self.chars = <Py_UCS4 *> calloc(max(total, 1), sizeof(Py_UCS4))
         self.starts = <Py_ssize_t *> calloc(self.count + 1, sizeof(Py_ssize_t))
-        self.firsts = <uint32_t *> calloc(self.count, sizeof(uint32_t))
+        self.firsts = <uint32_t *> calloc(max(self.count, 1), sizeof(uint32_t))
         if self.chars == NULL or self.starts == NULL or self.firsts == NULL:
             raise MemoryError()
         self.shortest = total
@@ -67,14 +84,40 @@ cdef class LiteralSet:
             if len(literal) < self.shortest:
                 self.shortest = len(literal)
         self.starts[self.count] = at
+        total = sum(len(chars) for chars in folded)
+        self.caseless_chars = <uint32_t *> malloc(max(total, 1) * _ALTERNATIVES * sizeof(uint32_t))
+        self.caseless_starts = <Py_ssize_t *> calloc(self.caseless_count + 1, sizeof(Py_ssize_t))
+        if self.caseless_chars == NULL or self.caseless_starts == NULL:
+            raise MemoryError()
+        at = 0
+        for i in range(self.caseless_count):
+            self.caseless_starts[i] = at
+            for k in range(len(folded[i])):
+                options = folded[i][k]
+                for j in range(_ALTERNATIVES):
+                    self.caseless_chars[(at + k) * _ALTERNATIVES + j] = ord(options[j]) if j < len(options) \
+                        else 0xFFFFFFFF
+                if k == 0:
+                    for option in options:
+                        c = ord(option)
+                        self.caseless_bitmap[c >> 6] |= (<uint64_t> 1) << (c & 63)
+            at += len(folded[i])
+        self.caseless_starts[self.caseless_count] = at
 
     def __dealloc__(self):
         free(self.chars)
         free(self.starts)
         free(self.firsts)
+        free(self.caseless_chars)
+        free(self.caseless_starts)
 
     def search(self, unicode line):
         """True when a literal occurs in ``line``, else None (as ``re``'s search is tested)."""
+        if (self.count and self._exact(line)) or (self.caseless_count and self._caseless(line)):
+            return True
+        return None
+
+    cdef bint _exact(self, unicode line):
         cdef Py_ssize_t n = len(line), i, lo, hi, mid, j, k, size
         cdef uint32_t c
         cdef bint same
@@ -105,4 +148,29 @@ cdef class LiteralSet:
                 if same:
                     return True
                 j += 1
-        return None
+        return False
+
+    cdef bint _caseless(self, unicode line):
+        cdef Py_ssize_t n = len(line), i, j, k, size, at
+        cdef uint32_t c
+        cdef const uint32_t *options
+        cdef bint same
+        for i in range(n):
+            c = <uint32_t> line[i]
+            if c >= 0x10000 or not (self.caseless_bitmap[c >> 6] >> (c & 63)) & 1:
+                continue
+            for j in range(self.caseless_count):
+                at = self.caseless_starts[j]
+                size = self.caseless_starts[j + 1] - at
+                if i + size > n:
+                    continue
+                same = True
+                for k in range(size):
+                    c = <uint32_t> line[i + k]
+                    options = &self.caseless_chars[(at + k) * _ALTERNATIVES]
+                    if c != options[0] and c != options[1] and c != options[2] and c != options[3]:
+                        same = False
+                        break
+                if same:
+                    return True
+        return False

@@ -454,12 +454,36 @@ class Prefilter:
 @functools.lru_cache(maxsize=4096)
 def _native_search(literals: frozenset[str]) -> Callable[[str], Any]:
     """:func:`_alternation_of` by the compiled core's ``LiteralSet`` (a substring test,
-    True or None) for literals matched as written; a set with a literal matched
-    ignoring case keeps its ``regex``. Once per set in a process."""
+    True or None). A literal matched ignoring case goes in as the characters ``regex``
+    matches each of its characters with (:func:`_caseless`); a set holding one that
+    cannot (a character with case outside ASCII) keeps its ``regex``. Once per set in a process."""
     compiled = core()
-    if compiled is None or any(literal.startswith(IGNORE_CASE) for literal in literals):
+    if compiled is None:
         return _alternation_of(literals)
-    return compiled.LiteralSet(sorted(literals)).search  # type: ignore[no-any-return]
+    caseless = [_body(literal) for literal in sorted(literals) if literal.startswith(IGNORE_CASE)]
+    alternatives = [[_caseless(char) for char in body] for body in caseless]
+    if any(options is None for literal in alternatives for options in literal):
+        return _alternation_of(literals)
+    exact = sorted(literal for literal in literals if not literal.startswith(IGNORE_CASE))
+    return compiled.LiteralSet(exact, alternatives).search  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=None)
+def _caseless(char: str) -> tuple[str, ...] | None:
+    """The characters ``regex`` matches ``char`` with ignoring case (``(?i)``, as
+    :func:`_alternation_of` compiles it; not symmetric: ``i`` matches ``İ``, ``I``
+    matches ``ı``), found by ``regex`` itself over the BMP — for an ASCII character
+    or one without case, whose matches are all there (tested over every code point)
+    — else None. At most 4 (the compiled test's room)."""
+    if not char.isascii() and (char.lower() != char or char.upper() != char or char.casefold() != char):
+        return None
+    found = tuple(match.group() for match in regex.compile(f"(?i:{regex.escape(char)})").finditer(_every_bmp()))
+    return found if 1 <= len(found) <= 4 else None
+
+
+@functools.lru_cache(maxsize=1)
+def _every_bmp() -> str:
+    return "".join(map(chr, range(0x10000)))
 
 
 @functools.lru_cache(maxsize=4096)
