@@ -43,6 +43,7 @@ cdef extern from "_kernels.h":
                     uint32_t *row, size_t perms) nogil
     size_t tc_char_shingles(const uint32_t *points, size_t length, size_t n, uint32_t *out) nogil
     void TC_PREFETCH(const void *p) nogil
+    void *tc_table_alloc(size_t bytes) nogil
 
 
 include "_core_normalize.pxi"

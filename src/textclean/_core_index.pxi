@@ -31,7 +31,7 @@ cdef class KeyTable:
         self.capacity = capacity
         self.mask = capacity - 1
         self.shift = 64 - bits
-        self.slots = <_Slot *> calloc(capacity, sizeof(_Slot))
+        self.slots = <_Slot *> tc_table_alloc(capacity * sizeof(_Slot))
         if self.slots == NULL:
             raise MemoryError()
         return 0
