@@ -216,6 +216,13 @@ def test_fast_screen_agrees_with_the_rule(rule: Rule):
         assert (fast.search(text) is None) == (rule.compiled.search(text) is None), text
 
 
+def test_adding_an_empty_set_gives_the_same_set_and_its_prefilters():
+    # a site with no mined rules: the pack itself, so its prefilters are built once per run, not once per site
+    empty = RuleSet()
+    assert BUILTIN + empty is BUILTIN and empty + BUILTIN is BUILTIN
+    assert (BUILTIN + empty).candidates("line", "body", 30)[1] is BUILTIN.candidates("line", "body", 30)[1]
+
+
 def test_a_sum_of_rule_sets_fires_like_one_set():
     """Pack + site rules keep their own compiled screens (layers) and fire in pack order."""
     site = RuleSet((Rule(id="site.a", category="mined", pattern="^欢迎来到", trusted=True),

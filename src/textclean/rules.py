@@ -291,6 +291,12 @@ class RuleSet:
         return cls(tuple(rules))
 
     def __add__(self, other: RuleSet) -> RuleSet:
+        # A set plus an empty one is that set, caches and all: a site with no mined
+        # rules shares the pack's prefilters instead of building its own copy.
+        if not other.rules:
+            return self
+        if not self.rules:
+            return other
         total = RuleSet(self.rules + other.rules)
         layers = tuple(layer for layer in self.layers() + other.layers() if layer.rules)
         object.__setattr__(total, "_layers", layers if len(layers) > 1 else ())
