@@ -416,6 +416,21 @@ def test_context_columns_equal_the_numpy_reference(rows: list[tuple[float, float
 
 @compiled
 @settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("延伸閱讀阅读台積電abc \U00020000\U0002A6A5\ud800\uffff")) | st.characters(),
+                    max_size=30))
+def test_simplified_view_equals_translate(text: str) -> None:
+    """The compiled view is ``str.translate`` of the table: BMP and astral characters
+    mapped (to BMP or astral ones), a lone surrogate, nothing to change (the same string)."""
+    import textclean.normalize as normalize
+
+    table = normalize._simplified_chars()
+    astral = chr(next(key for key in sorted(table) if key > 0xFFFF))
+    for sample in (text, text + astral, astral + text, "".join(map(chr, sorted(table)[:50])) + text):
+        assert normalize.simplified_view(sample) == sample.translate(table)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
 @given(text=st.text(alphabet=st.sampled_from(list("延伸閱讀阅读abc \U00020000\U0002A6A5\ud800\uffff")) | st.characters(),
                     max_size=30))
 def test_has_traditional_equals_the_numpy_reference(text: str) -> None:

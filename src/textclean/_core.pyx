@@ -6,7 +6,7 @@ One extension, its kernels in one include file per concept, in pipeline order:
 ``_core_normalize.pxi`` — ``fold_keys``: :func:`textclean.normalize.fold` (NFKC, case
 folding, punctuation, symbols and white space dropped) by a per-character table of the
 BMP, for texts whose characters NFKC treats one by one (others are left to ``fold``);
-``has_any``: ``textclean.normalize.has_traditional``.
+``has_any``: ``textclean.normalize.has_traditional``; ``simplify``: ``normalize.simplified_view``.
 
 ``_core_signatures.pxi`` — ``char_signatures``: character n-gram shingles of each key
 (FNV-1a over code points, folded to 32 bits), MurmurHash3's finalizer, and the affine32

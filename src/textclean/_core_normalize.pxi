@@ -55,3 +55,40 @@ def has_any(unicode text, const uint8_t[::1] bitmap):
         if bitmap[c >> 3] & (1 << (c & 7)):
             return True
     return False
+
+
+def simplify(unicode text, const uint8_t[::1] bitmap, const uint32_t[::1] keys, const uint32_t[::1] values):
+    """``text`` with each character that has its bit set in ``bitmap`` replaced by
+    ``values[k]`` where ``keys[k]`` is that character (``keys`` sorted; every character
+    with its bit set is one of them): ``textclean.normalize.simplified_view``'s
+    ``str.translate``. ``text`` itself when nothing changes."""
+    cdef Py_ssize_t i, first = -1, n = len(text), lo, hi, mid, count = keys.shape[0]
+    cdef uint32_t c
+    cdef Py_UCS4 *out
+    for i in range(n):
+        c = <uint32_t> text[i]
+        if bitmap[c >> 3] & (1 << (c & 7)):
+            first = i
+            break
+    if first < 0:
+        return text
+    out = <Py_UCS4 *> malloc(n * sizeof(Py_UCS4))
+    if out == NULL:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            c = <uint32_t> text[i]
+            if i >= first and bitmap[c >> 3] & (1 << (c & 7)):
+                lo, hi = 0, count
+                while lo < hi:
+                    mid = (lo + hi) >> 1
+                    if keys[mid] < c:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+                if lo < count and keys[lo] == c:
+                    c = values[lo]
+            out[i] = c
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, n)
+    finally:
+        free(out)

@@ -331,7 +331,20 @@ def simplified_view(text: str) -> str:
     >>> simplified_view("【延伸閱讀】台積電")
     '【延伸阅读】台积电'
     """
+    compiled = core()
+    if compiled is not None and not text.isascii():  # the same string, in C (tested equal to translate)
+        return compiled.simplify(text, _traditional_bits(), *_simplified_arrays())  # type: ignore[no-any-return]
     return text.translate(_simplified_chars())
+
+
+@functools.lru_cache(maxsize=1)
+def _simplified_arrays() -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_simplified_chars` as sorted keys and their values (for the compiled core)."""
+    pairs = sorted(_simplified_chars().items())
+    keys = np.array([key for key, _ in pairs], dtype=np.uint32)
+    values = np.array([value for _, value in pairs], dtype=np.uint32)
+    keys.flags.writeable = values.flags.writeable = False
+    return keys, values
 
 
 class SimplifiedKeys:
