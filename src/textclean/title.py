@@ -59,12 +59,14 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
         line = "".join(lines[j].split())
         if len(line) < 4 or len(line) > 2 * len(title) + 10:
             continue
-        grams = _bigrams(line)
-        shared = len(grams & title_grams)
         # the line is the title, or its front or back with a site part set off by a
         # separator (…_凤凰网, 多维博客 » …), and a fair part of it; or the title is
         # (90 %) inside the line (a title cut short)
         inside = _title_part(line, title) and len(line) >= 0.3 * len(title)
+        if not inside and (len(line) > 1.5 * len(title) or len(line) - 1 < 0.9 * len(title_grams)):
+            continue  # no cover either: too long, or fewer bigrams (at most len - 1) than 90 % of the title's
+        grams = _bigrams(line)
+        shared = len(grams & title_grams)
         covers = len(line) <= 1.5 * len(title) and shared >= 0.9 * len(title_grams)
         # the title itself (or its front or back) first, then the fullest: a teaser is only
         # part of the headline, and "正在阅读：<headline>" merely contains the title
