@@ -6,11 +6,14 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textclean import Document, RuleError, RuleSet
 from textclean.boilerplate import strip_boilerplate
 from textclean.boilerplate import Rule
 from textclean.config import BoilerplateConfig
+from textclean.normalize import simplified_view
 
 BUILTIN = RuleSet.builtin()
 
@@ -44,6 +47,32 @@ def test_trusted_rules_compile_when_first_searched_and_travel_without_their_patt
         Rule(id="u.empty", category="t", pattern="x*")
     # traditional characters: the simplified view is compiled (and checked) at once, trusted or not
     assert "_compiled" in vars(Rule(id="t.view", category="t", pattern="^延伸閱讀", trusted=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.sampled_from(list("首页ab.*+?^$\\|()[]{} \t\n，_#-é閱")), min_size=1, max_size=12),
+       other=st.text(alphabet=st.sampled_from(list("首页ab.\n ")), max_size=3))
+def test_a_mined_line_rule_matches_as_its_regex(text: str, other: str):
+    """Mining's ``^escaped line$`` rules are decided by comparing the line (no regex
+    compiled): the same answer as the pattern, trailing newline included."""
+    import regex
+
+    rule = Rule(id="mined.t", category="mined", pattern="^" + regex.escape(text) + "$", trusted=True)
+    for line in (text, text + "\n", text + other, other + text, text[:-1] + other, other):
+        if not line:
+            continue
+        expected = regex.compile(rule.view_pattern).search(simplified_view(line)) is not None
+        assert rule.matches(line) == expected, (text, line)
+
+
+@pytest.mark.parametrize(("pattern", "literal"), [
+    ("^首页$", "首页"), ("^a\\ b\\.c$", "a b.c"), ("^\\^\\$$", "^$"), ("^\\d+$", None), ("^a.b$", None),
+    ("^abc\\$", None), ("^(?:a)$", None), ("首页$", None), ("^a\\_b$", None), ("^a\\1$", None),
+])
+def test_whole_line_literal(pattern: str, literal: str | None):
+    from textclean.rules import _whole_line_literal
+
+    assert _whole_line_literal(pattern) == literal
 
 
 def test_builtin_ids_are_namespaced_and_categories_cover_the_issue():

@@ -111,11 +111,13 @@ class Rule:
         object.__setattr__(self, "examples", tuple(self.examples))
         object.__setattr__(self, "counterexamples", tuple(self.counterexamples))
         view_pattern = simplified_view(self.pattern)
+        object.__setattr__(self, "_literal", None)
         if self.trusted and view_pattern == self.pattern:
             # A tested pattern (the built-in pack's tests, mining's own escapes and slots)
             # is compiled when it is first searched: a process that never tries it (the
             # parent of worker processes, a small run) does not pay for it.
             object.__setattr__(self, "view_pattern", view_pattern)
+            object.__setattr__(self, "_literal", _whole_line_literal(view_pattern))
             return
         try:
             compiled = regex.compile(self.pattern)
@@ -161,7 +163,11 @@ class Rule:
         May raise TimeoutError."""
         if not self.applies_to(line):
             return False
-        return self.compiled.search(simplified_view(line) if view is None else view, timeout=self.limit) is not None
+        view = simplified_view(line) if view is None else view
+        literal = self._literal  # type: ignore[attr-defined]
+        if literal is not None:  # ^line$: equal (or followed by the one newline $ allows), no regex needed
+            return view == literal or view == literal + "\n"
+        return self.compiled.search(view, timeout=self.limit) is not None
 
     def cut(self, line: str, *, view: str | None = None) -> tuple[str, list[str]]:
         """For a span rule: the line with matches cut out, and what was cut (as
@@ -343,6 +349,31 @@ class RuleSet:
 
     def _limits(self) -> tuple[int, ...]:
         return _BUCKETS
+
+
+_METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
+
+
+def _whole_line_literal(pattern: str) -> str | None:
+    """The line a pattern ``^…$`` matches when its middle is plain characters and
+    escaped non-alphanumeric ones (mining's ``"^" + regex.escape(line) + "$"``), else None."""
+    if len(pattern) < 2 or pattern[0] != "^" or pattern[-1] != "$":
+        return None
+    out: list[str] = []
+    body, i = pattern[1:-1], 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\":
+            if i + 1 >= len(body) or body[i + 1].isalnum() or body[i + 1] == "_":
+                return None  # a class (\d), a reference (\1), or the closing $ escaped
+            out.append(body[i + 1])
+            i += 2
+            continue
+        if char in _METACHARACTERS:
+            return None
+        out.append(char)
+        i += 1
+    return "".join(out)
 
 
 # A replacement template's pieces: an octal escape, a group reference, another escape, literal text.
