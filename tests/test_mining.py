@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from textclean import Document
+from textclean import Document, RuleSet
 from textclean.cli import main
 from textclean.config import MiningConfig
 from textclean.mining import Miner, group_of, template_of
@@ -190,3 +190,21 @@ def test_templates_skip_only_slots_that_cannot_match(line: str) -> None:
     for marker, pattern, _ in _SLOTS:
         expected = pattern.sub(marker, expected)
     assert _template(line) == expected
+
+
+_PACK = RuleSet.builtin()
+_PACK_LINES = [text if isinstance(text, str) else text["text"] for rule in _PACK for text in (*rule.examples, *rule.counterexamples)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.sampled_from(_PACK_LINES), cut=st.integers(0, 30), extra=st.sampled_from(["", "。", "首页", " ", "：2024"]))
+def test_removed_by_tries_the_rules_the_prefilters_name(line: str, cut: int, extra: str) -> None:
+    """Whether the pack removes a mined line: the same answer as trying every line rule."""
+    from textclean.mining import _removed_by
+    from textclean.normalize import simplified_view
+
+    for text in (line, line[cut:] + extra, extra + line[:cut]):
+        if text:
+            view = simplified_view(text)
+            every = any(rule.scope == "line" and rule.matches(text, view=view) for rule in _PACK)
+            assert _removed_by(_PACK, text) == every

@@ -300,8 +300,21 @@ class Miner:
 
 
 def _removed_by(rules: RuleSet, text: str) -> bool:
+    """Whether a line rule of ``rules`` matches ``text`` in any zone: the rules the
+    prefilters of the three zones name are tried (a prefilter never leaves out a
+    rule that matches), not every rule."""
     view = simplified_view(text)  # once, not once per rule
-    return any(rule.scope == "line" and rule.matches(text, view=view) for rule in rules)
+    for layer in rules.layers():
+        tried: set[int] = set()
+        for zone in ("head", "body", "tail"):
+            candidates, prefilter = layer.candidates("line", zone, len(view))
+            for position in prefilter.positions(view):
+                rule = candidates[position]
+                if id(rule) not in tried:
+                    tried.add(id(rule))
+                    if rule.matches(text, view=view):
+                        return True
+    return False
 
 
 @dataclass(frozen=True)
