@@ -211,3 +211,31 @@ def test_decoding_arbitrary_bytes_never_raises_nor_invents_fffd(data: bytes):
 def test_clean_bytes_never_raises(data: bytes):
     doc = clean_bytes(data)
     assert doc.skipped or doc.text
+
+
+_CODECS = ["gbk", "gb18030", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp", "euc_kr", "cp949",
+           "cp1252", "cp1251", "koi8_r", "utf-16-le"]
+_TEXTS = [*SIMPLIFIED, *TRADITIONAL, "日本語のテキストです。東京都。", "한국어 텍스트입니다. 서울.", "Café déjà vu, naïve façade.",
+          "Привет, мир! Это текст.", "abc 123", "短"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.sampled_from(_TEXTS), min_size=1, max_size=4), codec=st.sampled_from(_CODECS),
+       noise=st.binary(max_size=6), at=st.integers(0, 200))
+def test_skipping_chardet_gives_chardets_answer(texts: list[str], codec: str, noise: bytes, at: int) -> None:
+    """When only one multi-byte codec decodes a non-UTF-8 page convincingly, chardet is
+    not asked; the answer is the one the full candidate list gives (GBK, Big5, Japanese,
+    Korean, single-byte pages, stray bytes)."""
+    import textclean.decode as decoding
+
+    data = "\n".join(texts).encode(codec, "ignore")
+    data = data[:at] + noise + data[at:]
+    fast = decoding.decode(data)
+    saved = decoding._only_multibyte
+    decoding._only_multibyte = lambda *args: None  # type: ignore[assignment]
+    try:
+        full = decoding.decode(data)
+    finally:
+        decoding._only_multibyte = saved
+    assert (fast.text, fast.encoding, fast.confidence, fast.reason, fast.detail) == \
+        (full.text, full.encoding, full.confidence, full.reason, full.detail)

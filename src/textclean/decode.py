@@ -14,7 +14,8 @@ Detection order (the first that applies wins); README.md "Decoding" says the sam
 7. ``chardet`` on the first ``detect_bytes`` bytes, its answers mapped to
    supersets (GB2312/GBK -> GB18030, Big5 -> Big5-HKSCS) and followed by fixed
    fallbacks; each candidate must decode the *whole* input strictly and look
-   plausible; the most plausible wins;
+   plausible; the most plausible wins (when exactly one multi-byte codec decodes
+   the input convincingly, it wins whatever chardet would say: chardet is skipped);
 8. nothing decodes the whole input -> line by line (a file that switches from
    UTF-8 to GBK part-way); a line nothing decodes plausibly -> ``"undecodable"``.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import functools
+import itertools
 import re
 import unicodedata
 from collections import Counter
@@ -182,6 +184,11 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
 
     # Earlier candidates win ties: multi-byte answers, our CJK fallbacks, then
     # cp1252 before chardet's other single-byte guesses.
+    tried: dict[str, Decoded | None] = {}
+    if utf8 is None:
+        only = _only_multibyte(data, config, tried)
+        if only is not None:
+            return only
     guesses = _chardet_candidates(head)
     candidates = [
         *(["utf-8"] if utf8 is not None else []),
@@ -189,10 +196,35 @@ def _detect(data: bytes, config: DecodeConfig) -> Decoded:
         *_FALLBACKS,
         *(c for c in guesses if c in _SINGLE_BYTE),
     ]
-    best = _best(data, candidates, config)
+    best = _best(data, candidates, config, tried)
     if best is not None:
         return best
     return _by_line(data, candidates, config)
+
+
+# The codecs chardet's guesses can put before the fallbacks (multi-byte ones), and those of
+# the fallbacks that come before the first single-byte one.
+_MULTIBYTE = tuple(sorted(_ALLOWED - _SINGLE_BYTE))
+_FIRST_FALLBACKS = tuple(itertools.takewhile(lambda codec: codec not in _SINGLE_BYTE, _FALLBACKS))
+
+
+def _only_multibyte(data: bytes, config: DecodeConfig, tried: dict[str, Decoded | None]) -> Decoded | None:
+    """What :func:`_best` picks for bytes that are not UTF-8, whatever chardet guesses,
+    when only one multi-byte codec decodes them convincingly (most GBK and Big5 pages):
+    every multi-byte codec chardet could name is tried (``tried`` keeps the results for
+    :func:`_best`), and if exactly one, a fallback, decodes at ``_CONVINCING`` or more,
+    the candidates come to it before any single-byte codec in any order chardet gives,
+    and it wins. chardet (~8 ms for 16 KB) is then not run. Else None."""
+    found = None
+    for codec in _MULTIBYTE:
+        result = tried[codec] = _strict(data, codec, config)
+        if result is not None:
+            if found is not None:
+                return None
+            found = result
+    if found is not None and found.encoding in _FIRST_FALLBACKS and found.confidence >= _CONVINCING:
+        return found
+    return None
 
 
 _STRAY_SHARE = 0.002  # at most this share of a UTF-8 page's bytes may be invalid (and 1 byte always)
@@ -269,11 +301,13 @@ def _bar(min_plausibility: float, judged: int) -> float:
     return min_plausibility
 
 
-def _best(data: bytes, candidates: Iterable[str], config: DecodeConfig) -> Decoded | None:
-    """The most plausible strict decoding among ``candidates`` (earlier wins ties)."""
+def _best(data: bytes, candidates: Iterable[str], config: DecodeConfig,
+          tried: dict[str, Decoded | None] | None = None) -> Decoded | None:
+    """The most plausible strict decoding among ``candidates`` (earlier wins ties);
+    ``tried``: decodings made already, by codec."""
     best: Decoded | None = None
     for codec in dict.fromkeys(candidates):
-        result = _strict(data, codec, config)
+        result = tried[codec] if tried is not None and codec in tried else _strict(data, codec, config)
         if result is not None and (best is None or result.confidence > best.confidence):
             best = result
             if result.confidence >= _CONVINCING and codec not in _SINGLE_BYTE:
