@@ -12,7 +12,14 @@ samples' sentences as they are, and the same with full-width punctuation
   - datatrove's MinHash dedup (signature, buckets, cluster, filter; 2 workers,
     Chinese word tokenizer) on the same pages as JSONL, timed alternately with
     textclean --jobs 2 (--repeat rounds; medians). datatrove only dedups whole
-    documents, so it does far less than textclean.
+    documents, so it does far less than textclean;
+  - with --real-pages DIR (by default ../shared/realpages/pages beside the
+    repository, when it is there): the same per-stage and end-to-end figures on
+    real scraped pages, --copies copies of DIR side by side (each copy a folder of
+    its own, so each site is mined per copy and the copies' pages go as reposts in
+    the corpus phase). Real pages have ~5x the lines per MB of the generated
+    corpora, so per-line work weighs more there. The pages are read where they are
+    and copied to a temporary folder, never into the repository.
 
 datatrove lives in its own environment (never a dependency of textclean):
 
@@ -28,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,6 +44,7 @@ import textwrap
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+REAL_PAGES = HERE.parent.parent / "shared" / "realpages" / "pages"  # the labelled pages beside the repository
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402  (the generator beside this file)
@@ -195,6 +204,9 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=10)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the end-to-end runs (medians)")
     parser.add_argument("--datatrove-python", help="python of an environment with datatrove installed")
+    parser.add_argument("--real-pages", type=Path, default=REAL_PAGES if REAL_PAGES.is_dir() else None,
+                        help="a folder of real pages (site folders of .txt files) to time too")
+    parser.add_argument("--copies", type=int, default=10, help="copies of --real-pages side by side")
     args = parser.parse_args()
     _cached_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
@@ -210,6 +222,18 @@ def main() -> None:
                 handle.write(json.dumps({"id": rel, "text": text}, ensure_ascii=False) + "\n")
         for name, (_, megabytes, pages) in corpora.items():
             print(f"corpus {name}: {len(pages)} pages, {megabytes:.1f} MB (benchmarks/corpus.py, seed 7)")
+        if args.real_pages is not None:
+            folder = root / "real-pages"
+            files = sorted(path for path in args.real_pages.rglob("*.txt") if path.is_file())
+            for copy in range(args.copies):
+                for path in files:
+                    target = folder / f"c{copy}" / path.relative_to(args.real_pages)
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(path, target)
+            megabytes = args.copies * sum(path.stat().st_size for path in files) / 1e6
+            corpora["real pages"] = (folder, megabytes, files * args.copies)
+            print(f"corpus real pages: {args.copies} copies of the {len(files)} pages of {args.real_pages}, "
+                  f"{megabytes:.1f} MB")
 
         print("\nper stage, one process, CPU s/MB (compiled core | pure-Python path):")
         for name, (folder, megabytes, _) in corpora.items():
