@@ -335,3 +335,30 @@ def test_context_distances_and_runs_equal_the_plain_loops(flags: list[bool]) -> 
     assert _distance_to(array, below=False).tolist() == _distance_loop(flags, False)
     assert _distance_to(array, below=True).tolist() == _distance_loop(flags, True)
     assert _run_lengths(array).tolist() == _runs_loop(flags)
+
+
+_TOKENS = ["评论", "阅读", "点赞", "赞", "播放", "粉丝", "数", "12", "3", "1,0", "万", "k", "+", "人", "次", ":", "：",
+           "（", "(", "@", "a.b", "x-y", "今天", " ", "\u3000", "\t", "\n", "07:30", "2024年"]
+_TOKEN_LINE = st.lists(st.sampled_from(_TOKENS), max_size=6).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(lines=st.lists(_TOKEN_LINE, max_size=14))
+@example(lines=["12", "万+", "人评论", "正文"])  # a counter over three lines
+@example(lines=["点赞", "：", "3", "正文"])
+@example(lines=["12", " ", "评论"])  # white space at a line's edge: the whole text is scanned
+def test_token_scans_near_their_words_mark_what_the_whole_scan_marks(lines: list[str]):
+    """E-mail, time and counter are scanned only on the lines near one holding "@", ":"
+    or a counter word; the lines marked are those a scan of all short lines marks."""
+    import textclean.line_features as features
+
+    found = line_features(lines)
+    lengths = np.array([len(line) for line in lines], dtype=np.int64)
+    short = np.flatnonzero(lengths <= features._SCAN_CHARS)
+    scanned = "\n".join(lines[i] for i in short)
+    starts = np.concatenate(([0], np.cumsum(lengths[short] + 1)[:-1])) if len(short) else short
+    for name, pattern in (("email", features._EMAIL), ("time", features._TIME), ("counter", features._COUNTER)):
+        expected = np.zeros(len(lines))
+        if len(short):
+            expected[short] = features._present(pattern, scanned, starts)
+        assert np.array_equal(found[:, LOCAL_FEATURES.index(name)], expected), name
