@@ -110,8 +110,11 @@ class Report:
             self.skipped[entry["skipped"]] += 1
         self.chars_in += entry["chars_in"]
         self.chars_out += entry["chars_out"]
+        rules = self.rules
         for item in entry["removed"]:
-            totals = self.rules.setdefault(item["rule"], Counter())
+            totals = rules.get(item["rule"])
+            if totals is None:  # not setdefault: that makes a Counter for every item
+                totals = rules[item["rule"]] = Counter()
             totals[item["kind"] + "s"] += 1
             totals["chars"] += len(item["text"])
         if self.keep_files:
