@@ -338,7 +338,8 @@ def test_context_distances_and_runs_equal_the_plain_loops(flags: list[bool]) -> 
 
 
 _TOKENS = ["评论", "阅读", "点赞", "赞", "播放", "粉丝", "数", "12", "3", "1,0", "万", "k", "+", "人", "次", ":", "：",
-           "（", "(", "@", "a.b", "x-y", "今天", " ", "\u3000", "\t", "\n", "07:30", "2024年"]
+           "（", "(", "@", "a.b", "x-y", "今天", " ", "\u3000", "\t", "\n", "07:30", "2024年", "http://", "www.", ".com",
+           "HTTPS", ".html", "."]
 _TOKEN_LINE = st.lists(st.sampled_from(_TOKENS), max_size=6).map("".join)
 
 
@@ -348,8 +349,8 @@ _TOKEN_LINE = st.lists(st.sampled_from(_TOKENS), max_size=6).map("".join)
 @example(lines=["点赞", "：", "3", "正文"])
 @example(lines=["12", " ", "评论"])  # white space at a line's edge: the whole text is scanned
 def test_token_scans_near_their_words_mark_what_the_whole_scan_marks(lines: list[str]):
-    """E-mail, time and counter are scanned only on the lines near one holding "@", ":"
-    or a counter word; the lines marked are those a scan of all short lines marks."""
+    """URL, e-mail, time and counter are scanned only on the lines near one holding "."
+    or "://", "@", ":" or a counter word; the lines marked are those a scan of all short lines marks."""
     import textclean.line_features as features
 
     found = line_features(lines)
@@ -357,7 +358,8 @@ def test_token_scans_near_their_words_mark_what_the_whole_scan_marks(lines: list
     short = np.flatnonzero(lengths <= features._SCAN_CHARS)
     scanned = "\n".join(lines[i] for i in short)
     starts = np.concatenate(([0], np.cumsum(lengths[short] + 1)[:-1])) if len(short) else short
-    for name, pattern in (("email", features._EMAIL), ("time", features._TIME), ("counter", features._COUNTER)):
+    for name, pattern in (("url", features._URL), ("email", features._EMAIL), ("time", features._TIME),
+                          ("counter", features._COUNTER)):
         expected = np.zeros(len(lines))
         if len(short):
             expected[short] = features._present(pattern, scanned, starts)

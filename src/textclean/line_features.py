@@ -56,14 +56,14 @@ _COUNTER = regex.compile(
     r"|(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|播放)(?:量|数)?\s*[(（:：]?\s*\d"
 )
 _COPYRIGHT = regex.compile(r"©|\([Cc]\)|[Cc]opyright|COPYRIGHT|版权|ICP|备案|[Aa]ll [Rr]ights [Rr]eserved")
-# What every match of a token pattern holds (a cheap search first): "@" of an e-mail, ":" of a
-# time, a counter's word (the second branch's words are among the first's).
-_NEEDED = {"email": re.compile("@"), "time": re.compile(":"),
+# What every match of a token pattern holds (a cheap search first): "://" or "." of a URL, "@" of an
+# e-mail, ":" of a time, a counter's word (the second branch's words are among the first's).
+_NEEDED = {"url": re.compile(r"\.|://"), "email": re.compile("@"), "time": re.compile(":"),
            "counter": re.compile("评论|阅读|浏览|点击|回复|参与|收藏|转发|赞|播放|关注|粉丝")}
-# How many lines before and after the one holding what _NEEDED finds a match can span (e-mail: none,
-# it holds no white space; a counter: its number, 万/+ and word may stand on lines of their own) — when
+# How many lines before and after the one holding what _NEEDED finds a match can span (URL, e-mail,
+# time: none, they hold no white space; a counter: its number, 万/+ and word may stand on lines of their own) — when
 # no line starts or ends with white space (then each white-space run crosses one line end at most).
-_REACH = {"email": 0, "time": 0, "counter": 2}
+_REACH = {"url": 0, "email": 0, "time": 0, "counter": 2}
 _EDGE_SPACE = regex.compile(r"\A\s|\n\s|\s\n|\s\Z")
 # stdlib re is faster than regex on these two line-start patterns
 _FIELD_LABEL = re.compile(r"(?m)^[^\s:：。，]{1,6}[ \t\u3000]*[:：]")
