@@ -349,8 +349,9 @@ _TOKEN_LINE = st.lists(st.sampled_from(_TOKENS), max_size=6).map("".join)
 @example(lines=["点赞", "：", "3", "正文"])
 @example(lines=["12", " ", "评论"])  # white space at a line's edge: the whole text is scanned
 def test_token_scans_near_their_words_mark_what_the_whole_scan_marks(lines: list[str]):
-    """URL, e-mail, time and counter are scanned only on the lines near one holding "."
-    or "://", "@", ":" or a counter word; the lines marked are those a scan of all short lines marks."""
+    """E-mail and counter are scanned only on the lines near one holding "@" or a
+    counter word (time: only when a line holds ":"); the lines marked are those a scan
+    of all short lines marks."""
     import textclean.line_features as features
 
     found = line_features(lines)

@@ -56,14 +56,14 @@ _COUNTER = regex.compile(
     r"|(?:评论|阅读|浏览|点击|回复|参与|收藏|转发|点赞|播放)(?:量|数)?\s*[(（:：]?\s*\d"
 )
 _COPYRIGHT = regex.compile(r"©|\([Cc]\)|[Cc]opyright|COPYRIGHT|版权|ICP|备案|[Aa]ll [Rr]ights [Rr]eserved")
-# What every match of a token pattern holds (a cheap search first): "://" or "." of a URL, "@" of an
-# e-mail, ":" of a time, a counter's word (the second branch's words are among the first's).
-_NEEDED = {"url": re.compile(r"\.|://"), "email": re.compile("@"), "time": re.compile(":"),
+# What every match of a token pattern holds (a cheap search first): "@" of an e-mail, ":" of a
+# time, a counter's word (the second branch's words are among the first's).
+_NEEDED = {"email": re.compile("@"), "time": re.compile(":"),
            "counter": re.compile("评论|阅读|浏览|点击|回复|参与|收藏|转发|赞|播放|关注|粉丝")}
-# How many lines before and after the one holding what _NEEDED finds a match can span (URL, e-mail,
-# time: none, they hold no white space; a counter: its number, 万/+ and word may stand on lines of their own) — when
+# How many lines before and after the one holding what _NEEDED finds a match can span (e-mail:
+# none, it holds no white space; a counter: its number, 万/+ and word may stand on lines of their own) — when
 # no line starts or ends with white space (then each white-space run crosses one line end at most).
-_REACH = {"url": 0, "email": 0, "time": 0, "counter": 2}
+_REACH = {"email": 0, "counter": 2}  # time's regex is faster than finding its lines
 _EDGE_SPACE = regex.compile(r"\A\s|\n\s|\s\n|\s\Z")
 # stdlib re is faster than regex on these two line-start patterns
 _FIELD_LABEL = re.compile(r"(?m)^[^\s:：。，]{1,6}[ \t\u3000]*[:：]")
@@ -115,26 +115,30 @@ def _per_line(mask: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
     return (total[ends] - total[starts]).astype(np.float64)
 
 
-def _present_near(pattern: Any, text: str, starts: np.ndarray, rows: np.ndarray, reach: int) -> np.ndarray:
-    """:func:`_present` for a pattern whose every match holds what marks ``rows`` and
-    spans at most ``reach`` lines before and after that line: only the runs of lines
-    within ``reach`` of one are scanned, each on its own. A match of the whole text
-    lies inside one run, and the first match the engine finds at a position of a run
-    is the same whether the text goes on past the run or not (the pattern looks
+def _present_near(pattern: Any, text: str, starts: np.ndarray, rows: list[int], reach: int) -> np.ndarray:
+    """:func:`_present` for a pattern whose every match holds what marks ``rows`` (in
+    order) and spans at most ``reach`` lines before and after that line: only the runs
+    of lines within ``reach`` of one are scanned, each on its own. A match of the whole
+    text lies inside one run, and the first match the engine finds at a position of a
+    run is the same whether the text goes on past the run or not (the pattern looks
     neither behind nor for an end), so the lines marked are the same."""
     count = len(starts)
     out = np.zeros(count, dtype=np.float64)
-    wanted = np.zeros(count + 1, dtype=np.int64)
-    np.add.at(wanted, np.maximum(rows - reach, 0), 1)
-    np.add.at(wanted, np.minimum(rows + reach + 1, count), -1)
-    inside = np.cumsum(wanted[:count]) > 0
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], inside.astype(np.int8), [0]))))
-    ends = np.append(starts[1:] - 1, len(text))  # each line's end in text
-    for first, last in zip(edges[0::2].tolist(), (edges[1::2] - 1).tolist()):
-        begin, stop = int(starts[first]), int(ends[last])
-        positions = [match.start() for match in pattern.finditer(text, begin, stop)]
-        if positions:
-            out[np.searchsorted(starts, positions, side="right") - 1] = 1.0
+    runs: list[list[int]] = []
+    for row in rows:
+        low, high = max(row - reach, 0), min(row + reach, count - 1)
+        if runs and low <= runs[-1][1] + 1:
+            runs[-1][1] = max(runs[-1][1], high)
+        else:
+            runs.append([low, high])
+    if sum(last - first + 1 for first, last in runs) * 2 > count:
+        return _present(pattern, text, starts)  # most lines: one scan of the text costs less
+    positions: list[int] = []
+    for first, last in runs:
+        stop = int(starts[last + 1]) - 1 if last + 1 < count else len(text)
+        positions.extend(match.start() for match in pattern.finditer(text, int(starts[first]), stop))
+    if positions:
+        out[np.searchsorted(starts, positions, side="right") - 1] = 1.0
     return out
 
 
@@ -283,17 +287,14 @@ def line_features(lines: Sequence[str]) -> np.ndarray:
                               ("counter", _COUNTER), ("copyright", _COPYRIGHT), ("field_label", _FIELD_LABEL),
                               ("bracket_start", _BRACKET_START)):
             needed = _NEEDED.get(name)  # what every match holds: without it, no scan
-            if needed is None:
-                out[short, _COLUMN[name]] = _present(pattern, scanned, short_starts)
+            if needed is not None and needed.search(scanned) is None:
                 continue
-            found = [match.start() for match in needed.finditer(scanned)]
-            if not found:
+            reach = _REACH.get(name)
+            if reach is None or (reach and _EDGE_SPACE.search(scanned) is not None):  # (white space could carry
+                out[short, _COLUMN[name]] = _present(pattern, scanned, short_starts)  # a match further)
                 continue
-            reach = _REACH[name]
-            if reach and _EDGE_SPACE.search(scanned) is not None:  # white space could carry a match further
-                out[short, _COLUMN[name]] = _present(pattern, scanned, short_starts)
-                continue
-            rows = np.searchsorted(short_starts, found, side="right") - 1
+            found = [match.start() for match in needed.finditer(scanned)]  # type: ignore[union-attr]
+            rows = sorted(set((np.searchsorted(short_starts, found, side="right") - 1).tolist()))
             out[short, _COLUMN[name]] = _present_near(pattern, scanned, short_starts, rows, reach)
     out[:, _COLUMN["title_similarity"]] = _title_similarity(lines, lengths)
     return out
