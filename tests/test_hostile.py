@@ -357,6 +357,19 @@ def test_a_worker_killed_mid_run_stops_the_run_with_a_reason_and_it_resumes(tmp_
     assert done.returncode == 0, done.stderr
 
 
+
+def test_a_script_without_a_main_guard_is_told_why_its_workers_died(tmp_path: Path):
+    """Worker processes import the calling script again (Python's forkserver/spawn); a
+    script that starts a jobs > 1 run at its top level starts it there too, which
+    fails: the error says so instead of only "killed for lack of memory"."""
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    script = tmp_path / "script.py"
+    script.write_text(f"import textclean\ntextclean.clean_corpus({str(src)!r}, {str(tmp_path / 'out')!r}, jobs=2)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode != 0
+    assert "WorkerError" in done.stderr and 'if __name__ == "__main__":' in done.stderr, done.stderr[-2000:]
+
 # ------------------------------------------------------------------ dedup keeps facts, finds reposts
 
 

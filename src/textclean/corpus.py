@@ -203,8 +203,9 @@ def clean_corpus(
     :class:`~textclean.sinks.Sink` or a path (a tree, a ``.jsonl(.gz)`` file, a
     Parquet folder; ``format`` chooses when the path does not say). ``engine`` is
     ``"local"`` (``jobs`` worker processes; ``"auto"``: see
-    :func:`~textclean.engines.resolve_jobs`) or ``"ray"`` (``address`` of a cluster);
-    the output is the same. ``resume`` continues an interrupted run into the same
+    :func:`~textclean.engines.resolve_jobs`; the workers import the calling script
+    again, so a script calls this under ``if __name__ == "__main__":``) or ``"ray"``
+    (``address`` of a cluster); the output is the same. ``resume`` continues an interrupted run into the same
     sink. ``index`` is a folder that keeps the corpus duplicate index between runs:
     everything in it counts as earlier than this run's documents (an incremental
     re-crawl). ``report`` and ``report_html`` are written at the end.

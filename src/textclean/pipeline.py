@@ -424,6 +424,7 @@ class WorkerPool:
             raise ConfigError(f"jobs must be a whole number >= 1, got {jobs!r}")
         self.jobs = jobs
         self._pool: Any = None
+        self._answered = False  # a worker has sent a result back (after that, a death is not at start-up)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -507,16 +508,17 @@ class WorkerPool:
         try:
             return self._pool.submit(_run_chunk, key, blob, batch)
         except BrokenProcessPool as exc:
-            raise WorkerError(_WORKER_DIED) from exc
+            raise WorkerError(_WORKER_DIED if self._answered else _WORKER_DIED_AT_START) from exc
 
-    @staticmethod
-    def _result(future: Any) -> list[Document] | None:
+    def _result(self, future: Any) -> list[Document] | None:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            return future.result()
+            out = future.result()
         except BrokenProcessPool as exc:
-            raise WorkerError(_WORKER_DIED) from exc
+            raise WorkerError(_WORKER_DIED if self._answered else _WORKER_DIED_AT_START) from exc
+        self._answered = True
+        return out  # type: ignore[no-any-return]
 
 
 _STOP_SECONDS = 5.0  # how long a closing pool lets the workers finish the chunks they hold
@@ -524,6 +526,15 @@ _STOP_SECONDS = 5.0  # how long a closing pool lets the workers finish the chunk
 _WORKER_DIED = (
     "a worker process died (killed by the system, often for lack of memory, or by a signal); "
     "the run stopped: lower --jobs or --max-memory, then rerun the same command with --resume"
+)
+# Before any result: also what a script that runs textclean with jobs > 1 outside a main guard gets
+# (worker processes import the script again, and its second start of a run fails there).
+_WORKER_DIED_AT_START = (
+    "a worker process died before it sent anything back (killed by the system, often for lack of memory, "
+    "or by a signal; or, from a Python script: the script runs textclean with jobs > 1 outside "
+    "`if __name__ == \"__main__\":` — worker processes import the script again, so the run must start "
+    "under that guard); the run stopped: fix that or lower --jobs or --max-memory, then rerun the same "
+    "command with --resume"
 )
 
 
