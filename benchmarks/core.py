@@ -21,6 +21,8 @@ text) and checks that the outputs are equal:
   - the prefilter's literal searches (the pack's candidates for every line, all
     scopes and zones);
   - the traditional-character test of every page;
+  - the simplified view (what the rules match) of every line of the pages written in
+    traditional characters;
   - dedup_document of every page as a whole (the walk, its near index and pairs,
     sentence pieces, band keys: everything the core does there).
 
@@ -140,6 +142,16 @@ def main() -> None:
     def traditional() -> Any:
         return [textclean.normalize.has_traditional(text) for text in texts]
 
+    # the pages in traditional characters (each simplified one replaced by a traditional one it comes
+    # from), line by line: what the rules' simplified view converts on a traditional page
+    inverse: dict[int, int] = {}
+    for traditional_char, simplified_char in textclean.normalize._simplified_chars().items():
+        inverse.setdefault(simplified_char, traditional_char)
+    traditional_lines = [line.translate(inverse) for page in pages for line in page]
+
+    def simplified() -> Any:
+        return [textclean.normalize.simplified_view(line) for line in traditional_lines]
+
     documents = [Document.from_text(text, id=str(i)) for i, text in enumerate(texts)]
     dedup_config = DedupConfig()
 
@@ -161,6 +173,7 @@ def main() -> None:
         ("context columns", text_mb, context, [textclean.line_features]),
         ("prefilter literal tests", text_mb, literals, [textclean.prefilter]),
         ("traditional test", text_mb, traditional, [textclean.normalize]),
+        ("simplified view (traditional)", text_mb, simplified, [textclean.normalize]),
         ("dedup_document, all", text_mb, dedup_pages, [textclean.dedup, textclean.signatures, textclean.normalize]),
     ]
     print(f"  {'kernel':30} {'pure MB/s':>10} {'compiled MB/s':>14} {'x':>6}  equal")
