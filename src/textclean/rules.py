@@ -164,7 +164,7 @@ class Rule:
         if not self.applies_to(line):
             return False
         view = simplified_view(line) if view is None else view
-        literal = self._literal  # type: ignore[attr-defined]
+        literal = self.__dict__.get("_literal")  # (a rule pickled by an older textclean has none)
         if literal is not None:  # ^line$: equal (or followed by the one newline $ allows), no regex needed
             return view == literal or view == literal + "\n"
         return self.compiled.search(view, timeout=self.limit) is not None
