@@ -243,3 +243,34 @@ def test_the_page_renders_in_a_real_browser(sample_run: Path, tmp_path: Path) ->
                            f"--screenshot={shot}", url], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert shot.stat().st_size > 10_000
+
+
+def test_an_entry_packed_in_a_worker_reads_and_counts_as_one_built_here(tmp_path: Path) -> None:
+    """With worker processes each page's removals come as report items made there
+    (pickled); the corpus phase adds its own after them. The entry, its totals, its
+    journal record and its JSON are those of an entry built from the trace here."""
+    import pickle
+
+    from textclean.document import Removal
+    from textclean.report import PackedRemoved, pack_removals, plain_entry
+    from textclean.resume import RunState
+
+    page = "欢迎来到某某范文网!\n标题\n第一段正文，很长很长很长很长。\n第一段正文，很长很长很长很长。\n责任编辑：某某"
+    doc = pack_removals(clean_document(Document.from_text(page, id="a.txt")))
+    later = Removal(step="dedup", rule="duplicate-paragraph", kind="line", line=3, text="第一段正文，很长很长很长很长。",
+                    duplicate_of=9, duplicate_of_document="b.txt", similarity=1.0)
+    for final in (doc, doc.replace(trace=doc.trace + (later,))):
+        packed, built = Report.entry(final), Report.entry(final.replace(report_part=None))
+        assert isinstance(packed["removed"], PackedRemoved) and packed["removed"].more == built["removed"][len(doc.trace):]
+        assert plain_entry(packed) == built and list(plain_entry(packed)) == list(built)  # the keys in order
+        assert json.dumps(plain_entry(packed), ensure_ascii=False) == json.dumps(built, ensure_ascii=False)
+        counted, reference = Report(), Report()
+        counted.add_entry(packed)
+        reference.add_entry(built)
+        assert counted.summary() == reference.summary() and counted.files == reference.files
+        state = RunState.start(tmp_path / f"state{len(final.trace)}", {"version": "test"})
+        state.append({"entry": packed, "change": None, "offset": None})
+        state.close()
+        (record,) = state.records()
+        assert plain_entry(record["entry"]) == built
+        assert pickle.loads(pickle.dumps(packed["removed"])).blob == packed["removed"].blob

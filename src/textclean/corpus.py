@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterable
 from .config import Config
 from .document import Document, shown
 from .errors import ConfigError, OutputError, ResumeError
-from .report import Report
+from .report import Report, plain_entry
 from .sinks import Sink, sink_of
 from .sources import Source, source_of
 
@@ -301,7 +301,7 @@ def clean_corpus(
         finally:
             listener.phase_done()
         entries: Callable[[], Iterable[dict[str, Any]]] | None = \
-            (lambda: (r["entry"] for r in state.records())) if state is not None else None
+            (lambda: (plain_entry(r["entry"]) for r in state.records())) if state is not None else None
         if report is not None:
             the_report.write(Path(report), files=entries() if entries else None)
         if report_html is not None:

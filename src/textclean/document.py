@@ -165,6 +165,8 @@ class Document:
     keys: ParagraphKeys | None = field(default=None, repr=False, compare=False)  # dedup -> corpus pass
     index_change: IndexChange | None = field(default=None, repr=False, compare=False)  # corpus pass -> journal
     observation: Any = field(default=None, repr=False, compare=False)  # mining pass: a mining.Observation
+    # a worker -> the run's report: its removals so far as report items (report.pack_removals)
+    report_part: Any = field(default=None, repr=False, compare=False)
     output: str | None = None  # where the writer put it
     offset: int | None = None  # the JSONL writer's file length after its line -> journal
     order: Any = None  # the Ray engine's keep order

@@ -144,6 +144,14 @@ class LocalEngine:
         from .pipeline import Pipeline
 
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
+        if self.pool is not None:  # the report's items of each page made in the worker, after its last step
+            from .pipeline import Map
+            from .report import pack_removals
+
+            steps = list(pipeline.steps)
+            last = max(i for i, step in enumerate(steps) if isinstance(step, Map) and step.name == "clean")
+            steps.insert(last + 1, Map("report", pack_removals, "skip", steps[last].timeout))  # type: ignore[attr-defined]
+            pipeline = Pipeline(steps)
         documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
         kept, self._normalized = self._normalized, {}
         if not kept or self.pool is not None:

@@ -31,7 +31,67 @@ from typing import Any, Iterable
 from .document import Document, shown
 from .report_html import html_of, kept_ranges, output_texts
 
-__all__ = ["Report"]
+__all__ = ["Report", "PackedRemoved", "pack_removals", "plain_entry"]
+
+
+def removal_item(removal: Any) -> dict[str, Any]:
+    """A removal as the report lists it: its fields that are set, and its reason."""
+    item = removal.to_dict()
+    item["reason"] = removal.reason
+    return item
+
+
+def _totals_of(items: Iterable[dict[str, Any]]) -> dict[str, Counter[str]]:
+    totals: dict[str, Counter[str]] = {}
+    for item in items:
+        counts = totals.get(item["rule"])
+        if counts is None:  # not setdefault: that makes a Counter for every item
+            counts = totals[item["rule"]] = Counter()
+        counts[item["kind"] + "s"] += 1
+        counts["chars"] += len(item["text"])
+    return totals
+
+
+class PackedRemoved:
+    """A report entry's ``removed`` list as a worker process made it: the items
+    pickled (the run journal stores the bytes as they are, and only writing the
+    report reads them) and their totals by rule, then the items of the removals
+    made after it (the corpus phase). Iterating gives every item, in order."""
+
+    __slots__ = ("blob", "more", "totals")
+
+    def __init__(self, blob: bytes, more: list[dict[str, Any]], totals: dict[str, Counter[str]]) -> None:
+        self.blob = blob
+        self.more = more
+        self.totals = totals
+
+    def __iter__(self) -> Any:
+        import pickle
+
+        yield from pickle.loads(self.blob)
+        yield from self.more
+
+    def __reduce__(self) -> Any:
+        return PackedRemoved, (self.blob, self.more, self.totals)
+
+
+def pack_removals(doc: Document) -> Document:
+    """The report items of ``doc``'s removals so far, made here (a worker process; see
+    :meth:`Report.entry`): the parent then writes them to its journal as bytes and
+    counts their totals, instead of building each item itself."""
+    import pickle
+
+    items = [removal_item(removal) for removal in doc.trace]
+    return doc.replace(report_part=(len(items), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL),
+                                    _totals_of(items)))
+
+
+def plain_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with a :class:`PackedRemoved` list spelled out (as JSON and readers want it)."""
+    removed = entry.get("removed")
+    if isinstance(removed, PackedRemoved):
+        return {**entry, "removed": list(removed)}  # the same keys, in the same order
+    return entry
 
 
 @dataclass
@@ -91,12 +151,17 @@ class Report:
             entry["kept"] = kept_ranges(doc.origin)  # input lines written, e.g. "1-3,5"
         if doc.output is not None:
             entry["output"] = shown(doc.output)
-        removed = []
-        for removal in doc.trace:
-            item = removal.to_dict()
-            item["reason"] = removal.reason
-            removed.append(item)
-        entry["removed"] = removed
+        part = doc.report_part
+        if part is not None and part[0] <= len(doc.trace):  # the first part[0] removals, packed where they were made
+            more = [removal_item(removal) for removal in doc.trace[part[0]:]]
+            totals = part[2]
+            if more:
+                totals = {rule: counts.copy() for rule, counts in totals.items()}
+                for rule, counts in _totals_of(more).items():
+                    totals.setdefault(rule, Counter()).update(counts)
+            entry["removed"] = PackedRemoved(part[1], more, totals)
+        else:
+            entry["removed"] = [removal_item(removal) for removal in doc.trace]
         if doc.warnings:
             entry["warnings"] = list(doc.warnings)
         return entry
@@ -110,15 +175,17 @@ class Report:
             self.skipped[entry["skipped"]] += 1
         self.chars_in += entry["chars_in"]
         self.chars_out += entry["chars_out"]
+        removed = entry["removed"]
+        totals = removed.totals if isinstance(removed, PackedRemoved) else _totals_of(removed)
         rules = self.rules
-        for item in entry["removed"]:
-            totals = rules.get(item["rule"])
-            if totals is None:  # not setdefault: that makes a Counter for every item
-                totals = rules[item["rule"]] = Counter()
-            totals[item["kind"] + "s"] += 1
-            totals["chars"] += len(item["text"])
+        for rule, counts in totals.items():
+            found = rules.get(rule)
+            if found is None:
+                rules[rule] = Counter(counts)
+            else:
+                found.update(counts)
         if self.keep_files:
-            self.files.append(entry)
+            self.files.append(plain_entry(entry))
 
     @property
     def written(self) -> int:
