@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textclean.mining import Candidate
-from textclean.prefilter import IGNORE_CASE, Prefilter, required_literals, start_chars
+from textclean.prefilter import IGNORE_CASE, Prefilter, closed_alphabet, required_literals, start_chars
 from textclean.rules import RuleSet, _screens
 
 BUILTIN = RuleSet.builtin()
@@ -129,3 +129,61 @@ def test_a_back_reference_breaks_a_run_of_literals():
                                   "ſtrange", "Powered by Kſ", "COPYRIGHT 2023"])
 def test_rules_ignoring_case_keep_their_lines(line):
     _must_keep(PACK_PREFILTER, PACK_PATTERNS, line)
+
+
+@pytest.mark.parametrize(("pattern", "chars", "classes"), [
+    (r"^(?:分享|收藏)$", "分享收藏", ""),
+    (r"^[\s|]*(?:分享|\d+)+$|^返回列表$", "|分享返回列表", "\\d\\s"),  # "^" factored out of the branches
+    (r"^(?=.*页)(?:首页|下页|\d)+$", "首页下", "\\d"),  # a lookahead consumes nothing
+    (r"^[a-c]{2}\Z", "abc", ""),
+])
+def test_closed_alphabet(pattern: str, chars: str, classes: str):
+    assert closed_alphabet(pattern) == (frozenset(chars), frozenset(classes.replace("\\", " \\").split()))
+
+
+@pytest.mark.parametrize("pattern", [
+    r"分享$", r"^分享", r"^分享.*$", r"^[^a]+$", r"^\w+$", r"^(?i:share)$", r"(?i)^share$", r"^a$|^b",
+    r"^[一-龥]+$", r"^a$(?!x)", r"^(?:a|b$)",
+])
+def test_no_closed_alphabet(pattern: str):
+    assert closed_alphabet(pattern) is None
+
+
+_ALPHABET_RULES = [rule for rule in BUILTIN.rules if closed_alphabet(rule.view_pattern) is not None]
+
+
+@settings(max_examples=300, deadline=None)
+@given(index=st.integers(0, len(_ALPHABET_RULES) - 1), data=st.data())
+def test_a_line_a_whole_line_rule_matches_passes_its_alphabet(index: int, data: st.DataObject):
+    """Lines made of a whole-line rule's own characters, digits, white space and a few
+    others: every line the rule matches passes its alphabet test, compiled or not."""
+    from textclean import prefilter
+
+    rule = _ALPHABET_RULES[index]
+    chars, classes = closed_alphabet(rule.view_pattern)
+    pool = sorted(chars) + list("0123 \u3000\t的x\U00020000")
+    line = data.draw(st.text(alphabet=st.sampled_from(pool), max_size=20))
+    if rule.compiled.search(line) is not None:
+        for test in (prefilter._alphabet_test.__wrapped__(chars, classes), _pure_alphabet_test(chars, classes)):
+            assert test(line) is not None, (rule.id, line)
+
+
+def _pure_alphabet_test(chars: frozenset[str], classes: frozenset[str]):
+    from textclean import prefilter
+
+    saved = prefilter.core
+    prefilter.core = lambda: None  # type: ignore[assignment]
+    try:
+        return prefilter._alphabet_test.__wrapped__(chars, classes)
+    finally:
+        prefilter.core = saved
+
+
+@settings(max_examples=300, deadline=None)
+@given(chars=st.frozensets(st.sampled_from(list("分享收藏ab1 \n\u3000\ud7ff\uffff")), max_size=6),
+       line=st.text(alphabet=st.sampled_from(list("分享收藏ab1 \n\u3000\ud7ff\uffff的\U00020000\ud800")), max_size=12))
+def test_the_compiled_alphabet_test_answers_as_the_re_class(chars: frozenset[str], line: str):
+    from textclean import prefilter
+
+    compiled = prefilter._alphabet_test.__wrapped__(chars, frozenset({"\\d"}))
+    assert (compiled(line) is not None) == (_pure_alphabet_test(chars, frozenset({"\\d"}))(line) is not None)

@@ -174,3 +174,28 @@ cdef class LiteralSet:
                 if same:
                     return True
         return False
+
+
+cdef class CharSet:
+    """Whether a line holds only characters of a set: the test of
+    ``textclean.prefilter._alphabet_test`` (a bitmap of the BMP; characters outside
+    it are not checked and pass)."""
+
+    cdef uint64_t bitmap[1024]
+
+    def __cinit__(self, chars):
+        cdef uint32_t c
+        for char in chars:
+            c = ord(char)
+            if c < 0x10000:
+                self.bitmap[c >> 6] |= (<uint64_t> 1) << (c & 63)
+
+    def search(self, unicode line):
+        """True when every BMP character of ``line`` is in the set, else None."""
+        cdef Py_ssize_t i, n = len(line)
+        cdef uint32_t c
+        for i in range(n):
+            c = <uint32_t> line[i]
+            if c < 0x10000 and not (self.bitmap[c >> 6] >> (c & 63)) & 1:
+                return None
+        return True

@@ -77,6 +77,80 @@ def _ignoring_case(literals: frozenset[str] | None) -> frozenset[str] | None:
     return None if literals is None else frozenset(IGNORE_CASE + _body(literal) for literal in literals)
 
 
+def closed_alphabet(pattern: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """For a pattern every match of which is a whole line (each path starts with ``^``
+    and ends with ``$``): the characters it can consume, and the classes (``\\d``,
+    ``\\s``) it takes whole — a line holding any other character cannot match. None
+    for other patterns, or where a part could consume any character (``.``, a negated
+    class, ``\\w``, a wide range, ignoring case).
+
+    >>> chars, classes = closed_alphabet(r"^(?:分享|收藏)(?:\\s*\\d+)?$")
+    >>> sorted(chars), sorted(classes)
+    (['享', '分', '收', '藏'], ['\\\\d', '\\\\s'])
+    >>> closed_alphabet(r"^分享.*$") is None, closed_alphabet(r"分享$") is None
+    (True, True)
+    """
+    parsed = _parsed(pattern)
+    if parsed is None or parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE | _c.SRE_FLAG_MULTILINE):
+        return None
+    items = list(parsed)
+    chars: set[str] = set()
+    classes: set[str] = set()
+    if not (_anchored(items, 0) and _anchored(items, -1) and _consumed(items, chars, classes)):
+        return None
+    return frozenset(chars), frozenset(classes)
+
+
+_ANCHORS = {0: (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING), -1: (_c.AT_END, _c.AT_END_STRING)}
+_WHOLE_CLASSES = {_c.CATEGORY_DIGIT: "\\d", _c.CATEGORY_SPACE: "\\s"}
+_REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op is not None)
+
+
+def _anchored(items: list[Any], end: int) -> bool:
+    """Whether every path through ``items`` starts (``end`` 0) or ends (-1) at an anchor."""
+    if not items:
+        return False
+    op, av = items[end]
+    if op is _c.AT:
+        return av in _ANCHORS[end]
+    if op is _c.BRANCH:
+        return all(_anchored(list(branch), end) for branch in av[1])
+    if op is _c.SUBPATTERN:
+        return _anchored(list(av[3]), end)
+    return False
+
+
+def _consumed(items: Any, chars: set[str], classes: set[str]) -> bool:
+    """Add what ``items`` can consume to ``chars`` and ``classes``; False when that is unbounded."""
+    for op, av in items:
+        if op is _c.LITERAL:
+            chars.add(chr(av))
+        elif op is _c.IN:
+            for member, value in av:
+                if member is _c.LITERAL:
+                    chars.add(chr(value))
+                elif member is _c.RANGE and value[1] - value[0] <= 1000:
+                    chars.update(map(chr, range(value[0], value[1] + 1)))
+                elif member is _c.CATEGORY and value in _WHOLE_CLASSES:
+                    classes.add(_WHOLE_CLASSES[value])
+                else:
+                    return False  # a negated class, \w, a wide range
+        elif op is _c.CATEGORY and av in _WHOLE_CLASSES:
+            classes.add(_WHOLE_CLASSES[av])
+        elif op in _REPEATS:
+            if not _consumed(av[2], chars, classes):
+                return False
+        elif op is _c.SUBPATTERN:
+            if av[1] & _c.SRE_FLAG_IGNORECASE or not _consumed(av[3], chars, classes):
+                return False
+        elif op is _c.BRANCH:
+            if not all(_consumed(branch, chars, classes) for branch in av[1]):
+                return False
+        elif op not in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):  # those consume nothing
+            return False
+    return True
+
+
 @functools.lru_cache(maxsize=1024)
 def _parsed(pattern: str) -> Any:
     """``pattern``'s syntax tree by Python's ``re`` parser (see :func:`_readable`), or
@@ -362,11 +436,15 @@ class Prefilter:
         floating: list[int] = []
         screened: list[int] = []
         self._literal_sets: dict[int, frozenset[str]] = {}
+        self._alphabets: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         every_literal: set[str] = set()
         for position, pattern in enumerate(patterns):
             literals = required_literals(pattern)
             if literals is not None:
                 self._literal_sets[position] = literals
+            alphabet = closed_alphabet(pattern)
+            if alphabet is not None:
+                self._alphabets[position] = alphabet
             first = start_chars(pattern)
             if first is not None:
                 for char in first[0]:
@@ -392,19 +470,24 @@ class Prefilter:
         # The literal searches, by the compiled core where it is built, else by re/regex (the
         # reference): made here for the core in use, so a process that built its prefilters
         # (warm_up) has them; the other kind only if the process changes cores.
-        self._searches_by: dict[bool, tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]]] = {}
+        self._searches_by: dict[bool, tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]],
+                                            dict[int, Callable[[str], Any]]]] = {}
         self._searches()
 
-    def _searches(self) -> tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]]]:
-        """The literal searches of :meth:`positions`: one per literal set of
-        :attr:`_any_sets` (any floating rule's literal), and each rule's own test."""
+    def _searches(self) -> tuple[tuple[Callable[[str], Any], ...], dict[int, Callable[[str], Any]],
+                                 dict[int, Callable[[str], Any]]]:
+        """The tests of :meth:`positions`: one literal search per literal set of
+        :attr:`_any_sets` (any floating rule's literal), each rule's own literal
+        test, and each whole-line rule's alphabet test (:func:`closed_alphabet`)."""
         native = core() is not None
         found = self._searches_by.get(native)
         if found is None:
             search = _native_search if native else _alternation_of
-            found = self._searches_by[native] = (tuple(search(part) for part in self._any_sets),
-                                                 {position: search(literals)
-                                                  for position, literals in self._literal_sets.items()})
+            found = self._searches_by[native] = (
+                tuple(search(part) for part in self._any_sets),
+                {position: search(literals) for position, literals in self._literal_sets.items()},
+                {position: _alphabet_test(*alphabet) for position, alphabet in self._alphabets.items()},
+            )
         return found
 
     def _heads_of(self, first: str) -> frozenset[int]:
@@ -422,7 +505,7 @@ class Prefilter:
         heads = self._heads.get(first)
         if heads is None:
             heads = self._heads_of(first)
-        any_literal, tests = self._searches()
+        any_literal, tests, alphabets = self._searches()
         floating = screened = False
         for search in any_literal:
             if search(line) is not None:
@@ -446,7 +529,9 @@ class Prefilter:
             candidates = heads
         else:
             return []
-        found = [position for position in candidates if position not in tests or tests[position](line) is not None]
+        found = [position for position in candidates
+                 if (position not in tests or tests[position](line) is not None)
+                 and (position not in alphabets or alphabets[position](line) is not None)]
         found.sort()
         return found
 
@@ -466,6 +551,29 @@ def _native_search(literals: frozenset[str]) -> Callable[[str], Any]:
         return _alternation_of(literals)
     exact = sorted(literal for literal in literals if not literal.startswith(IGNORE_CASE))
     return compiled.LiteralSet(exact, alternatives).search  # type: ignore[no-any-return]
+
+
+@functools.lru_cache(maxsize=4096)
+def _alphabet_test(chars: frozenset[str], classes: frozenset[str]) -> Callable[[str], Any]:
+    """A test that a line holds only ``chars``, characters of ``classes`` (as ``regex``
+    reads them, over the BMP), a line feed (``$`` matches before one) or characters
+    outside the BMP (not checked): True or None. By the compiled core's ``CharSet``
+    where it is built, else a ``re`` class of the other characters."""
+    allowed = set(chars) | {"\n"}
+    for name in sorted(classes):
+        allowed |= _class_chars(name)
+    bmp = sorted(char for char in allowed if ord(char) < 0x10000)
+    compiled = core()
+    if compiled is not None:
+        return compiled.CharSet(bmp).search  # type: ignore[no-any-return]
+    other = re.compile("[^" + "".join(map(re.escape, bmp)) + "\U00010000-\U0010ffff]")
+    return lambda line: None if other.search(line) is not None else True
+
+
+@functools.lru_cache(maxsize=None)
+def _class_chars(name: str) -> frozenset[str]:
+    """The characters of the BMP that ``regex`` matches with the class ``name``."""
+    return frozenset(regex.findall(name, _every_bmp()))
 
 
 @functools.lru_cache(maxsize=None)
