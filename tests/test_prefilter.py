@@ -42,6 +42,8 @@ SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
     (r"(?:ab){2}c", {"ababc"}),
     (r"(?<=[，。])`+(?=[，。])", {"`"}),
     (r"(?V1)[[a-z]--[aeiou]]x", None),
+    (r"^(?=.*(?:上一页|下一页))(?:首页|\d|\s)+$", {"上一页", "下一页"}),  # what a lookahead requires, the line holds
+    (r"^(?!.*广告)\d+$", None),  # a negative lookahead requires nothing
 ])
 def test_required_literals(pattern, expected):
     found = required_literals(pattern)

@@ -315,6 +315,8 @@ def _sequence(items: Any) -> frozenset[str] | None:
     run: frozenset[str] | None = None
     for op, av in items:
         if op in _NEUTRAL:  # anchors and look-arounds take no character: a run goes on past them
+            if op is _c.ASSERT and av[0] == 1:  # but what a lookahead requires, the line holds
+                options.append(_sequence(av[1]))
             continue
         one = _exact(op, av)
         if one is not None:
