@@ -5,15 +5,19 @@ syntax means "unknown"):
 
 - :func:`required_literals`: strings one of which every match contains
   (``欢迎`` for ``^(?:热烈)?欢迎(?:您)?(?:来到|访问)…``; ``{"点在看", "点赞"}`` for
-  ``点(?:在看|赞)``: small classes and alternations are concatenated);
+  ``点(?:在看|赞)``: small classes and alternations are concatenated; what a
+  lookahead requires counts too);
 - :func:`start_chars`: for a pattern anchored at the line start, the characters
-  a matching line can begin with.
+  a matching line can begin with;
+- :func:`closed_alphabet`: for a pattern that only matches whole lines, the
+  characters it can consume (a line of interface words and counts).
 
 A :class:`Prefilter` uses them for a list of rules: an anchored rule is a
 candidate when the line begins with one of its first characters, a floating one
 when one alternation of all floating rules' literals finds one in the line, the
 rest when their screen (an alternation of them) matches; a candidate must also
-hold one of its own literals. Each candidate's own ``regex`` decides.
+hold one of its own literals, and a whole-line rule's line only characters of its
+alphabet. Each candidate's own ``regex`` decides.
 
 The prefilter only ever skips rules that cannot match, so the rules that fire,
 and the output, are the same as trying every rule (``tests/test_prefilter.py``
