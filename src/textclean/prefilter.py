@@ -106,7 +106,7 @@ def closed_alphabet(pattern: str) -> tuple[frozenset[str], frozenset[str]] | Non
 
 
 _ANCHORS = {0: (_c.AT_BEGINNING, _c.AT_BEGINNING_STRING), -1: (_c.AT_END, _c.AT_END_STRING)}
-_WHOLE_CLASSES = {_c.CATEGORY_DIGIT: "\\d", _c.CATEGORY_SPACE: "\\s"}
+_WHOLE_CLASSES = frozenset({r"\d", r"\s"})  # of _CATEGORIES, those an alphabet takes whole (\w: too wide)
 _REPEATS = tuple(op for op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)) if op is not None)
 
 
@@ -130,17 +130,13 @@ def _consumed(items: Any, chars: set[str], classes: set[str]) -> bool:
         if op is _c.LITERAL:
             chars.add(chr(av))
         elif op is _c.IN:
-            for member, value in av:
-                if member is _c.LITERAL:
-                    chars.add(chr(value))
-                elif member is _c.RANGE and value[1] - value[0] <= 1000:
-                    chars.update(map(chr, range(value[0], value[1] + 1)))
-                elif member is _c.CATEGORY and value in _WHOLE_CLASSES:
-                    classes.add(_WHOLE_CLASSES[value])
-                else:
-                    return False  # a negated class, \w, a wide range
-        elif op is _c.CATEGORY and av in _WHOLE_CLASSES:
-            classes.add(_WHOLE_CLASSES[av])
+            members = _members(av, 1001)
+            if members is None or not members[1] <= _WHOLE_CLASSES:
+                return False  # a negated class, \w, a wide range
+            chars |= members[0]
+            classes |= members[1]
+        elif op is _c.CATEGORY and _CATEGORIES.get(av) in _WHOLE_CLASSES:
+            classes.add(_CATEGORIES[av])
         elif op in _REPEATS:
             if not _consumed(av[2], chars, classes):
                 return False
