@@ -223,8 +223,6 @@ class RuleSet:
 
     rules: tuple[Rule, ...] = ()
     _combined: dict[tuple[str, str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
-    # candidates() by line length (not length class) for lines up to the longest class bound: one lookup a line
-    _by_length: dict[tuple[str, str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     # The sets this one was added up from (pack + a site's mined rules): each keeps
     # its own compiled screens, so a pack shared by a thousand sites compiles once.
     _layers: tuple[RuleSet, ...] = field(default=(), init=False, repr=False, compare=False)
@@ -247,7 +245,6 @@ class RuleSet:
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "rules", state["rules"])
         object.__setattr__(self, "_combined", {})
-        object.__setattr__(self, "_by_length", {})
         object.__setattr__(self, "_layers", state.get("layers", ()))
 
     def layers(self) -> tuple[RuleSet, ...]:
@@ -330,9 +327,6 @@ class RuleSet:
         match from their first characters and required literals, and screens the
         rest with :func:`_screens`. Of a sum of sets, only this set's own rules (see
         :meth:`layers`)."""
-        found = self._by_length.get((scope, zone, length))
-        if found is not None:
-            return found  # type: ignore[no-any-return]
         bucket = _bucket(length, self._limits())
         key = (scope, zone, bucket)
         cached = self._combined.get(key)
@@ -351,8 +345,6 @@ class RuleSet:
                 prefilter = Prefilter([rule.view_pattern for rule in rules],
                                       lambda positions: _screens([rules[i] for i in positions]))
             cached = self._combined[key] = (rules, prefilter)
-        if length <= _BUCKETS[-1]:
-            self._by_length[(scope, zone, length)] = cached
         return cached
 
     def _limits(self) -> tuple[int, ...]:
