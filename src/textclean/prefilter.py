@@ -415,6 +415,9 @@ def _first_item(op: Any, av: Any) -> tuple[set[str], set[str], bool] | None:
     return None  # any character, back-references, anchors past the start
 
 
+_NO_HEADS: frozenset[int] = frozenset()
+
+
 class Prefilter:
     """Which rules of a list a line could match, by cheap tests that never miss one.
 
@@ -493,12 +496,17 @@ class Prefilter:
         return found
 
     def _heads_of(self, first: str) -> frozenset[int]:
-        """The anchored rules a line starting with ``first`` may match (found once per character)."""
+        """The anchored rules a line starting with ``first`` may match. Kept per character
+        where finding them took a class test; the many characters that start no rule share
+        one empty set (a prefilter lives as long as its site's rules: a set per character
+        seen, ~500 KB a site, grew with the crawl)."""
         heads = set(self.by_char.get(first, ()))
         for test, found in self.by_category:
             if test(first) is not None:
                 heads.update(found)
-        frozen = self._heads[first] = frozenset(heads)
+        frozen = frozenset(heads) if heads else _NO_HEADS
+        if self.by_category:  # else finding them again is one dict lookup
+            self._heads[first] = frozen
         return frozen
 
     def positions(self, line: str) -> list[int]:
