@@ -22,6 +22,7 @@ def has_repeated_run(unicode text, Py_ssize_t run):
 
 
 DEF _ALTERNATIVES = 4  # characters a caseless literal's character may be matched by, at most
+DEF _FEW = 4  # a set of this many literals or fewer is searched literal by literal (no 8 KB bitmap)
 
 
 cdef class LiteralSet:
@@ -29,12 +30,16 @@ cdef class LiteralSet:
     ``search`` of :func:`textclean.prefilter._alternation_of`. A position is tried
     only when its character starts a literal (a bitmap of the BMP; astral first
     characters are looked up), then the literals starting with it are compared.
+    A set of at most 4 literals (a mined line's, most rules' own) is searched
+    literal by literal instead, without the bitmap: a site's rules live for the
+    whole run, and 8 KB each added up.
 
     ``caseless``: literals matched ignoring case, each given as its characters'
     alternatives (the characters ``regex`` matches each one with under ``(?i)``,
     at most 4, all in the BMP; see ``textclean.prefilter._caseless``)."""
 
-    cdef uint64_t bitmap[1024]
+    cdef uint64_t *bitmap  # NULL for a set of _FEW or fewer
+    cdef list few  # those literals, searched one by one
     cdef bint astral
     cdef Py_UCS4 *chars
     cdef Py_ssize_t *starts
@@ -42,7 +47,7 @@ cdef class LiteralSet:
     cdef uint32_t *firsts
     cdef Py_ssize_t count, shortest
     # the caseless literals: _ALTERNATIVES code points per character (unused ones 0xFFFFFFFF)
-    cdef uint64_t caseless_bitmap[1024]
+    cdef uint64_t *caseless_bitmap  # NULL without caseless literals
     cdef uint32_t *caseless_chars
     cdef Py_ssize_t *caseless_starts
     cdef Py_ssize_t caseless_count
@@ -61,12 +66,18 @@ cdef class LiteralSet:
         if any(not 1 <= len(options) <= _ALTERNATIVES or any(not 0 <= ord(ch) < 0x10000 for ch in options)
                for chars in folded for options in chars):
             raise ValueError(f"a caseless literal's character takes 1 to {_ALTERNATIVES} BMP alternatives")
+        self.few = ordered if self.count <= _FEW else None
         for literal in ordered:
             total += len(literal)
         self.chars = <Py_UCS4 *> calloc(max(total, 1), sizeof(Py_UCS4))
         self.starts = <Py_ssize_t *> calloc(self.count + 1, sizeof(Py_ssize_t))
         self.firsts = <uint32_t *> calloc(max(self.count, 1), sizeof(uint32_t))
-        if self.chars == NULL or self.starts == NULL or self.firsts == NULL:
+        if self.few is None:
+            self.bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
+        if self.caseless_count:
+            self.caseless_bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
+        if self.chars == NULL or self.starts == NULL or self.firsts == NULL or \
+                (self.few is None and self.bitmap == NULL) or (self.caseless_count and self.caseless_bitmap == NULL):
             raise MemoryError()
         self.shortest = total
         for i in range(self.count):
@@ -77,10 +88,10 @@ cdef class LiteralSet:
             at += len(literal)
             c = <uint32_t> literal[0]
             self.firsts[i] = c
-            if c < 0x10000:
-                self.bitmap[c >> 6] |= (<uint64_t> 1) << (c & 63)
-            else:
+            if c >= 0x10000:
                 self.astral = True
+            elif self.bitmap != NULL:
+                self.bitmap[c >> 6] |= (<uint64_t> 1) << (c & 63)
             if len(literal) < self.shortest:
                 self.shortest = len(literal)
         self.starts[self.count] = at
@@ -105,11 +116,13 @@ cdef class LiteralSet:
         self.caseless_starts[self.caseless_count] = at
 
     def __dealloc__(self):
+        free(self.bitmap)
         free(self.chars)
         free(self.starts)
         free(self.firsts)
         free(self.caseless_chars)
         free(self.caseless_starts)
+        free(self.caseless_bitmap)
 
     def search(self, unicode line):
         """True when a literal occurs in ``line``, else None (as ``re``'s search is tested)."""
@@ -121,6 +134,12 @@ cdef class LiteralSet:
         cdef Py_ssize_t n = len(line), i, lo, hi, mid, j, k, size
         cdef uint32_t c
         cdef bint same
+        cdef unicode literal
+        if self.few is not None:
+            for literal in self.few:
+                if literal in line:
+                    return True
+            return False
         for i in range(n - self.shortest + 1):
             c = <uint32_t> line[i]
             if c < 0x10000:

@@ -448,7 +448,10 @@ class Prefilter:
             if literals is not None:
                 self._literal_sets[position] = literals
             alphabet = closed_alphabet(pattern)
-            if alphabet is not None:
+            # (not for a rule whose every literal spells its whole alphabet, as a mined ^line$ does:
+            # the literal test is as good, and an alphabet per mined line only costs memory)
+            if alphabet is not None and not (literals is not None and not alphabet[1] and all(
+                    set(_body(literal)) >= alphabet[0] for literal in literals)):
                 self._alphabets[position] = alphabet
             first = start_chars(pattern)
             if first is not None:
