@@ -103,28 +103,6 @@ def test_repeated_title(lines: list[str], expected: int | None):
     assert repeated_title(lines) == expected
 
 
-def _repeated_title_every_line(lines: list[str], window: int = 400) -> int | None:
-    """repeated_title as first written: every line's bigrams counted (the oracle of the test below)."""
-    from textclean.line_features import _bigrams
-    from textclean.title import _title_part
-
-    title = "".join(lines[0].split()) if lines else ""
-    if len(lines) < 2 or len(title) < 4 or "。" in title or title[-1] in "；;":
-        return None
-    title_grams = _bigrams(title)
-    best, best_rank = None, (False, 0)
-    for j in range(1, min(len(lines), window + 1)):
-        line = "".join(lines[j].split())
-        if len(line) < 4 or len(line) > 2 * len(title) + 10:
-            continue
-        shared = len(_bigrams(line) & title_grams)
-        inside = _title_part(line, title) and len(line) >= 0.3 * len(title)
-        covers = len(line) <= 1.5 * len(title) and shared >= 0.9 * len(title_grams)
-        if (inside or covers) and (inside, shared) > best_rank:
-            best, best_rank = j, (inside, shared)
-    return best
-
-
 _TITLE_TEXT = st.lists(st.sampled_from(list("城市排水能力大幅提升_|» ，。") + ["城市排水"]), max_size=20).map("".join)
 
 
@@ -133,8 +111,10 @@ _TITLE_TEXT = st.lists(st.sampled_from(list("城市排水能力大幅提升_|» 
 def test_repeated_title_skips_only_lines_that_cannot_match(title: str, body: list[str], cut: int):
     """Lines too long to cover the title, or with too few bigrams, are skipped before
     their bigrams are counted; the answer is the same as counting every line's."""
+    import textclean.title as title_module
+
     lines = [title, *body, title[:cut], title[cut:], title + "_网", "网_" + title]
-    assert repeated_title(lines) == _repeated_title_every_line(lines)
+    assert repeated_title(lines) == title_module._repeated_title(lines, 400, skip=False)
 
 
 def test_good_lines_are_long_punctuated_prose():

@@ -48,6 +48,13 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
     >>> repeated_title(["北医新闻网", "首页", "正文第一段很长很长。"]) is None
     True
     """
+    return _repeated_title(lines, window, skip=True)
+
+
+def _repeated_title(lines: Sequence[str], window: int, *, skip: bool) -> int | None:
+    """:func:`repeated_title`; ``skip``: leave out the lines that can neither be the
+    title's part nor cover it before their bigrams are counted (the same answer, tested
+    against ``skip=False``)."""
     if len(lines) < 2:
         return None
     title = "".join(lines[0].split())
@@ -63,7 +70,7 @@ def repeated_title(lines: Sequence[str], *, window: int = 400) -> int | None:
         # separator (…_凤凰网, 多维博客 » …), and a fair part of it; or the title is
         # (90 %) inside the line (a title cut short)
         inside = _title_part(line, title) and len(line) >= 0.3 * len(title)
-        if not inside and (len(line) > 1.5 * len(title) or len(line) - 1 < 0.9 * len(title_grams)):
+        if skip and not inside and (len(line) > 1.5 * len(title) or len(line) - 1 < 0.9 * len(title_grams)):
             continue  # no cover either: too long, or fewer bigrams (at most len - 1) than 90 % of the title's
         grams = _bigrams(line)
         shared = len(grams & title_grams)
