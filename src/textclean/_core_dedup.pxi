@@ -26,11 +26,11 @@ def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1
     return suspects
 
 
-cdef inline bint _sentence_end(Py_UCS4 c) nogil:
+cdef inline bint _sentence_end(Py_UCS4 c) noexcept nogil:
     return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0xFF1B or c == 0x21 or c == 0x3F or c == 0x3B  # 。！？；!?;
 
 
-cdef inline bint _closing_quote(Py_UCS4 c) nogil:
+cdef inline bint _closing_quote(Py_UCS4 c) noexcept nogil:
     return c == 0x201D or c == 0x2019 or c == 0x300D or c == 0x300F  # ”’」』
 
 

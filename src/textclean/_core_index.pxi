@@ -49,11 +49,11 @@ cdef class KeyTable:
         keys, values = self.items()
         return _key_table, (keys, values)
 
-    cdef inline Py_ssize_t _home(self, uint64_t key) nogil:
+    cdef inline Py_ssize_t _home(self, uint64_t key) noexcept nogil:
         """Where ``key``'s probe starts (Fibonacci hashing)."""
         return <Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> self.shift)
 
-    cdef inline Py_ssize_t _slot(self, uint64_t key) nogil:
+    cdef inline Py_ssize_t _slot(self, uint64_t key) noexcept nogil:
         cdef Py_ssize_t slot = self._home(key)
         while self.slots[slot].used and self.slots[slot].key != key:
             slot = (slot + 1) & self.mask
@@ -91,7 +91,7 @@ cdef class KeyTable:
                 self._prefetch(keys[i + _AHEAD])
             self._put(keys[i], values[i])
 
-    cdef inline void _prefetch(self, uint64_t key) nogil:
+    cdef inline void _prefetch(self, uint64_t key) noexcept nogil:
         TC_PREFETCH(&self.slots[self._home(key)])
 
     def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
