@@ -311,3 +311,43 @@ def test_no_rule_backtracks_catastrophically():
         pytest.fail(f"a rule hangs on a probe: {out.split()[-1] if out.split() else '?'}")
     assert done.returncode == 0, done.stderr
     assert "SLOW" not in done.stdout, [line for line in done.stdout.splitlines() if line.startswith("SLOW")]
+
+
+def _memo_pages() -> list[Document]:
+    from .conftest import SAMPLES
+
+    pages = [Document.from_text(path.read_text(encoding="utf-8"), id=f"s/{path.name}")
+             for path in sorted(SAMPLES.glob("*.txt"))]
+    chrome = ["首页 > 新闻 > 正文", "责任编辑：王某", "欢迎来到某某文库网!", "【打印】【关闭】", "分享到：微信 微博",
+              "上一篇：某某", "相关文章", "標題一則", "版權所有 © 2020 某某網", "正文。"]
+    pages += [Document.from_text("\n".join([*chrome[i:], f"第{i}篇的正文，内容各不相同。" * 3, *chrome[:i]]), id=f"c/{i}")
+              for i in range(len(chrome))]
+    return pages
+
+
+@pytest.mark.parametrize("limits", [{}, {"max_entries": 3}, {"max_chars": 4}], ids=["default", "3 entries", "4 chars"])
+def test_the_firing_memo_changes_no_result(limits: dict[str, int]):
+    from textclean.boilerplate import FiringMemo
+
+    site = RuleSet((Rule(id="mined.x", category="mined", pattern="^正文。$", trusted=True),))
+    for rules in (BUILTIN, BUILTIN + site):
+        memo = FiringMemo(rules.layers()[0], **limits)
+        for _ in range(2):  # the second time round, the short lines are in the memo
+            for page in _memo_pages():
+                remembered = strip_boilerplate(page, rules, memo=memo)
+                plain = strip_boilerplate(page, rules)
+                assert (remembered.text, remembered.trace) == (plain.text, plain.trace), page.id
+        assert 0 < len(memo.found) <= limits.get("max_entries", 1 << 15)
+
+
+def test_the_firing_memo_keeps_no_answer_a_rule_timed_out_in():
+    from textclean.boilerplate import FiringMemo
+
+    rules = RuleSet((Rule(id="slow", category="x", pattern=r"(a|aa)+$", timeout=0.05),))
+    memo = FiringMemo(rules)
+    page = Document.from_text("a" * 60 + "!\n正文。")
+    for _ in range(2):  # timed out each time: reported on every page, as without the memo
+        result = strip_boilerplate(page, rules, BoilerplateConfig(junk_run_chars=10**6), memo=memo)
+        assert any("timed out" in w for w in result.warnings)
+    assert ("line", "head", True, "a" * 60 + "!") not in memo.found  # (the span scope's answer is kept: none)
+    assert ("line", "head", True, "正文。") in memo.found

@@ -20,7 +20,7 @@ from .native import core
 from .normalize import has_traditional, simplified_view
 from .rules import Rule, RuleSet, resolve_rules
 
-__all__ = ["Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules", "JUNK_RULE",
+__all__ = ["FiringMemo", "Rule", "RuleSet", "strip_boilerplate", "cut_repeated_runs", "resolve_rules", "JUNK_RULE",
            "RELATED_ITEM_RULE"]
 
 
@@ -65,35 +65,83 @@ def cut_repeated_runs(line: str, run: int) -> tuple[str, list[str]]:
     return line, cuts
 
 
+class FiringMemo:
+    """What the rules of one set (a run's pack: the first layer of every site's set)
+    fire on short lines, kept across the pages of a run — site chrome, menus and
+    bylines come back on page after page. Only lines of at most ``max_chars``
+    characters are kept, at most ``max_entries`` of them (the memo starts afresh when
+    full); an answer in which a rule timed out is not kept. Matching is a pure
+    function of the rules, scope, zone and line: the memo changes no result.
+    """
+
+    __slots__ = ("rules", "max_chars", "max_entries", "found")
+
+    def __init__(self, rules: RuleSet, *, max_chars: int = 80, max_entries: int = 1 << 15) -> None:
+        self.rules = rules
+        self.max_chars = max_chars
+        self.max_entries = max_entries
+        self.found: dict[tuple[str, str, bool, str], tuple[Rule, ...]] = {}
+
+
+def _layer_firing(
+    layer: RuleSet, scope: str, zone: str, view: str, number: int, warnings: list[str], first: bool,
+    skip: list[Rule] | None = None,
+) -> tuple[tuple[Rule, ...], bool]:
+    """The rules of one set's ``scope`` that match ``view`` in ``zone``, in pack order
+    (the first only, with ``first``; none of ``skip``), and whether one timed out."""
+    candidates, prefilter = layer.candidates(scope, zone, len(view))
+    if not candidates:
+        return (), False
+    found: list[Rule] = []
+    timed_out = False
+    for position in prefilter.positions(view):
+        rule = candidates[position]
+        if skip and rule in skip:
+            continue
+        try:
+            if rule.matches(view, view=view):
+                found.append(rule)
+                if first:
+                    break
+        except TimeoutError:
+            timed_out = True
+            warnings.append(f"rule {rule.id} timed out on line {number}")
+    return tuple(found), timed_out
+
+
 def _firing(
-    rules: RuleSet, scope: str, zones: tuple[str, ...], view: str, number: int, warnings: list[str], *, first: bool = False
+    rules: RuleSet, scope: str, zones: tuple[str, ...], view: str, number: int, warnings: list[str], *,
+    first: bool = False, memo: FiringMemo | None = None,
 ) -> list[Rule]:
     """The rules of ``scope`` that match a line in any of ``zones``, in pack order
-    (``view``: the line's simplified view)."""
+    (``view``: the line's simplified view); with ``first``, the first one only.
+    ``memo``: the run's memo of what its rule set fires on short lines."""
     found: list[Rule] = []
-    length = len(view)
+    remembered = memo is not None and len(view) <= memo.max_chars
     for zone in zones:
         for layer in rules.layers():
-            candidates, prefilter = layer.candidates(scope, zone, length)
-            if not candidates:
-                continue
-            for position in prefilter.positions(view):
-                rule = candidates[position]
-                if rule in found:
-                    continue
-                try:
-                    if rule.matches(view, view=view):
-                        found.append(rule)
-                        if first:
-                            return found
-                except TimeoutError:
-                    warnings.append(f"rule {rule.id} timed out on line {number}")
+            if remembered and layer is memo.rules:  # type: ignore[union-attr]
+                key = (scope, zone, first, view)
+                hits = memo.found.get(key)  # type: ignore[union-attr]
+                if hits is None:
+                    hits, timed_out = _layer_firing(layer, scope, zone, view, number, warnings, first)
+                    if not timed_out:
+                        if len(memo.found) >= memo.max_entries:  # type: ignore[union-attr]
+                            memo.found.clear()  # type: ignore[union-attr]
+                        memo.found[key] = hits  # type: ignore[union-attr]
+            else:
+                hits, _ = _layer_firing(layer, scope, zone, view, number, warnings, first, found)
+            for rule in hits:
+                if rule not in found:
+                    found.append(rule)
+                    if first:
+                        return found
     return found
 
 
 def strip_boilerplate(
     doc: Document, rules: RuleSet, config: BoilerplateConfig | None = None, *, judged: dict[int, Any] | None = None,
-    traditional: bool | None = None,
+    traditional: bool | None = None, memo: FiringMemo | None = None,
 ) -> Document:
     """Cut span matches out of each line, then drop lines a line rule matches.
 
@@ -109,6 +157,8 @@ def strip_boilerplate(
     lines whose zones or text changed since — the others would be kept again,
     since span cuts are repeated to a fixed point. ``traditional``: whether the page
     (or the page it was cut from) holds a traditional character, when the caller knows.
+    ``memo``: what ``rules``' first layer fires on short lines, kept by the caller
+    across pages (:class:`FiringMemo`).
 
     >>> doc = Document.from_text("欢迎来到某某范文网!\\n正文第一段。\\n本文来源:https://example.com/1.html")
     >>> strip_boilerplate(doc, RuleSet.builtin()).text
@@ -157,7 +207,7 @@ def strip_boilerplate(
         view = view_of(text)
         for _ in range(_SPAN_PASSES):  # a cut can bring a match together ("【打【打印】印】"): cut to a fixed point
             cut_any = False
-            for rule in _firing(rules, "span", zones, view, line.number, warnings):
+            for rule in _firing(rules, "span", zones, view, line.number, warnings, memo=memo):
                 try:
                     text, cuts = rule.cut(text, view=view)
                 except TimeoutError:
@@ -174,7 +224,8 @@ def strip_boilerplate(
             if not cut_any:
                 break
         text = text.strip()
-        hits = _firing(rules, "line", zones, view_of(text), line.number, warnings, first=True) if text else []
+        hits = _firing(rules, "line", zones, view_of(text), line.number, warnings, first=True, memo=memo) \
+            if text else []
         if hits:
             hit = hits[0]
             related_block = "tail" in zones and hit.category == "related"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from typing import Any, Callable
 
-from .boilerplate import RuleSet, resolve_rules, strip_boilerplate
+from .boilerplate import FiringMemo, RuleSet, resolve_rules, strip_boilerplate
 from .config import BoilerplateConfig, Config
 from .dedup import dedup_document, keep_pending
 from .document import Document
@@ -43,7 +43,8 @@ class PageCleaner:
     """The ``"clean"`` step: a page's rules, title line, dedup and line model, settled.
 
     Holds what is built once per run: the rule pack, one merged rule set per site
-    group of ``mined`` (so each group's combined patterns compile once), the
+    group of ``mined`` (so each group's combined patterns compile once), what the
+    pack fires on short lines (:class:`~textclean.boilerplate.FiringMemo`), the
     signer, and the line model.
     """
 
@@ -54,6 +55,7 @@ class PageCleaner:
         self.writes_traditional = any(rule.replace and has_traditional(rule.replace) for rule in self.rules)
         self.mined = mined if mined is not None and len(mined) else None
         self.merged: dict[str, RuleSet] = {}
+        self.memo: FiringMemo | None = None  # made where the pages are cleaned (see firing_memo)
         self.signer = Signer(config.dedup) if config.dedup.near else None
         self.model: LineModel | None = None
         if config.boilerplate.line_model:
@@ -70,13 +72,22 @@ class PageCleaner:
         return rules
 
     def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "merged": {}}  # compiled per process, not shipped to workers
+        return {**self.__dict__, "merged": {}, "memo": None}  # built per process, not shipped to workers
+
+    def firing_memo(self) -> FiringMemo:
+        """This process's memo of what the pack (the first layer of every site's rule
+        set, see :meth:`rules_for`) fires on short lines."""
+        memo = self.memo
+        if memo is None:
+            memo = self.memo = FiringMemo(self.rules.layers()[0])
+        return memo
 
     def _steps(self, doc: Document) -> tuple[Callable[[Document], Document], Callable[[Document], Document],
                                              Callable[[Document], Document] | None]:
         judged: dict[int, Any] = {}  # this page's memo: what each kept line was judged as
         rules = functools.partial(strip_boilerplate, rules=self.rules_for(doc), config=self.config.boilerplate,
-                                  judged=judged, traditional=self.writes_traditional or has_traditional(doc.text))
+                                  judged=judged, traditional=self.writes_traditional or has_traditional(doc.text),
+                                  memo=self.firing_memo())
         strip = functools.partial(boilerplate_step, rules=rules, config=self.config.boilerplate)
         dedup = functools.partial(dedup_document, config=self.config.dedup, signer=self.signer)
         judge = None
