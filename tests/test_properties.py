@@ -163,3 +163,33 @@ def test_settle_judging_only_changed_lines_equals_judging_all(path: Path):
         settled = settle(dedup(strip(doc)), strip=strip, dedup=dedup)
         results.append((settled.text, settled.trace))
     assert results[0] == results[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_a_later_rules_pass_equals_one_that_judges_every_line(data: st.DataObject):
+    """A pass with the page's memo (``judged``) keeps the settled body as one block and
+    judges again only what changed; after any lines are dropped or edited in between,
+    it gives what a pass judging every line gives."""
+    from textclean import Config, Document
+    from textclean.boilerplate import resolve_rules, strip_boilerplate
+
+    config = Config().boilerplate
+    rules = resolve_rules(config)
+    samples = sorted((Path(__file__).resolve().parent.parent / "data" / "samples").glob("*.txt"))
+    text = data.draw(st.sampled_from(samples)).read_text(encoding="utf-8")
+    chrome = ["相关文章", "工作总结", "责任编辑：王某", "【打印】【关闭】", "上一篇：某某"]
+    lines = text.splitlines() + data.draw(st.lists(st.sampled_from(chrome), max_size=4))
+    judged: dict = {}
+    first = strip_boilerplate(Document.from_text("\n".join(lines)), rules, config, judged=judged)
+    kept = first.lines()
+    drop = set(data.draw(st.lists(st.integers(0, max(len(kept) - 1, 0)), max_size=6)))
+    edit = data.draw(st.lists(st.integers(0, max(len(kept) - 1, 0)), max_size=3))
+    changed = [line for i, line in enumerate(kept) if i not in drop]
+    for i in edit:
+        if i < len(changed):
+            changed[i] = type(changed[i])(changed[i].number, data.draw(st.sampled_from(chrome + ["正文。"])))
+    doc = first.with_lines(changed)
+    remembered = strip_boilerplate(doc, rules, config, judged=dict(judged))
+    plain = strip_boilerplate(doc, rules, config)
+    assert (remembered.text, remembered.trace) == (plain.text, plain.trace)

@@ -10,7 +10,8 @@ in code (:func:`cut_repeated_runs`).
 
 from __future__ import annotations
 
-from typing import Any
+import itertools
+from typing import Any, Iterable
 
 import regex
 
@@ -179,7 +180,17 @@ def strip_boilerplate(
         traditional = has_traditional(doc.text)
     view_of = simplified_view if traditional else str
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
-    for index, line in enumerate(lines):
+    # A later pass over the page: body lines kept before as they are now are kept again as one block.
+    settled = _settled_body(lines, count, config, seen) if seen else None
+    order: Iterable[int] = range(count) if settled is None else \
+        itertools.chain(range(settled[0]), range(settled[1], count))
+    for index in order:
+        if settled is not None and index >= settled[1]:
+            kept.extend(lines[settled[0] : settled[1]])
+            remembered.update(settled[2])
+            related_block = False  # as after any kept line
+            settled = None
+        line = lines[index]
         zone = _zone(index, count, config)
         # A short document's tail overlaps its head: a line there is in both zones.
         zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
@@ -244,7 +255,10 @@ def strip_boilerplate(
             removals.extend(spans)
             kept.append(Line(line.number, text))
             remembered[line.number] = (zones, text)
-    result = doc.with_lines(kept, removals)
+    if settled is not None:  # the block reached the last line
+        kept.extend(lines[settled[0] : settled[1]])
+        remembered.update(settled[2])
+    result = doc.with_lines(kept, removals) if removals or kept != lines else doc
     if warnings:
         result = result.replace(warnings=result.warnings + tuple(warnings))
     if judged is not None:
@@ -254,3 +268,21 @@ def strip_boilerplate(
 
 
 _SPAN_PASSES = 4
+_BODY = ("body",)
+_SETTLED_MIN = 8  # body lines: fewer go through the loop as quickly
+
+
+def _settled_body(lines: list[Line], count: int, config: BoilerplateConfig, seen: dict[int, Any]
+                  ) -> tuple[int, int, list[tuple[int, Any]]] | None:
+    """``(start, stop, entries)`` when every line between the head and tail zones was
+    judged before, as body, with its text as it is now (``seen``: number -> (zones,
+    text)): the loop would keep each again, so they are kept as one block. Else None."""
+    start, stop = config.head_lines, count - config.tail_lines
+    if stop - start < _SETTLED_MIN:
+        return None
+    block = lines[start:stop]
+    numbers = [line.number for line in block]
+    entries = [(_BODY, line.text) for line in block]
+    if list(map(seen.get, numbers)) != entries:
+        return None
+    return start, stop, list(zip(numbers, entries))
