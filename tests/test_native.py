@@ -454,3 +454,13 @@ def test_no_nogil_helper_checks_for_python_errors_after_each_call():
                  for line in path.read_text(encoding="utf-8").splitlines()
                  if re.match(r"\s*cdef\b.*\)\s*(?:nogil\s*)?(?:nogil)\s*:", line) and "noexcept" not in line]
     assert not offenders, offenders
+
+
+def test_the_nfkc_tables_built_by_blocks_equal_those_built_character_by_character():
+    from textclean.normalize import _build_nfkc_tables
+
+    by_character = _build_nfkc_tables(1)
+    for block in (128, 2048):
+        assert all(np.array_equal(a, b) for a, b in zip(_build_nfkc_tables(block), by_character)), block
+    with pytest.raises(ValueError, match="divide"):
+        _build_nfkc_tables(3)

@@ -19,7 +19,7 @@ import html.entities
 import re
 import unicodedata
 from importlib import resources
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import regex
@@ -208,14 +208,35 @@ def _nfkc_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     or reorder it with its neighbours — combining marks, characters that compose
     with the one before, Hangul jamo — so a text holding one is folded whole),
     and each replacement as ``chars[start:start + size]``. Built once per process
-    (~50 ms) from ``unicodedata`` and the ``regex`` class :func:`fold` drops."""
+    from ``unicodedata`` and the ``regex`` class :func:`fold` drops (see
+    :func:`_build_nfkc_tables`)."""
+    return _build_nfkc_tables(_NFKC_BLOCK)
+
+
+_NFKC_BLOCK = 128  # code points tested together by _build_nfkc_tables
+
+
+def _build_nfkc_tables(block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_nfkc_tables`, ``block`` code points at a time: a block whose text is in
+    NFD (NFKD) as a whole holds no character with a canonical (any) decomposition,
+    and one that case folding leaves as it is and that holds no combining mark needs
+    no character looked at one by one (most of the BMP: CJK, Hangul syllables,
+    private use). ``block=1`` looks at every character (the reference)."""
+    if block < 1 or 0x800 % block:
+        raise ValueError(f"block must divide 2048 (blocks tile the BMP, the surrogates in none), got {block}")
+    # the surrogates (no decomposition; each is "context" below) are no text to normalise
+    blocks = [(first, "".join(map(chr, range(first, first + block)))) for first in range(0, 0x10000, block)
+              if not 0xD800 <= first < 0xE000]
     seconds = set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo compose
-    for point in range(0x10000):
-        decomposition = unicodedata.decomposition(chr(point))
-        if decomposition and not decomposition.startswith("<"):
-            parts = decomposition.split()
-            if len(parts) == 2:
-                seconds.add(int(parts[1], 16))  # may compose with the character before it
+    for first, text in blocks:
+        if unicodedata.is_normalized("NFD", text):
+            continue  # no canonical decomposition in this block
+        for point in range(first, first + block):
+            decomposition = unicodedata.decomposition(chr(point))
+            if decomposition and not decomposition.startswith("<"):
+                parts = decomposition.split()
+                if len(parts) == 2:
+                    seconds.add(int(parts[1], 16))  # may compose with the character before it
     drop = _fold_table() == _DROP  # what fold() drops ...
     drop[ord("\n")] = True  # ... line feed included (fold_many's own table keeps it to join texts)
 
@@ -226,7 +247,13 @@ def _nfkc_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     start = np.zeros(0x10000, dtype=np.uint32)
     size = np.zeros(0x10000, dtype=np.uint8)
     chars: list[int] = []
-    for point in range(0x10000):
+    points: Iterable[int] = range(0x10000)
+    if block > 1:
+        plain = [(first, first + block) for first, text in blocks if unicodedata.is_normalized("NFKD", text)
+                 and text.casefold() == text and not any(map(unicodedata.combining, text))
+                 and seconds.isdisjoint(range(first, first + block))]
+        points = sorted(set(range(0x10000)).difference(*(range(a, b) for a, b in plain)))
+    for point in points:
         char = chr(point)
         if 0xD800 <= point < 0xE000 or unicodedata.combining(char) or point in seconds:
             kind[point] = _TABLE_CONTEXT
