@@ -240,7 +240,11 @@ def _build_nfkc_tables(block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
     drop = _fold_table() == _DROP  # what fold() drops ...
     drop[ord("\n")] = True  # ... line feed included (fold_many's own table keeps it to join texts)
 
+    dropped = frozenset(np.flatnonzero(drop).tolist())
+
     def contextual(text: str) -> bool:
+        if len(text) == 1:  # most: a character NFKC leaves as it is (Hangul syllables)
+            return bool(unicodedata.combining(text)) or ord(text) in seconds
         return any(unicodedata.combining(ch) or ord(ch) in seconds for ch in text)
 
     kind = np.where(drop, _TABLE_DROP, _TABLE_KEEP).astype(np.uint8)
@@ -268,7 +272,10 @@ def _build_nfkc_tables(block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
                 kind[point] = _TABLE_CONTEXT
                 continue
             lowered = normal.casefold()
-        folded = "".join(ch for ch in lowered if not (drop[ord(ch)] if ord(ch) < 0x10000 else _kind(ch) == _DROP))
+        if lowered == char:
+            folded = "" if point in dropped else char
+        else:
+            folded = "".join(ch for ch in lowered if not (ord(ch) in dropped if ord(ch) < 0x10000 else _kind(ch) == _DROP))
         if folded == char:
             kind[point] = _TABLE_KEEP
         elif not folded:
