@@ -464,3 +464,26 @@ def test_the_nfkc_tables_built_by_blocks_equal_those_built_character_by_characte
         assert all(np.array_equal(a, b) for a, b in zip(_build_nfkc_tables(block), by_character)), block
     with pytest.raises(ValueError, match="divide"):
         _build_nfkc_tables(3)
+
+
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), count=st.integers(1, 40), width=st.sampled_from([1, 4, 128]))
+def test_min_of_rows_equals_numpy_reduceat(data: st.DataObject, count: int, width: int) -> None:
+    from textclean.signatures import min_of_rows
+
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    signatures = np.random.default_rng(seed).integers(0, 2**32, (count, width), dtype=np.uint32)
+    rows = np.array(data.draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=60)), dtype=np.int64)
+    firsts = np.array(sorted(data.draw(st.sets(st.integers(0, len(rows) - 1), min_size=1))), dtype=np.int64)
+    assert np.array_equal(min_of_rows(signatures, rows, firsts), np.minimum.reduceat(signatures[rows], firsts, axis=0))
+
+
+@compiled
+@pytest.mark.parametrize("rows, firsts", [([0, 1], [1, 1]), ([0, 1], [1, 0]), ([0, 1], [2]), ([0, 5], [0])],
+                         ids=["repeated first", "decreasing", "past the rows", "row outside"])
+def test_min_of_rows_refuses_what_reduceat_means_otherwise(rows: list[int], firsts: list[int]) -> None:
+    out = np.empty((len(firsts), 4), dtype=np.uint32)
+    with pytest.raises((ValueError, IndexError)):
+        core().min_of_rows(np.zeros((2, 4), dtype=np.uint32), np.array(rows, dtype=np.int64),
+                           np.array(firsts, dtype=np.int64), out)

@@ -12,7 +12,8 @@ BMP, for texts whose characters NFKC treats one by one (others are left to ``fol
 (FNV-1a over code points, folded to 32 bits), MurmurHash3's finalizer, and the affine32
 MinHash ``min((a * h + b) mod 2**32)`` per permutation, the values
 :meth:`textclean.signatures.Signer.signatures` computes with numpy; ``band_keys``:
-``Signer.bands``.
+``Signer.bands``; ``min_of_rows``: ``textclean.signatures.min_of_rows`` (the minimum over
+groups of a signature matrix's rows).
 
 ``_core_boilerplate.pxi`` — ``has_repeated_run`` (ref ``textclean.boilerplate.cut_repeated_runs``);
 ``LiteralSet``: the prefilter's literal tests (ref ``textclean.prefilter._alternation_of``).

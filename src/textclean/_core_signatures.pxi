@@ -38,3 +38,36 @@ def band_keys(const uint32_t[:, ::1] signatures, Py_ssize_t bands, uint64_t offs
                 for j in range(rows):
                     key = (key ^ <uint64_t> signatures[i, k * rows + j]) * multiplier
                 out[i, k] = key ^ (<uint64_t> k * multiplier)
+
+
+def min_of_rows(const uint32_t[:, ::1] signatures, const int64_t[::1] rows, const int64_t[::1] firsts,
+                uint32_t[:, ::1] out):
+    """``out[i]`` = the element-wise minimum of ``signatures[rows[k]]`` for ``k`` from
+    ``firsts[i]`` up to ``firsts[i + 1]`` (the last: to the end of ``rows``), as
+    ``np.minimum.reduceat(signatures[rows], firsts, axis=0)`` gives for strictly
+    increasing ``firsts`` — the only kind this accepts (ValueError otherwise)."""
+    cdef Py_ssize_t count = firsts.shape[0], total = rows.shape[0], width = signatures.shape[1]
+    cdef Py_ssize_t i, k, j, stop, limit = signatures.shape[0]
+    cdef const uint32_t *row
+    cdef uint32_t *target
+    if out.shape[0] != count or out.shape[1] != width:
+        raise ValueError("out must have one row per segment, as wide as the signatures")
+    for i in range(count):
+        stop = firsts[i + 1] if i + 1 < count else total
+        if firsts[i] < 0 or firsts[i] >= stop or stop > total:
+            raise ValueError("firsts must increase strictly, each within the rows")
+    for k in range(total):
+        if rows[k] < 0 or rows[k] >= limit:
+            raise IndexError("a row is outside the signatures")
+    with nogil:
+        for i in range(count):
+            stop = firsts[i + 1] if i + 1 < count else total
+            target = &out[i, 0]
+            row = &signatures[rows[firsts[i]], 0]
+            for j in range(width):
+                target[j] = row[j]
+            for k in range(firsts[i] + 1, stop):
+                row = &signatures[rows[k], 0]
+                for j in range(width):
+                    if row[j] < target[j]:
+                        target[j] = row[j]

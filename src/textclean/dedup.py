@@ -26,7 +26,7 @@ from .config import DedupConfig
 from .document import Document, Line, ParagraphKeys, Removal
 from .native import core
 from .shingles import stable_hash64
-from .signatures import Signer, similarity
+from .signatures import Signer, min_of_rows, similarity
 
 __all__ = ["split_sentences", "dedup_document", "paragraph_signature", "drop_orphan_headings", "keep_pending",
            "summary_lines"]
@@ -360,7 +360,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         paragraph_signatures = np.zeros((len(keys), config.num_perm), dtype=np.uint32)
         signed = counts > 0
         if signed.any():
-            paragraph_signatures[signed] = np.minimum.reduceat(signatures, firsts[signed], axis=0)
+            paragraph_signatures[signed] = min_of_rows(signatures, np.arange(len(signatures)), firsts[signed])
     near_paragraphs = near_sentences = None
     long_keys = [sum(map(len, paragraph)) >= config.min_near_chars for paragraph in keys]  # long enough to match near
     if signatures is not None and paragraph_signatures is not None:
@@ -408,10 +408,9 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
             exact.append(stable_hash64(key))
             firsts.append(len(rows_of))
             rows_of.extend(part_rows)
-    if lines:  # a paragraph's signature: the minimum over its sentences' (one reduce for all)
-        stacked = np.minimum.reduceat(signatures[rows_of], firsts, axis=0)
-    else:
-        stacked = np.zeros((0, config.num_perm), dtype=np.uint32)
+    # a paragraph's signature: the minimum over its sentences' (one call for all)
+    stacked = min_of_rows(signatures, np.array(rows_of, dtype=np.int64), np.array(firsts, dtype=np.int64)) \
+        if lines else np.zeros((0, config.num_perm), dtype=np.uint32)
     pending = ParagraphKeys(lines=lines, exact=exact, signatures=stacked, bands=signer.bands(stacked),
                             before=_sections_of(before, headings))
     return keep_pending(result.replace(keys=pending))
