@@ -104,3 +104,11 @@ def test_simplified_view_keeps_every_position(text: str):
     assert len(view) == len(text)  # span rules cut the original line where they matched the view
     assert simplified_view(view) == view
     assert has_traditional(text) == (view != text)
+
+
+def test_one_scan_finds_every_character_the_line_break_and_invisible_scans_find():
+    """normalize() looks for both with one pattern first (most pages have neither)."""
+    from textclean.normalize import _BREAK_OR_INVISIBLE, _INVISIBLE, _LINE_BREAKS
+
+    found = {c for c in map(chr, range(0x10000)) if _INVISIBLE.search(c) or _LINE_BREAKS.search(c)}
+    assert found == {c for c in map(chr, range(0x10000)) if _BREAK_OR_INVISIBLE.search(c)}

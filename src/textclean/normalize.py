@@ -37,6 +37,9 @@ _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]
 # Zero-width and invisible format characters, soft hyphen, BOM, C0/C1 controls (not \t, \n).
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029\x0b\x0c\x85]")
+# a line break other than LF, or an invisible character: one scan finds that a page has neither (most)
+_BREAK_OR_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\x00-\x08\x0b-\x1f\x7f-\x9f"
+                                 "\r\u2028\u2029\x85]")
 _SENTENCE_END = re.compile(r"[。！？；!?;…]+[”’」』）)]*")
 
 
@@ -101,11 +104,15 @@ def normalize(doc: Document, config: NormalizeConfig | None = None) -> Document:
     if doc.skipped:
         return doc
     config = config or NormalizeConfig()
-    whole = _LINE_BREAKS.sub("\n", doc.text)
+    whole = doc.text
+    invisible = False
+    if _BREAK_OR_INVISIBLE.search(whole) is not None:
+        whole = _LINE_BREAKS.sub("\n", whole)
+        invisible = _INVISIBLE.search(whole) is not None
     raw_lines = whole.split("\n")  # split_lines(doc.text)
     numbers = doc.origin if doc.origin is not None and len(doc.origin) == len(raw_lines) else None
     # Most pages have no entity, tab or invisible character: their lines are only stripped.
-    plain = not (config.html_entities and "&" in whole) and "\t" not in whole and _INVISIBLE.search(whole) is None
+    plain = not (config.html_entities and "&" in whole) and "\t" not in whole and not invisible
     texts: list[str] = []
     origin: list[int] = []
     limit = config.max_line_chars
