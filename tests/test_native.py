@@ -149,11 +149,14 @@ def test_line_counts_equal_the_numpy_reference(lines: list[str]) -> None:
 
 @compiled
 @settings(max_examples=200, deadline=None)
-@given(lines=st.lists(st.one_of(st.text(alphabet="标题新闻今日 \u3000\t\n\ud800\U00020000", max_size=12),
-                                st.text(alphabet="标题新闻", min_size=195, max_size=260)), max_size=10))
+@given(lines=st.lists(st.one_of(st.text(alphabet="标题新闻今日 \u3000\t\n\ud800\U00020000\x00", max_size=12),
+                                st.text(alphabet="标题新闻", min_size=195, max_size=260),
+                                st.text(alphabet=st.characters(codec="utf-8"), min_size=100, max_size=400)),
+                      max_size=10))
 def test_title_similarity_equals_the_numpy_reference(lines: list[str]) -> None:
     """Lines around the scan limit (longer ones are not read), white space, a lone
-    surrogate and an astral character."""
+    surrogate, an astral character, NUL, and long first lines of many different
+    characters (the first line's bigrams fill a hash set)."""
     import textclean.line_features as features
 
     lengths = np.array([len(line) for line in lines], dtype=np.int64)

@@ -75,22 +75,6 @@ def line_shape(list lines, const uint16_t[::1] table, const uint8_t[::1] flags, 
         before += visible
 
 
-cdef int _compare_u64(const void *x, const void *y) noexcept nogil:
-    cdef uint64_t a = (<const uint64_t *> x)[0], b = (<const uint64_t *> y)[0]
-    return (a > b) - (a < b)
-
-
-cdef inline bint _sorted_has(const uint64_t *values, Py_ssize_t count, uint64_t key) noexcept nogil:
-    cdef Py_ssize_t lo = 0, hi = count, mid
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if values[mid] < key:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo < count and values[lo] == key
-
-
 cdef Py_ssize_t _line_grams(unicode line, const uint8_t[::1] flags, int space, uint64_t *out):
     """The bigrams of ``line``'s consecutive non-space characters into ``out`` (room for
     ``len(line)``); returns how many."""
@@ -108,16 +92,35 @@ cdef Py_ssize_t _line_grams(unicode line, const uint8_t[::1] flags, int space, u
     return grams
 
 
+cdef inline Py_ssize_t _gram_slot(const uint64_t *keys, const uint8_t *used, Py_ssize_t mask, int shift,
+                                   uint64_t key) noexcept nogil:
+    """Where ``key`` is, or the free slot where it goes, in an open-addressing set."""
+    cdef Py_ssize_t slot = <Py_ssize_t> ((key * 0x9E3779B97F4A7C15ULL) >> shift)
+    while used[slot] and keys[slot] != key:
+        slot = (slot + 1) & mask
+    return slot
+
+
 def title_similarity(list lines, const uint8_t[::1] flags, int space, Py_ssize_t scan, double[::1] out):
     """``out[i]``, for each line i > 0 of at most ``scan`` characters: the share of its
     bigrams of consecutive non-space characters (space: ``flags[c] & space``, BMP
-    only) that the first line has too; 0 where it has none. Other rows are left as they are."""
-    cdef Py_ssize_t count = len(lines), i, j, grams, size, shared
+    only) that the first line has too; 0 where it has none. Other rows are left as they are.
+    The first line's bigrams go in a hash set (a headline's page often opens with a
+    long paragraph: sorting its bigrams was most of the cost), only when a later line is short."""
+    cdef Py_ssize_t count = len(lines), i, j, grams, size, shared, capacity = 16, slot
+    cdef int bits = 4
     cdef unicode line
     cdef uint64_t *title = NULL
     cdef uint64_t *mine = NULL
+    cdef uint64_t *keys = NULL
+    cdef uint8_t *used = NULL
     if count < 2:
         return
+    for i in range(1, count):
+        if len(<unicode> lines[i]) <= scan:
+            break
+    else:
+        return  # no short line: nothing to compare
     line = lines[0]
     title = <uint64_t *> calloc(max(len(line), 1), sizeof(uint64_t))
     mine = <uint64_t *> calloc(max(scan, 1), sizeof(uint64_t))
@@ -125,7 +128,17 @@ def title_similarity(list lines, const uint8_t[::1] flags, int space, Py_ssize_t
         if title == NULL or mine == NULL:
             raise MemoryError()
         grams = _line_grams(line, flags, space, title)
-        qsort(title, grams, sizeof(uint64_t), _compare_u64)
+        while capacity < 2 * grams:
+            capacity *= 2
+            bits += 1
+        keys = <uint64_t *> calloc(capacity, sizeof(uint64_t))
+        used = <uint8_t *> calloc(capacity, sizeof(uint8_t))
+        if keys == NULL or used == NULL:
+            raise MemoryError()
+        for j in range(grams):
+            slot = _gram_slot(keys, used, capacity - 1, 64 - bits, title[j])
+            used[slot] = 1
+            keys[slot] = title[j]
         for i in range(1, count):
             line = lines[i]
             if len(line) > scan:
@@ -133,11 +146,13 @@ def title_similarity(list lines, const uint8_t[::1] flags, int space, Py_ssize_t
             size = _line_grams(line, flags, space, mine)
             shared = 0
             for j in range(size):
-                shared += _sorted_has(title, grams, mine[j])
+                shared += used[_gram_slot(keys, used, capacity - 1, 64 - bits, mine[j])]
             out[i] = (<double> shared) / (<double> size) if size > 0 else 0.0
     finally:
         free(title)
         free(mine)
+        free(keys)
+        free(used)
 
 
 def context_columns(const double[::1] scores, const double[::1] content, const double[::1] length,
