@@ -66,12 +66,14 @@ def test_features_are_linear_and_safe_on_hostile_lines():
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(list("0123456789:：@.-_ab+万k人次评论阅读浏览点击回复参与收藏转发点赞播放关注粉丝量数(（ "))
+@given(text=st.text(alphabet=st.sampled_from(list("0123456789:：@.-_ab+万k人次评论阅读浏览点击回复参与收藏转发点赞播放关注粉丝量数(（ "
+                                                 "hHtTpPsSwW/comcnetorgvdu年月日١٢３\n\u3000作者来源"))
                     | st.characters(), max_size=40))
 @example(text="阅读(12) 1.2万+人关注 播放量:3 12:30 a@b.cn 评论 5 赞")
+@example(text="作者：某某\n来源 : https://www.a.com/b.html 2023年5月1日 ٢٠٢٣-١-٢")
 def test_token_scans_are_skipped_only_where_no_match_can_be(text: str):
-    """line_features scans for e-mails, times and counters only when the page holds
-    what each match needs (``_NEEDED``): every match holds it."""
+    """line_features scans for e-mails, times, counters, URLs, dates and field labels
+    only when the page holds what each match needs (``_NEEDED``): every match holds it."""
     import textclean.line_features as features
 
     for name, needed in features._NEEDED.items():

@@ -57,9 +57,11 @@ _COUNTER = regex.compile(
 )
 _COPYRIGHT = regex.compile(r"©|\([Cc]\)|[Cc]opyright|COPYRIGHT|版权|ICP|备案|[Aa]ll [Rr]ights [Rr]eserved")
 # What every match of a token pattern holds (a cheap search first): "@" of an e-mail, ":" of a
-# time, a counter's word (the second branch's words are among the first's).
+# time, a counter's word (the second branch's words are among the first's), "." or ":" of a URL,
+# a digit of a date (as regex reads \d), a colon of a field label.
 _NEEDED = {"email": re.compile("@"), "time": re.compile(":"),
-           "counter": re.compile("评论|阅读|浏览|点击|回复|参与|收藏|转发|赞|播放|关注|粉丝")}
+           "counter": re.compile("评论|阅读|浏览|点击|回复|参与|收藏|转发|赞|播放|关注|粉丝"),
+           "url": re.compile("[.:]"), "date": regex.compile(r"\d"), "field_label": re.compile("[:：]")}
 # How many lines before and after the one holding what _NEEDED finds a match can span (e-mail:
 # none, it holds no white space; a counter: its number, 万/+ and word may stand on lines of their own) — when
 # no line starts or ends with white space (then each white-space run crosses one line end at most).
