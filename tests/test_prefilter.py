@@ -202,3 +202,30 @@ def test_a_site_prefilter_keeps_nothing_per_character_it_has_no_rule_for():
     pack.positions("今天天气很好。")
     pack.positions("明天天气很好。")
     assert pack._heads["今"] == frozenset() and pack._heads["今"] is pack._heads["明"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(parts=st.lists(st.one_of(st.sampled_from(_EXAMPLES), st.text(_ALPHABET, max_size=12)), max_size=4),
+       padding=st.integers(0, 700), zone=st.sampled_from(["head", "body", "tail"]))
+def test_a_line_the_screen_turns_away_matches_no_rule_of_either_scope(parts: list[str], padding: int, zone: str):
+    """RuleSet.screen(zone, length) is a superset test: where it says False, no rule of the
+    pack (span or line scope) that applies in that zone and length class matches (lines
+    glued from the pack's examples, padded into every length class)."""
+    from textclean.normalize import simplified_view
+    from textclean.rules import _BUCKETS, _bucket, _previous, _zone_allows
+
+    view = simplified_view("".join(parts) + "正" * padding)
+    if BUILTIN.screen(zone, len(view))(view):
+        return
+    previous = _previous(_bucket(len(view), _BUCKETS))
+    for rule in BUILTIN.rules:
+        if _zone_allows(rule.zone, zone) and (rule.max_chars is None or rule.max_chars >= previous):
+            assert not rule.matches(view, view=view), (rule.id, view)
+
+
+def test_the_screen_passes_every_line_when_a_rule_can_be_screened_neither_way():
+    from textclean.prefilter import Screen
+
+    assert Screen([r"\w+$"])("任何一行")
+    assert not Screen([r"^首页", "版权所有"])("正文，没有别的。")
+    assert Screen([r"^首页", "版权所有"])("首页 > 新闻") and Screen([r"^首页", "版权所有"])("某某版权所有")

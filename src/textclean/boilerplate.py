@@ -179,6 +179,8 @@ def strip_boilerplate(
     if traditional is None:
         traditional = has_traditional(doc.text)
     view_of = simplified_view if traditional else str
+    layers = rules.layers()
+    remembered_chars = memo.max_chars if memo is not None else -1  # shorter lines: the memo answers first
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
     # A later pass over the page: body lines kept before as they are now are kept again as one block.
     settled = _settled_body(lines, count, config, seen) if seen else None
@@ -215,8 +217,10 @@ def strip_boilerplate(
             Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=short_text(cut), zone=zone)
             for cut in junk
         ]
-        view = view_of(text)
-        for _ in range(_SPAN_PASSES):  # a cut can bring a match together ("【打【打印】印】"): cut to a fixed point
+        view = screened_view = view_of(text)
+        # a paragraph (past what the memo keeps): often no rule of either scope can match it there
+        screened = len(view) <= remembered_chars or _may_fire(layers, zones, view)
+        for _ in range(_SPAN_PASSES if screened else 0):  # a cut can bring a match together ("【打【打印】印】"): to a fixed point
             cut_any = False
             for rule in _firing(rules, "span", zones, view, line.number, warnings, memo=memo):
                 try:
@@ -235,8 +239,11 @@ def strip_boilerplate(
             if not cut_any:
                 break
         text = text.strip()
-        hits = _firing(rules, "line", zones, view_of(text), line.number, warnings, first=True, memo=memo) \
-            if text else []
+        view = view_of(text)
+        if view != screened_view:
+            screened = len(view) <= remembered_chars or _may_fire(layers, zones, view)
+        hits = _firing(rules, "line", zones, view, line.number, warnings, first=True, memo=memo) \
+            if text and screened else []
         if hits:
             hit = hits[0]
             related_block = "tail" in zones and hit.category == "related"
@@ -268,6 +275,17 @@ def strip_boilerplate(
 
 
 _SPAN_PASSES = 4
+
+
+def _may_fire(layers: tuple[RuleSet, ...], zones: tuple[str, ...], view: str) -> bool:
+    """Whether a rule of any layer could match ``view`` in any of ``zones`` (see
+    :meth:`RuleSet.screen`): False spares the prefilters of both scopes."""
+    length = len(view)
+    for zone in zones:
+        for layer in layers:
+            if layer.screen(zone, length)(view):
+                return True
+    return False
 _BODY = ("body",)
 _SETTLED_MIN = 8  # body lines: fewer go through the loop as quickly
 

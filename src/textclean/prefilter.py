@@ -37,7 +37,7 @@ import regex
 
 from .native import core
 
-__all__ = ["required_literals", "start_chars", "Prefilter", "IGNORE_CASE"]
+__all__ = ["required_literals", "start_chars", "Prefilter", "Screen", "IGNORE_CASE"]
 
 _CLASS_MAX = 16  # a class of more characters than this is no literal
 _PRODUCT_MAX = 64  # at most this many strings from concatenating classes and alternations
@@ -547,6 +547,57 @@ class Prefilter:
                  and (position not in alphabets or alphabets[position](line) is not None)]
         found.sort()
         return found
+
+
+class Screen:
+    """Whether any of ``patterns`` could match a line — in any scope, zone or length
+    class: a cheap test for the lines no rule of a set can touch (most of a page's
+    paragraphs), which then skip the prefilters of every scope and zone. False is
+    certain; True says only: ask the rules' :class:`Prefilter`.
+
+    A pattern anchored at the line start is screened by its first characters
+    (:func:`start_chars`), else one with required literals by them (one search for the
+    literals of all such patterns), as :class:`Prefilter` does; one with neither makes
+    the screen pass every line.
+    """
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        literals: set[str] = set()
+        chars: set[str] = set()
+        categories: set[str] = set()
+        self.always = False
+        for pattern in patterns:
+            first = start_chars(pattern)
+            if first is not None:
+                chars |= first[0]
+                categories |= first[1]
+                continue
+            found = required_literals(pattern)
+            if found is None:
+                self.always = True
+                break
+            literals |= found
+        self.chars = frozenset(chars)
+        self.tests = tuple(regex.compile(category).match for category in sorted(categories))
+        # one search per kind, as Prefilter's (see _native_search)
+        kinds = ({literal for literal in literals if not literal.startswith(IGNORE_CASE)},
+                 {literal for literal in literals if literal.startswith(IGNORE_CASE)})
+        search = _native_search if core() is not None else _alternation_of
+        self.searches = tuple(search(frozenset(kind)) for kind in kinds if kind)
+
+    def __call__(self, line: str) -> bool:
+        if self.always:
+            return True
+        first = line[:1]
+        if first in self.chars:
+            return True
+        for test in self.tests:
+            if test(first) is not None:
+                return True
+        for search in self.searches:
+            if search(line) is not None:
+                return True
+        return False
 
 
 @functools.lru_cache(maxsize=4096)

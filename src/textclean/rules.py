@@ -55,7 +55,7 @@ import regex
 from .config import BoilerplateConfig
 from .errors import RuleError
 from .normalize import simplified_view
-from .prefilter import Prefilter
+from .prefilter import Prefilter, Screen
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -226,6 +226,7 @@ class RuleSet:
     # The sets this one was added up from (pack + a site's mined rules): each keeps
     # its own compiled screens, so a pack shared by a thousand sites compiles once.
     _layers: tuple[RuleSet, ...] = field(default=(), init=False, repr=False, compare=False)
+    _screens: dict[tuple[str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -246,6 +247,7 @@ class RuleSet:
         object.__setattr__(self, "rules", state["rules"])
         object.__setattr__(self, "_combined", {})
         object.__setattr__(self, "_layers", state.get("layers", ()))
+        object.__setattr__(self, "_screens", {})
 
     def layers(self) -> tuple[RuleSet, ...]:
         """The sets this one is the sum of, in order (itself when it is not a sum)."""
@@ -346,6 +348,20 @@ class RuleSet:
                                       lambda positions: _screens([rules[i] for i in positions]))
             cached = self._combined[key] = (rules, prefilter)
         return cached
+
+    def screen(self, zone: str, length: int) -> Screen:
+        """Whether a rule of this set (not of the sets it is the sum of: see
+        :meth:`layers`) of either scope could match a line of ``length`` in ``zone``: a
+        :class:`~textclean.prefilter.Screen` of those rules' patterns, one per zone and
+        length class, built on first use."""
+        bucket = _bucket(length, _BUCKETS)
+        screen = self._screens.get((zone, bucket))
+        if screen is None:
+            previous = _previous(bucket)
+            screen = self._screens[zone, bucket] = Screen([
+                rule.view_pattern for rule in self.rules
+                if _zone_allows(rule.zone, zone) and (rule.max_chars is None or rule.max_chars >= previous)])
+        return screen
 
     def _limits(self) -> tuple[int, ...]:
         return _BUCKETS
