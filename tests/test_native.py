@@ -286,6 +286,26 @@ def test_workers_use_the_core_the_parent_asks_for_now(monkeypatch: pytest.Monkey
         assert {doc.detail for doc in pool.map(step, docs)} == first
 
 
+def _blas_threads_of_worker(doc):  # a step run in a worker: the BLAS thread count its environment sets
+    return doc.replace(detail=os.environ.get("OPENBLAS_NUM_THREADS"))
+
+
+def test_workers_start_with_one_blas_thread_and_the_callers_environment_stays_as_it_was() -> None:
+    """numpy's OpenBLAS spins a thread per core at import (~0.1 s of CPU): the worker
+    server starts with OPENBLAS_NUM_THREADS=1 unless the caller chose a count, and the
+    caller's own environment is left as it was."""
+    from textclean.document import Document
+    from textclean.pipeline import _BLAS_THREADS, Map, WorkerPool
+
+    if any(name in os.environ for name in _BLAS_THREADS):
+        pytest.skip("this environment chose a BLAS thread count: the server keeps it")
+    before = dict(os.environ)
+    with WorkerPool(2) as pool:
+        seen = {doc.detail for doc in pool.map([Map("blas", _blas_threads_of_worker)], [Document.from_text("正文。")])}
+    assert seen == {"1"}
+    assert dict(os.environ) == before
+
+
 def test_warm_up_builds_what_a_worker_would_build_first():
     """The forkserver's warm-up (textclean._preload) leaves a process where the first
     page does not build the rule prefilters or the NFKC tables again."""

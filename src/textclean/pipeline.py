@@ -358,12 +358,30 @@ def _context() -> Any:
 def start_worker_server() -> None:
     """Start the process workers are forked from now, where there is one (see
     :func:`_context`): its imports and :func:`warm_up` (~0.5 s) then run while the
-    caller plans the run, instead of after the first chunk is handed out."""
+    caller plans the run, instead of after the first chunk is handed out.
+
+    The server starts with one BLAS thread (``OPENBLAS_NUM_THREADS=1`` in its
+    environment, unless the caller set a thread count): numpy's OpenBLAS otherwise
+    starts a thread per core at import that spins ~0.1 s of CPU waiting for work, in
+    the server, and textclean's matrix products are a few rows each. The workers
+    forked from it inherit that environment."""
+    import os
+
     context = _context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        forkserver.ensure_running()
+        chosen = any(name in os.environ for name in _BLAS_THREADS)
+        if not chosen:
+            os.environ["OPENBLAS_NUM_THREADS"] = "1"  # the server inherits this process's environment
+        try:
+            forkserver.ensure_running()
+        finally:
+            if not chosen:
+                os.environ.pop("OPENBLAS_NUM_THREADS", None)
+
+
+_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # a count the caller chose
 
 
 def warm_up(config: Config | None = None) -> None:
@@ -470,6 +488,7 @@ class WorkerPool:
         from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
+            start_worker_server()  # (once: the server keeps running)
             self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_start_worker,
                                              initargs=(os.environ.get("TEXTCLEAN_PURE"),))
         blob = pickle.dumps(steps)
