@@ -83,6 +83,8 @@ DATATROVE_DRIVER = textwrap.dedent(
 RUN_DRIVER = textwrap.dedent(
     """
     import json, os, resource, sys, time
+    from textclean._entry import prepare
+    prepare()  # as the textclean command does before numpy loads
     from textclean.cli import main
 
     def below():

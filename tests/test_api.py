@@ -132,3 +132,37 @@ def test_a_removal_gives_its_set_fields_in_field_order_also_after_pickling():
     for value in (removal, pickle.loads(pickle.dumps(removal))):
         assert list(value.to_dict()) == names
         assert value.to_dict() == {name: getattr(removal, name) for name in names}
+
+
+def test_importing_textclean_loads_nothing_heavy_until_a_name_is_used():
+    """PEP 562: the package's names are imported on first use (so the command can set
+    up its process before numpy loads); every name of __all__ is there."""
+    import subprocess
+    import sys
+
+    code = ("import sys, textclean; heavy = [m for m in ('numpy', 'regex', 'textclean.pipeline') if m in sys.modules]; "
+            "assert not heavy, heavy; assert textclean.clean('标题\\n正文。') == '标题\\n正文。\\n'; "
+            "assert 'numpy' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    import textclean
+
+    assert all(getattr(textclean, name) is not None for name in textclean.__all__)
+    assert set(textclean.__all__) <= set(dir(textclean))
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        textclean.nothing  # noqa: B018
+
+
+def test_the_command_chooses_one_blas_thread_unless_the_caller_chose(monkeypatch: pytest.MonkeyPatch):
+    import os
+
+    from textclean._entry import BLAS_THREADS, prepare
+
+    for name in BLAS_THREADS:  # (set first: monkeypatch then puts back what was there, or nothing)
+        monkeypatch.setenv(name, "0")
+        monkeypatch.delenv(name)
+    prepare()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    prepare()
+    assert "OPENBLAS_NUM_THREADS" not in os.environ

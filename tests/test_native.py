@@ -295,9 +295,10 @@ def test_workers_start_with_one_blas_thread_and_the_callers_environment_stays_as
     server starts with OPENBLAS_NUM_THREADS=1 unless the caller chose a count, and the
     caller's own environment is left as it was."""
     from textclean.document import Document
-    from textclean.pipeline import _BLAS_THREADS, Map, WorkerPool
+    from textclean._entry import BLAS_THREADS
+    from textclean.pipeline import Map, WorkerPool
 
-    if any(name in os.environ for name in _BLAS_THREADS):
+    if any(name in os.environ for name in BLAS_THREADS):
         pytest.skip("this environment chose a BLAS thread count: the server keeps it")
     before = dict(os.environ)
     with WorkerPool(2) as pool:

@@ -1,5 +1,5 @@
 """``python -m textclean``: the same command as ``textclean``."""
 
-from .cli import console
+from ._entry import console
 
 console()

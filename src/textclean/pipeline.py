@@ -371,7 +371,9 @@ def start_worker_server() -> None:
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        chosen = any(name in os.environ for name in _BLAS_THREADS)
+        from ._entry import BLAS_THREADS
+
+        chosen = any(name in os.environ for name in BLAS_THREADS)
         if not chosen:
             os.environ["OPENBLAS_NUM_THREADS"] = "1"  # the server inherits this process's environment
         try:
@@ -381,7 +383,6 @@ def start_worker_server() -> None:
                 os.environ.pop("OPENBLAS_NUM_THREADS", None)
 
 
-_BLAS_THREADS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")  # a count the caller chose
 
 
 def warm_up(config: Config | None = None) -> None:
