@@ -286,6 +286,8 @@ def _may_fire(layers: tuple[RuleSet, ...], zones: tuple[str, ...], view: str) ->
             if layer.screen(zone, length)(view):
                 return True
     return False
+
+
 _BODY = ("body",)
 _SETTLED_MIN = 8  # body lines: fewer go through the loop as quickly
 

@@ -579,11 +579,19 @@ class Screen:
             literals |= found
         self.chars = frozenset(chars)
         self.tests = tuple(regex.compile(category).match for category in sorted(categories))
-        # one search per kind, as Prefilter's (see _native_search)
+        # one search per kind, as Prefilter's, made for the core in use (see Prefilter._searches)
         kinds = ({literal for literal in literals if not literal.startswith(IGNORE_CASE)},
                  {literal for literal in literals if literal.startswith(IGNORE_CASE)})
-        search = _native_search if core() is not None else _alternation_of
-        self.searches = tuple(search(frozenset(kind)) for kind in kinds if kind)
+        self.literal_sets = tuple(frozenset(kind) for kind in kinds if kind)
+        self._searches_by: dict[bool, tuple[Callable[[str], Any], ...]] = {}
+
+    def _searches(self) -> tuple[Callable[[str], Any], ...]:
+        native = core() is not None
+        found = self._searches_by.get(native)
+        if found is None:
+            search = _native_search if native else _alternation_of
+            found = self._searches_by[native] = tuple(search(literals) for literals in self.literal_sets)
+        return found
 
     def __call__(self, line: str) -> bool:
         if self.always:
@@ -594,7 +602,7 @@ class Screen:
         for test in self.tests:
             if test(first) is not None:
                 return True
-        for search in self.searches:
+        for search in self._searches():
             if search(line) is not None:
                 return True
         return False
