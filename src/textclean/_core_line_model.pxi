@@ -117,7 +117,8 @@ def title_similarity(list lines, const uint8_t[::1] flags, int space, Py_ssize_t
     if count < 2:
         return
     for i in range(1, count):
-        if len(<unicode> lines[i]) <= scan:
+        line = lines[i]  # (a typed assignment: anything but str raises TypeError)
+        if len(line) <= scan:
             break
     else:
         return  # no short line: nothing to compare
