@@ -203,20 +203,21 @@ def strip_boilerplate(
             )
             continue
         related_block = False
-        if seen.get(line.number) == (zones, line.text):  # kept before as it is now: kept again
+        if seen and seen.get(line.number) == (zones, line.text):  # kept before as it is now: kept again
             kept.append(line)
             remembered[line.number] = (zones, line.text)
             continue
-        text, junk = cut_repeated_runs(line.text, config.junk_run_chars)
-        while junk and len(text) >= config.junk_run_chars:  # cutting can join two short runs into a long one
-            text, more = cut_repeated_runs(text, config.junk_run_chars)
-            if not more:
-                break
-            junk.extend(more)
-        spans: list[Removal] = [
-            Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=short_text(cut), zone=zone)
-            for cut in junk
-        ]
+        text = line.text
+        spans: list[Removal] = []
+        if len(text) >= config.junk_run_chars:  # (shorter: no run to cut)
+            text, junk = cut_repeated_runs(text, config.junk_run_chars)
+            while junk and len(text) >= config.junk_run_chars:  # cutting can join two short runs into a long one
+                text, more = cut_repeated_runs(text, config.junk_run_chars)
+                if not more:
+                    break
+                junk.extend(more)
+            spans = [Removal(step="boilerplate", rule=JUNK_RULE, kind="span", line=line.number, text=short_text(cut),
+                             zone=zone) for cut in junk]
         view = screened_view = view_of(text)
         # a paragraph (past what the memo keeps): often no rule of either scope can match it there
         screened = len(view) <= remembered_chars or _may_fire(layers, zones, view)

@@ -518,7 +518,8 @@ class Prefilter:
         heads = self._heads.get(first)
         if heads is None:
             heads = self._heads_of(first)
-        any_literal, tests, alphabets = self._searches()
+        searches = self._searches_by.get(core() is not None)
+        any_literal, tests, alphabets = searches if searches is not None else self._searches()
         floating = screened = False
         for search in any_literal:
             if search(line) is not None:

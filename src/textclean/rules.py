@@ -329,7 +329,7 @@ class RuleSet:
         match from their first characters and required literals, and screens the
         rest with :func:`_screens`. Of a sum of sets, only this set's own rules (see
         :meth:`layers`)."""
-        bucket = _bucket(length, self._limits())
+        bucket = _BUCKET_OF[length] if length < len(_BUCKET_OF) else _bucket(length, _BUCKETS)
         key = (scope, zone, bucket)
         cached = self._combined.get(key)
         if cached is None:
@@ -354,7 +354,7 @@ class RuleSet:
         :meth:`layers`) of either scope could match a line of ``length`` in ``zone``: a
         :class:`~textclean.prefilter.Screen` of those rules' patterns, one per zone and
         length class, built on first use."""
-        bucket = _bucket(length, _BUCKETS)
+        bucket = _BUCKET_OF[length] if length < len(_BUCKET_OF) else _bucket(length, _BUCKETS)
         screen = self._screens.get((zone, bucket))
         if screen is None:
             previous = _previous(bucket)
@@ -362,9 +362,6 @@ class RuleSet:
                 rule.view_pattern for rule in self.rules
                 if _zone_allows(rule.zone, zone) and (rule.max_chars is None or rule.max_chars >= previous)])
         return screen
-
-    def _limits(self) -> tuple[int, ...]:
-        return _BUCKETS
 
 
 _METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
@@ -506,6 +503,9 @@ _BUCKETS = (40, 150, 600)
 def _bucket(length: int, limits: tuple[int, ...]) -> int:
     """The smallest length class a line of ``length`` fits under (or past them all)."""
     return limits[bisect.bisect_left(limits, length)] if length <= limits[-1] else limits[-1] + 1
+
+
+_BUCKET_OF = tuple(_bucket(length, _BUCKETS) for length in range(_BUCKETS[1] + 1))  # the classes of short lines
 
 
 def _previous(bucket: int) -> int:
