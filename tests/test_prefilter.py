@@ -229,3 +229,23 @@ def test_the_screen_passes_every_line_when_a_rule_can_be_screened_neither_way():
     assert Screen([r"\w+$"])("任何一行")
     assert not Screen([r"^首页", "版权所有"])("正文，没有别的。")
     assert Screen([r"^首页", "版权所有"])("首页 > 新闻") and Screen([r"^首页", "版权所有"])("某某版权所有")
+
+
+_USER_PATTERNS = [r"(?i)^copyright\b", r"^(?:首页|返回)|版权所有", r"(?=.*来源)来源[:：]", r"(?i)all rights",
+                  r"^\s*[【\[]?\d+[】\]]", r"(?<=某)网站$", r"^(?:a|b)c$", r"责任编辑\s*[:：]"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(st.sampled_from(list("首页返回版权所有来源:：某网站编辑责任【】[]0123456789 abcxCOPYRIGHTAll rights")),
+                    max_size=30),
+       zone=st.sampled_from(["head", "body", "tail"]))
+def test_the_screen_of_a_user_pack_turns_away_no_line_a_rule_matches(line: str, zone: str):
+    """Patterns of other shapes (ignoring case, lookaround, anchored and
+    floating branches together): where a set's screen says no, none of its rules match."""
+    from textclean.rules import Rule
+
+    rules = RuleSet(tuple(Rule(id=f"u{i}", category="x", pattern=pattern, scope=scope, zone="any")
+                          for i, pattern in enumerate(_USER_PATTERNS) for scope in ("line",)))
+    if rules.screen(zone, len(line))(line):
+        return
+    assert not [rule.id for rule in rules.rules if rule.matches(line, view=line)]
