@@ -197,7 +197,8 @@ def test_a_site_prefilter_keeps_nothing_per_character_it_has_no_rule_for():
     prefilter = _prefilter(["^首页$", "^关于我们$"])  # exact lines, as mining makes them: no class tests
     for line in ("今天天气很好。", "正文第二段。", "首页", "关于我们", "另一个开头"):
         prefilter.positions(line)
-    assert prefilter._heads == {} and prefilter.positions("首页") == [0]
+    # (without class tests, the characters that start a rule are all it holds, from the start)
+    assert prefilter._heads == {"首": frozenset({0}), "关": frozenset({1})} and prefilter.positions("首页") == [0]
     pack = PACK_PREFILTER  # the pack's rules test classes (\s, \d): those answers are kept, empty ones shared
     pack.positions("今天天气很好。")
     pack.positions("明天天气很好。")

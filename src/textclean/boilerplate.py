@@ -84,6 +84,9 @@ class FiringMemo:
         self.found: dict[tuple[str, str, bool, str], tuple[Rule, ...]] = {}
 
 
+_NONE: tuple[tuple[Rule, ...], bool] = ((), False)  # no rule fired, none timed out
+
+
 def _layer_firing(
     layer: RuleSet, scope: str, zone: str, view: str, number: int, warnings: list[str], first: bool,
     skip: list[Rule] | None = None,
@@ -92,10 +95,13 @@ def _layer_firing(
     (the first only, with ``first``; none of ``skip``), and whether one timed out."""
     candidates, prefilter = layer.candidates(scope, zone, len(view))
     if not candidates:
-        return (), False
+        return _NONE
+    positions = prefilter.positions(view)
+    if not positions:  # most lines
+        return _NONE
     found: list[Rule] = []
     timed_out = False
-    for position in prefilter.positions(view):
+    for position in positions:
         rule = candidates[position]
         if skip and rule in skip:
             continue
@@ -119,8 +125,9 @@ def _firing(
     ``memo``: the run's memo of what its rule set fires on short lines."""
     found: list[Rule] = []
     remembered = memo is not None and len(view) <= memo.max_chars
+    layers = rules.layers()
     for zone in zones:
-        for layer in rules.layers():
+        for layer in layers:
             if remembered and layer is memo.rules:  # type: ignore[union-attr]
                 key = (scope, zone, first, view)
                 hits = memo.found.get(key)  # type: ignore[union-attr]
@@ -132,11 +139,12 @@ def _firing(
                         memo.found[key] = hits  # type: ignore[union-attr]
             else:
                 hits, _ = _layer_firing(layer, scope, zone, view, number, warnings, first, found)
-            for rule in hits:
-                if rule not in found:
-                    found.append(rule)
-                    if first:
-                        return found
+            if hits:
+                for rule in hits:
+                    if rule not in found:
+                        found.append(rule)
+                        if first:
+                            return found
     return found
 
 

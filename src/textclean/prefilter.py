@@ -466,7 +466,10 @@ class Prefilter:
                 screened.append(position)
         self.by_category = tuple((regex.compile(category).match, tuple(found)) for category, found in
                                  sorted(by_category.items()))
-        self._heads: dict[str, frozenset[int]] = {}  # first character -> anchored candidates (filled as lines come)
+        # first character -> anchored candidates: all of them now when no class test is needed (a
+        # character not in it starts none), else filled as lines come
+        self._heads: dict[str, frozenset[int]] = {} if self.by_category else {
+            char: frozenset(found) for char, found in self.by_char.items()}
         self.floating = tuple(floating)
         # one search per kind: ``re`` for literals matched as written (fast on a big alternation), ``regex``
         # for the few matched ignoring case
@@ -499,17 +502,16 @@ class Prefilter:
         return found
 
     def _heads_of(self, first: str) -> frozenset[int]:
-        """The anchored rules a line starting with ``first`` may match. Kept per character
-        where finding them took a class test; the many characters that start no rule share
-        one empty set (a prefilter lives as long as its site's rules: a set per character
-        seen, ~500 KB a site, grew with the crawl)."""
+        """The anchored rules a line starting with ``first`` may match, for a prefilter
+        with class tests (without, ``_heads`` holds them all from the start). Kept per
+        character seen; the many characters that start no rule share one empty set (a
+        prefilter lives as long as its site's rules: a set per character seen, ~500 KB a
+        site, grew with the crawl)."""
         heads = set(self.by_char.get(first, ()))
         for test, found in self.by_category:
             if test(first) is not None:
                 heads.update(found)
-        frozen = frozenset(heads) if heads else _NO_HEADS
-        if self.by_category:  # else finding them again is one dict lookup
-            self._heads[first] = frozen
+        frozen = self._heads[first] = frozenset(heads) if heads else _NO_HEADS
         return frozen
 
     def positions(self, line: str) -> list[int]:
@@ -517,7 +519,7 @@ class Prefilter:
         first = line[:1]
         heads = self._heads.get(first)
         if heads is None:
-            heads = self._heads_of(first)
+            heads = self._heads_of(first) if self.by_category else _NO_HEADS
         searches = self._searches_by.get(core() is not None)
         any_literal, tests, alphabets = searches if searches is not None else self._searches()
         floating = screened = False
