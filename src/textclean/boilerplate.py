@@ -139,12 +139,11 @@ def _firing(
                         memo.found[key] = hits  # type: ignore[union-attr]
             else:
                 hits, _ = _layer_firing(layer, scope, zone, view, number, warnings, first, found)
-            if hits:
-                for rule in hits:
-                    if rule not in found:
-                        found.append(rule)
-                        if first:
-                            return found
+            for rule in hits:
+                if rule not in found:
+                    found.append(rule)
+                    if first:
+                        return found
     return found
 
 
