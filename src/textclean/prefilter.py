@@ -473,9 +473,7 @@ class Prefilter:
         self.floating = tuple(floating)
         # one search per kind: ``re`` for literals matched as written (fast on a big alternation), ``regex``
         # for the few matched ignoring case
-        self._any_sets = tuple(frozenset(part) for part in (
-            {literal for literal in every_literal if not literal.startswith(IGNORE_CASE)},
-            {literal for literal in every_literal if literal.startswith(IGNORE_CASE)}) if part)
+        self._any_sets = _by_kind(every_literal)
         self.screened = tuple(screened)
         self.screens = screens_of(screened) if screened else ()
         # The literal searches, by the compiled core where it is built, else by re/regex (the
@@ -583,9 +581,7 @@ class Screen:
         self.chars = frozenset(chars)
         self.tests = tuple(regex.compile(category).match for category in sorted(categories))
         # one search per kind, as Prefilter's, made for the core in use (see Prefilter._searches)
-        kinds = ({literal for literal in literals if not literal.startswith(IGNORE_CASE)},
-                 {literal for literal in literals if literal.startswith(IGNORE_CASE)})
-        self.literal_sets = tuple(frozenset(kind) for kind in kinds if kind)
+        self.literal_sets = _by_kind(literals)
         self._searches_by: dict[bool, tuple[Callable[[str], Any], ...]] = {}
 
     def _searches(self) -> tuple[Callable[[str], Any], ...]:
@@ -609,6 +605,13 @@ class Screen:
             if search(line) is not None:
                 return True
         return False
+
+
+def _by_kind(literals: set[str]) -> tuple[frozenset[str], ...]:
+    """``literals`` as one set matched as written and one matched ignoring case (the
+    empty ones left out): one search each (see :class:`Prefilter`)."""
+    exact = frozenset(literal for literal in literals if not literal.startswith(IGNORE_CASE))
+    return tuple(kind for kind in (exact, frozenset(literals - exact)) if kind)
 
 
 @functools.lru_cache(maxsize=4096)

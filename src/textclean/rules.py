@@ -329,7 +329,7 @@ class RuleSet:
         match from their first characters and required literals, and screens the
         rest with :func:`_screens`. Of a sum of sets, only this set's own rules (see
         :meth:`layers`)."""
-        bucket = _BUCKET_OF[length] if length < len(_BUCKET_OF) else _bucket(length, _BUCKETS)
+        bucket = _class_of(length)
         key = (scope, zone, bucket)
         cached = self._combined.get(key)
         if cached is None:
@@ -354,7 +354,7 @@ class RuleSet:
         :meth:`layers`) of either scope could match a line of ``length`` in ``zone``: a
         :class:`~textclean.prefilter.Screen` of those rules' patterns, one per zone and
         length class, built on first use."""
-        bucket = _BUCKET_OF[length] if length < len(_BUCKET_OF) else _bucket(length, _BUCKETS)
+        bucket = _class_of(length)
         screen = self._screens.get((zone, bucket))
         if screen is None:
             previous = _previous(bucket)
@@ -506,6 +506,11 @@ def _bucket(length: int, limits: tuple[int, ...]) -> int:
 
 
 _BUCKET_OF = tuple(_bucket(length, _BUCKETS) for length in range(_BUCKETS[1] + 1))  # the classes of short lines
+
+
+def _class_of(length: int) -> int:
+    """The length class of a line (:func:`_bucket` of the pack's classes; by table for short lines)."""
+    return _BUCKET_OF[length] if length < len(_BUCKET_OF) else _bucket(length, _BUCKETS)
 
 
 def _previous(bucket: int) -> int:
