@@ -376,6 +376,48 @@ def test_dedup_walk_equals_the_python_reference(paragraphs: list[str], pairwise:
     assert compiled_doc == pure_doc
 
 
+# pieces a page's paragraphs are made of: sentence ends, closing quotes, full-width forms that NFKC
+# replaces, traditional characters, a combining mark and an astral character (the table folds neither
+# alone: the reference then runs), characters fold drops
+_SIGN_CHARS = "。！？；!?;”’」』文字體著乾ＡＢ１，（）Ⅻ\u0301\U00020000 \u3000a1-"
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(st.text(alphabet=_SIGN_CHARS, max_size=50) | st.text(max_size=20), max_size=10),
+       ngram=st.integers(1, 5), perms=st.sampled_from([(16, 4), (128, 32)]), simplified=st.booleans(),
+       near=st.tuples(st.integers(1, 30), st.integers(1, 20)))
+def test_sign_paragraphs_equals_the_reference(texts: list[str], ngram: int, perms: tuple[int, int],
+                                              simplified: bool, near: tuple[int, int]) -> None:
+    """Pieces, keys, signatures, paragraph signatures and the long flags of a page's
+    paragraphs, made in one pass by the core, equal ``dedup._sign_reference``'s."""
+    import textclean.dedup as dedup
+
+    config = DedupConfig(ngram=ngram, num_perm=perms[0], bands=perms[1], to_simplified=simplified,
+                         min_near_chars=near[0], min_near_sentence_chars=near[1])
+    signer = Signer(config)
+    found = dedup._sign(signer, config, texts)
+    with _pure_core(dedup):
+        reference = dedup._sign(signer, config, texts)
+    assert found[0] == reference[0] and found[1] == reference[1] and found[4] == reference[4]
+    for ours, theirs in zip((found[2], found[3], found[5]), (reference[2], reference[3], reference[5])):
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape and np.array_equal(ours, theirs)
+
+
+@compiled
+def test_sign_paragraphs_leaves_what_the_table_cannot_fold_to_the_reference() -> None:
+    from textclean.normalize import fold_tables
+
+    signer = Signer(DedupConfig())
+    args = (*fold_tables(signer.simplified), 5, signer.a, signer.b, 30, 20)
+    assert core().sign_paragraphs(["正文。e\u0301。"], *args) is None  # a combining mark: NFKC composes it
+    assert core().sign_paragraphs(["正文\U00020000。"], *args) is None
+    pieces, keys, signatures, paragraphs, long_keys, long_sentences = core().sign_paragraphs(["正文，體。尾", ""], *args)
+    assert pieces == [[("正文，體。", True), ("尾", False)], []] and keys == [["正文体", "尾"], []]
+    assert signatures.shape == (2, 128) and paragraphs.shape == (2, 128) and not paragraphs[1].any()
+    assert long_keys == [False, False] and long_sentences.tolist() == [False, False]
+
+
 _LITERAL_CHARS = st.sampled_from(list("转载请注明出处本文来源原创ab.\\|()[]\U00020000\ud800"))
 
 

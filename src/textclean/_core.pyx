@@ -20,7 +20,8 @@ groups of a signature matrix's rows).
 
 ``_core_dedup.pxi`` — ``pairwise_similar`` (ref ``textclean.dedup._pairwise``),
 ``sentence_pieces`` (ref ``dedup._pieces``), ``NearIndex`` and ``dedup_walk`` (ref
-``dedup._LocalIndex`` and ``dedup._walk``).
+``dedup._LocalIndex`` and ``dedup._walk``), ``sign_paragraphs`` (ref ``dedup._sign_reference``:
+pieces, keys and signatures of a page's paragraphs in one pass).
 
 ``_core_line_model.pxi`` — ``line_shape`` (ref ``textclean.line_features._shape_reference``),
 ``title_similarity`` (ref ``line_features._title_similarity``), ``context_columns`` (ref
@@ -34,7 +35,7 @@ candidates (ref ``textclean.index.DedupIndex._verify``).
 cimport cython
 from cpython.unicode cimport PyUnicode_FromKindAndData, PyUnicode_4BYTE_KIND, Py_UNICODE_ISSPACE
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
-from libc.stdlib cimport calloc, free, malloc
+from libc.stdlib cimport calloc, free, malloc, realloc
 
 import numpy as np
 

@@ -236,3 +236,157 @@ def dedup_walk(list texts, list numbers, list pieces, list keys, list long_keys,
         kept_rows.append(part_rows)
         kept_keys.append("".join(part_keys))
     return kept_numbers, kept, kept_rows, kept_keys, dropped
+
+
+cdef int _reserve(void **buffer, Py_ssize_t *capacity, Py_ssize_t needed, size_t item) except -1:
+    """Room for ``needed`` items of ``item`` bytes in ``buffer[0]`` (grown by realloc, at least doubling)."""
+    cdef Py_ssize_t grown_capacity
+    cdef void *grown
+    if needed <= capacity[0]:
+        return 0
+    grown_capacity = max(needed, 2 * capacity[0])
+    grown = realloc(buffer[0], grown_capacity * item)
+    if grown == NULL:
+        raise MemoryError()
+    buffer[0] = grown
+    capacity[0] = grown_capacity
+    return 0
+
+
+def sign_paragraphs(list texts, const uint8_t[::1] kind, const uint32_t[::1] start, const uint8_t[::1] size,
+                    const uint32_t[::1] chars, bint simplify, const uint8_t[::1] bitmap,
+                    const uint32_t[::1] simple_keys, const uint32_t[::1] simple_values, int n,
+                    const uint32_t[::1] a, const uint32_t[::1] b, Py_ssize_t min_near_chars,
+                    Py_ssize_t min_near_sentence):
+    """``textclean.dedup._sign_reference`` in one pass: each text's sentence pieces (as
+    ``sentence_pieces``), each piece's key (``fold_keys``, then, with ``simplify``, each
+    character whose bit is set in ``bitmap`` replaced as ``simplify`` does), the
+    signature of every non-empty key (``char_signatures``), each paragraph's signature
+    (the minimum over its keys' rows; zeros without any), whether each paragraph's keys
+    reach ``min_near_chars`` characters, and whether each signed key is a sentence of
+    at least ``min_near_sentence`` characters. None when a piece holds a character the
+    table does not fold alone (kind 3, outside the BMP): the caller takes the reference."""
+    cdef list pieces = [], keys = [], long_keys = [], paragraph, paragraph_keys
+    cdef unicode text, key
+    cdef Py_ssize_t count = len(texts), perms = a.shape[0], t, i, begin, length, j, m, lo, hi, mid, total
+    cdef Py_ssize_t used = 0, capacity = 4096, signed = 0, ends_capacity = 256, longest = 0, r, first, p
+    cdef Py_ssize_t simple_count = simple_keys.shape[0], q
+    cdef Py_UCS4 c
+    cdef uint32_t v
+    cdef uint8_t k
+    cdef bint is_sentence
+    cdef uint32_t *points = <uint32_t *> malloc(capacity * sizeof(uint32_t))
+    cdef Py_ssize_t *ends = <Py_ssize_t *> malloc(ends_capacity * sizeof(Py_ssize_t))  # end of each signed key
+    cdef uint8_t *sentence = <uint8_t *> malloc(ends_capacity)  # ... whether it is a long sentence
+    cdef Py_ssize_t *firsts = <Py_ssize_t *> malloc((count + 1) * sizeof(Py_ssize_t))  # each text's first row
+    cdef uint32_t *hashes = NULL
+    cdef uint32_t[:, ::1] signatures, paragraph_signatures
+    cdef uint32_t *target
+    cdef const uint32_t *row
+    cdef Py_ssize_t sentence_capacity = ends_capacity
+    try:
+        if points == NULL or ends == NULL or sentence == NULL or firsts == NULL:
+            raise MemoryError()
+        for t in range(count):
+            text = texts[t]
+            length = len(text)
+            paragraph = []
+            paragraph_keys = []
+            firsts[t] = signed
+            total = 0
+            i = 0
+            begin = 0
+            while begin < length:
+                # the next piece: up to a run of sentence ends and the closing quotes after it, or the end
+                i = begin
+                while i < length and not _sentence_end(text[i]):
+                    i += 1
+                is_sentence = i < length
+                while i < length and _sentence_end(text[i]):
+                    i += 1
+                while is_sentence and i < length and _closing_quote(text[i]):
+                    i += 1
+                paragraph.append((text[begin:i], is_sentence))
+                _reserve(<void **> &points, &capacity, used + 18 * (i - begin) + 1, sizeof(uint32_t))  # NFKC: at most 18 of one
+                j = used
+                for m in range(begin, i):
+                    c = text[m]
+                    if c > 0xFFFF:
+                        return None
+                    k = kind[c]
+                    if k == 0:
+                        points[j] = c
+                        j += 1
+                    elif k == 2:
+                        for q in range(size[c]):
+                            points[j] = chars[start[c] + q]
+                            j += 1
+                    elif k == 3:
+                        return None
+                if simplify:
+                    for m in range(used, j):
+                        v = points[m]
+                        if bitmap[v >> 3] & (1 << (v & 7)):
+                            lo, hi = 0, simple_count
+                            while lo < hi:
+                                mid = (lo + hi) >> 1
+                                if simple_keys[mid] < v:
+                                    lo = mid + 1
+                                else:
+                                    hi = mid
+                            if lo < simple_count and simple_keys[lo] == v:
+                                points[m] = simple_values[lo]
+                key = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, points + used, j - used)
+                paragraph_keys.append(key)
+                total += j - used
+                if j > used:  # a signed key: its points stay in the buffer
+                    if signed == ends_capacity:
+                        _reserve(<void **> &sentence, &sentence_capacity, signed + 1, 1)
+                        _reserve(<void **> &ends, &ends_capacity, signed + 1, sizeof(Py_ssize_t))
+                    ends[signed] = j
+                    sentence[signed] = is_sentence and j - used >= min_near_sentence
+                    longest = max(longest, j - used)
+                    signed += 1
+                    used = j
+                begin = i
+            pieces.append(paragraph)
+            keys.append(paragraph_keys)
+            long_keys.append(total >= min_near_chars)
+        firsts[count] = signed
+        signatures_array = np.empty((signed, perms), dtype=np.uint32)
+        long_sentences = np.zeros(signed, dtype=bool)
+        paragraph_array = np.zeros((count, perms), dtype=np.uint32)
+        signatures = signatures_array
+        paragraph_signatures = paragraph_array
+        hashes = <uint32_t *> malloc((longest + 1) * sizeof(uint32_t))
+        if hashes == NULL:
+            raise MemoryError()
+        with nogil:
+            begin = 0
+            for r in range(signed):
+                m = tc_char_shingles(points + begin, ends[r] - begin, n, hashes)
+                tc_minhash(hashes, m, &a[0], &b[0], &signatures[r, 0], perms)
+                begin = ends[r]
+            for t in range(count):
+                first = firsts[t]
+                if first == firsts[t + 1]:
+                    continue
+                target = &paragraph_signatures[t, 0]
+                row = &signatures[first, 0]
+                for p in range(perms):
+                    target[p] = row[p]
+                for r in range(first + 1, firsts[t + 1]):
+                    row = &signatures[r, 0]
+                    for p in range(perms):
+                        if row[p] < target[p]:
+                            target[p] = row[p]
+        for r in range(signed):
+            if sentence[r]:
+                long_sentences[r] = True
+        return pieces, keys, signatures_array, paragraph_array, long_keys, long_sentences
+    finally:
+        free(points)
+        free(ends)
+        free(sentence)
+        free(firsts)
+        free(hashes)

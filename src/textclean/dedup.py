@@ -25,6 +25,7 @@ import regex
 from .config import DedupConfig
 from .document import Document, Line, ParagraphKeys, Removal
 from .native import core
+from .normalize import fold_tables
 from .shingles import stable_hash64
 from .signatures import Signer, min_of_rows, similarity
 
@@ -304,6 +305,48 @@ def _walk(texts: list[str], numbers: list[int], pieces: list[list[tuple[str, boo
     return kept_numbers, kept, kept_rows, kept_keys, dropped
 
 
+Signed = tuple[list[list[tuple[str, bool]]], list[list[str]], np.ndarray, np.ndarray, list[bool], np.ndarray]
+
+
+def _sign(signer: Signer, config: DedupConfig, texts: list[str]) -> Signed:
+    """What the walk of :func:`dedup_document` needs of paragraphs ``texts``: each one's
+    sentence pieces and their keys (``signer``'s), the signature of every non-empty key (in order),
+    each paragraph's signature (the minimum over its keys'; zeros without any), whether
+    each paragraph's keys are long enough to match near, and whether each signed key is
+    a sentence long enough to. The compiled core does it in one pass where it can (char
+    shingles, keys folded by table); :func:`_sign_reference` is what it is tested equal to."""
+    compiled = core()
+    if compiled is not None and signer.words is None:
+        tables = fold_tables(signer.simplified)
+        if tables is not None:
+            found = compiled.sign_paragraphs(texts, *tables, signer.config.ngram, signer.a, signer.b, config.min_near_chars,
+                                             config.min_near_sentence_chars)
+            if found is not None:  # None: a piece the table does not fold alone (combining mark, astral)
+                return found  # type: ignore[no-any-return]
+    return _sign_reference(signer, config, texts)
+
+
+def _sign_reference(signer: Signer, config: DedupConfig, texts: list[str]) -> Signed:
+    """:func:`_sign`, step by step: pieces, keys folded in one batch, signatures in one."""
+    pieces = [_pieces(text) for text in texts]
+    flat = iter(signer.keys([piece for paragraph in pieces for piece, _ in paragraph]))
+    keys = [[next(flat) for _ in paragraph] for paragraph in pieces]
+    signatures = signer.signatures([key for paragraph in keys for key in paragraph if key])
+    counts = np.array([sum(1 for key in paragraph if key) for paragraph in keys], dtype=np.int64)
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+    paragraph_signatures = np.zeros((len(keys), config.num_perm), dtype=np.uint32)
+    signed = counts > 0
+    if signed.any():
+        paragraph_signatures[signed] = min_of_rows(signatures, np.arange(len(signatures)), firsts[signed])
+    long_keys = [sum(map(len, paragraph)) >= config.min_near_chars for paragraph in keys]
+    long_sentences = np.array([
+        is_sentence and len(key) >= config.min_near_sentence_chars
+        for paragraph, paragraph_keys in zip(pieces, keys)
+        for (_, is_sentence), key in zip(paragraph, paragraph_keys) if key
+    ], dtype=bool)
+    return pieces, keys, signatures, paragraph_signatures, long_keys, long_sentences
+
+
 def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Signer | None = None) -> Document:
     """Drop repeated and near-repeated paragraphs and sentences of one document.
 
@@ -345,34 +388,19 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         seen_paragraphs.setdefault(line.text, line.number)
         candidates.append(line)
 
-    # One batch of signatures for every sentence piece of the remaining paragraphs.
-    pieces = [_pieces(line.text) for line in candidates]
-    if signer is not None:
-        flat = iter(signer.keys([piece for paragraph in pieces for piece, _ in paragraph]))
-        keys = [[next(flat) for _ in paragraph] for paragraph in pieces]
-    else:
-        keys = [["" for _ in paragraph] for paragraph in pieces]
-    signatures = paragraph_signatures = None
-    if signer is not None:
-        signatures = signer.signatures([key for paragraph in keys for key in paragraph if key])
-        counts = np.array([sum(1 for key in paragraph if key) for paragraph in keys])
-        firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        paragraph_signatures = np.zeros((len(keys), config.num_perm), dtype=np.uint32)
-        signed = counts > 0
-        if signed.any():
-            paragraph_signatures[signed] = min_of_rows(signatures, np.arange(len(signatures)), firsts[signed])
+    # Every sentence piece of the remaining paragraphs keyed and signed in one batch.
+    texts = [line.text for line in candidates]
     near_paragraphs = near_sentences = None
-    long_keys = [sum(map(len, paragraph)) >= config.min_near_chars for paragraph in keys]  # long enough to match near
-    if signatures is not None and paragraph_signatures is not None:
+    signatures = None
+    if signer is not None:
+        pieces, keys, signatures, paragraph_signatures, long_keys, long_sentences = _sign(signer, config, texts)
         # Only these rows are ever looked up or kept (see the walk below).
-        long_paragraphs = np.array(long_keys, dtype=bool)
-        long_sentences = np.array([
-            is_sentence and len(key) >= config.min_near_sentence_chars
-            for paragraph, paragraph_keys in zip(pieces, keys)
-            for (_, is_sentence), key in zip(paragraph, paragraph_keys) if key
-        ], dtype=bool)
-        near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold, long_paragraphs)
+        near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold, np.array(long_keys, dtype=bool))
         near_sentences = _LocalIndex(signatures, config.sentence_threshold, long_sentences)
+    else:
+        pieces = [_pieces(text) for text in texts]
+        keys = [["" for _ in paragraph] for paragraph in pieces]
+        long_keys = [config.min_near_chars <= 0 for _ in pieces]  # (keys without characters)
     # A short copy that a later, clearly fuller paragraph repeats (a lead or summary
     # line the article then gives in full) yields to it: the copy with more in it stays.
     yields = {}
@@ -386,7 +414,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         indexes = (None if near_paragraphs is None else near_paragraphs.native(compiled),
                    None if near_sentences is None else near_sentences.native(compiled))
     numbers, texts, kept_rows, kept_keys, dropped = walk(
-        [line.text for line in candidates], [line.number for line in candidates], pieces, keys, long_keys, yields,
+        texts, [line.number for line in candidates], pieces, keys, long_keys, yields,
         *indexes, signatures, config.dedup_paragraphs, config.dedup_sentences, config.min_sentence_chars,
         config.min_near_sentence_chars, config.min_near_chars)
     for rule, kind, number, text, of, score in dropped:

@@ -30,7 +30,7 @@ from .native import core
 
 __all__ = [
     "normalize_line", "normalize", "split_lines", "split_long_line", "fold", "fold_many", "SimplifiedKeys",
-    "simplified_view", "has_traditional",
+    "simplified_view", "has_traditional", "fold_tables",
 ]
 
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
@@ -203,6 +203,16 @@ def _fold_compiled(compiled: Any, texts: list[str], table: bool) -> list[str]:
         elif converted is not None:
             keys[i] = converted(key)
     return keys
+
+
+def fold_tables(to_simplified: Callable[[str], str] | None = None) -> tuple[Any, ...] | None:
+    """The tables by which the compiled core folds keys as :func:`fold_many` does with
+    ``to_simplified``: :func:`_nfkc_tables`, whether keys are then simplified, and the
+    simplified tables (:func:`simplified_view`'s); None for a converter other than
+    :func:`simplified_view` (its keys are folded one by one)."""
+    if to_simplified is not None and to_simplified is not simplified_view:
+        return None
+    return (*_nfkc_tables(), to_simplified is not None, _traditional_bits(), *_simplified_arrays())
 
 
 _TABLE_KEEP, _TABLE_DROP, _TABLE_REPLACE, _TABLE_CONTEXT = 0, 1, 2, 3
