@@ -143,13 +143,14 @@ def check_output_dir(in_dir: Path, out_dir: Path) -> None:
         raise OutputError(f"output {out_dir} exists and is not a folder")
 
 
-def _temporary(path: Path, suffix: str = ".tmp") -> tuple[int, str]:
+def _temporary(path: Path | str, suffix: str = ".tmp") -> tuple[int, str]:
     """A new temporary file beside ``path``, with the permissions the umask gives a
     normal file (``tempfile.mkstemp`` would make it 0600, and the rename keeps that)."""
+    parent, name = os.path.split(os.fspath(path))
     for _ in range(100):
-        tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}{suffix}"
+        tmp = os.path.join(parent, f".{name}.{secrets.token_hex(6)}{suffix}")
         try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), str(tmp)
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
         except BaseException:  # Ctrl-C just after the file was made (before the caller could own it): not left behind
@@ -208,9 +209,26 @@ def remove_temporaries(folder: Path, *, recursive: bool = True, prefix: str = ".
 
 
 def write_atomic(path: Path, data: bytes, *, make_folder: bool = True, sync: bool = True) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename (see :func:`atomic_output`)."""
-    with atomic_output(path, make_folder=make_folder, sync=sync) as handle:
-        handle.write(data)
+    """Write ``data`` to ``path`` through a temporary file and a rename (see
+    :func:`atomic_output`; the same steps on the file descriptor, without a file object:
+    a tree of many small pages spends its writing time on them)."""
+    if make_folder:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temporary(path)
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 @functools.lru_cache(maxsize=1)
