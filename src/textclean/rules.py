@@ -41,6 +41,7 @@ the original line where they matched; the output keeps the page's own script.
 from __future__ import annotations
 
 import bisect
+import copyreg
 import functools
 import re
 import sys
@@ -243,6 +244,11 @@ class RuleSet:
     def __getstate__(self) -> dict[str, Any]:  # compiled alternations are rebuilt where they are used
         return {"rules": self.rules, "layers": self._layers}
 
+    def __reduce__(self) -> Any:
+        if _builtin_set.cache_info().currsize and self is _builtin_set():
+            return RuleSet.builtin, ()  # the receiving process's pack, with what it built
+        return copyreg.__newobj__, (type(self),), self.__getstate__()
+
     def __setstate__(self, state: dict[str, Any]) -> None:
         object.__setattr__(self, "rules", state["rules"])
         object.__setattr__(self, "_combined", {})
@@ -261,8 +267,13 @@ class RuleSet:
 
     @classmethod
     def builtin(cls) -> RuleSet:
-        """The built-in Chinese rule pack (``textclean/rules/zh.toml``)."""
-        return cls(_builtin_rules())
+        """The built-in Chinese rule pack (``textclean/rules/zh.toml``): one set per process,
+        so what it builds on first use (compiled rules, the prefilter of each scope, zone
+        and length class, screens) is built once for every pass and step that uses it —
+        the mining pass and the cleaning pass, and :func:`~textclean.pipeline.warm_up` in
+        the server worker processes are forked from. The pack pickles as a reference: a
+        worker handed it gets its own process's set."""
+        return _builtin_set() if cls is RuleSet else cls(_builtin_rules())
 
     @classmethod
     def from_file(cls, path: str | Path, *, timeout: float = 1.0) -> RuleSet:
@@ -532,6 +543,12 @@ def _builtin_rules() -> tuple[Rule, ...]:
     """The parsed built-in pack: read and compiled once per process (the rules are immutable)."""
     text = resources.files("textclean").joinpath("rules/zh.toml").read_text(encoding="utf-8")
     return RuleSet.from_toml(text, origin="built-in pack zh.toml", trusted=True).rules
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_set() -> RuleSet:
+    """:meth:`RuleSet.builtin`'s set (its caches fill as lines come; the rules never change)."""
+    return RuleSet(_builtin_rules())
 
 
 def resolve_rules(config: BoilerplateConfig) -> RuleSet:
