@@ -351,3 +351,25 @@ def test_the_firing_memo_keeps_no_answer_a_rule_timed_out_in():
         assert any("timed out" in w for w in result.warnings)
     assert ("line", "head", True, "a" * 60 + "!") not in memo.found  # (the span scope's answer is kept: none)
     assert ("line", "head", True, "正文。") in memo.found
+
+
+def test_the_builtin_pack_is_one_set_per_process_and_pickles_as_a_reference() -> None:
+    """What the pack builds on first use (prefilters, screens) is built once per process:
+    the mining and cleaning passes get the same set, and a worker handed it (pickled)
+    gets its own process's set, not a copy with empty caches. Other sets pickle whole."""
+    import pickle
+
+    from textclean.boilerplate import resolve_rules
+    from textclean.config import BoilerplateConfig
+
+    pack = RuleSet.builtin()
+    assert resolve_rules(BoilerplateConfig()) is pack and RuleSet.builtin() is pack
+    assert pickle.loads(pickle.dumps(pack)) is pack
+    pack.candidates("line", "body", 10)
+    smaller = resolve_rules(BoilerplateConfig(disable_rules={pack.ids()[0]}))
+    copied = pickle.loads(pickle.dumps(smaller))
+    assert copied == smaller and copied is not smaller and copied.ids() == pack.ids()[1:]
+    site = RuleSet.from_toml('[[rule]]\nid = "site.x"\ncategory = "nav"\npattern = "^关于本站$"\n'
+                             'description = "d"\nexamples = ["关于本站"]\n')
+    both = pickle.loads(pickle.dumps(pack + site))
+    assert both == pack + site and both.layers()[0] is pack and both.layers()[1] == site
