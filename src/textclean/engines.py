@@ -89,8 +89,11 @@ def _input_bytes(source: Any) -> int | None:
 
 
 class LocalEngine:
-    """This machine: the per-document steps in ``jobs`` processes (one pool for both
-    passes), the corpus pass and the writer here, in input order.
+    """This machine: the per-document steps in ``jobs`` processes, the corpus pass here,
+    in input order. A folder of pages written into a tree is finished and written by
+    the worker that cleaned each page (:class:`~textclean.keeping.KeepingPool`: here
+    only its verdict and its place in the tree are decided); other sinks are written
+    here.
 
     With one process, the mining pass keeps the documents it normalised, up to
     ``keep_chars`` characters in all, and the cleaning pass starts those at the page
@@ -144,6 +147,8 @@ class LocalEngine:
         from .pipeline import Pipeline
 
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
+        if self.pool is not None and _keeps_pages(source, writer):
+            return self._clean_keeping(source, config, pipeline, writer, skip)
         if self.pool is not None:  # the report's items of each page made in the worker, after its last step
             from .pipeline import Map
             from .report import pack_removals
@@ -160,6 +165,65 @@ class LocalEngine:
         if first != ["read", "decode", "normalize"]:  # pragma: no cover - a pipeline of other steps
             return pipeline.run(documents)
         return Pipeline(pipeline.steps[3:]).run(_normalized(documents, pipeline.steps[:3], kept))
+
+
+    def _clean_keeping(self, source: Any, config: Config, pipeline: Any, writer: Any, skip: int) -> Iterator[Document]:
+        """The cleaning pass in workers that keep their pages (:class:`~textclean.keeping.KeepingPool`):
+        here only the keep rule and each page's place in the tree, in input order."""
+        import functools
+        from pathlib import Path
+
+        from .io import TreeClaims
+        from .keeping import KeepingPool, finish_page
+        from .pipeline import Map
+
+        steps = list(pipeline.steps)
+        prefix: list[Map] = []
+        while steps and isinstance(steps[0], Map):
+            prefix.append(steps.pop(0))
+        corpus = steps.pop(0) if steps and isinstance(steps[0], CorpusDedup) else None
+        finish, last = steps
+        if last is not writer or not isinstance(finish, Map):  # pragma: no cover - the default pipeline's shape
+            raise AssertionError(f"unexpected pipeline {[step.name for step in pipeline.steps]}")
+        self.pool.close()  # the mining pass's workers: these keep their pages instead
+        self.pool = None
+        keeping = self._stack.enter_context(KeepingPool(self.jobs))
+        claims = TreeClaims(Path(writer.out_dir))
+
+        def judge(request: Any) -> tuple[Any, Any, Any]:
+            doc_id, skipped, keys = request
+            verdict = change = None
+            if keys is not None and corpus is not None:
+                pending, chars, total = keys
+                verdict = corpus.judge(doc_id, pending, dict(zip(pending.lines, chars)), total)
+                if corpus.record_changes and not verdict.dropped:  # what judge() added, for the run journal
+                    change = corpus.last_change
+            claimed = None
+            if not skipped and (verdict is None or not verdict.dropped):
+                placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
+                claimed = (placed.skipped, placed.detail) if placed.skipped else placed.output
+            return verdict, claimed, change
+
+        def finished() -> Iterator[Document]:
+            documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
+            finishing = functools.partial(finish_page, finish=finish, writer=writer)
+            for doc, change in keeping.run(prefix, finishing, documents, judge):
+                yield doc if change is None else doc.replace(index_change=change)
+            writer.sync(claims)
+
+        return finished()
+
+
+def _keeps_pages(source: Any, writer: Any) -> bool:
+    """Whether a pass can keep each page in one worker to its end (see
+    :class:`~textclean.keeping.KeepingPool`): a folder of pages written into a tree
+    (ids are paths in a folder, one file each, so a page's place can be claimed before
+    it is known to be written)."""
+    from .io import WriteTree
+    from .sources import FolderSource
+
+    return isinstance(source, FolderSource) and isinstance(writer, WriteTree) and writer.rename is None \
+        and not writer.suffix
 
 
 def _normalized(documents: Iterable[Document], steps: Any, kept: dict[str, Document]) -> Iterator[Document]:

@@ -388,69 +388,87 @@ class WriteTree:
         import collections
         from concurrent.futures import ThreadPoolExecutor
 
-        out_dir = Path(self.out_dir)
-        # What this run writes, in input order: two ids on one file, or a file where
-        # another id needs a folder (d.txt and d.txt/e), skip the later one. Checked
-        # here, not left to the writer threads, whose order would decide the winner.
-        written: dict[Path, str] = {}
-        folders: set[Path] = set()
-        root = out_dir.resolve()  # once per run, not per file
-        resolved: dict[str, tuple[Path, int]] = {}  # each id folder's place and depth, resolved once per run
+        claims = TreeClaims(Path(self.out_dir))
         if can_sync_file_system():
             for doc in documents:
-                yield self._finish(*self._submit(_write_now, out_dir, root, doc, written, folders, resolved))
-            if written:
-                try:
-                    sync_folder(out_dir)
-                except OSError as exc:
-                    raise OutputError(f"cannot sync the output {out_dir} to disk: {exc.strerror or exc}") from exc
+                doc = self.claim(doc, claims)
+                yield doc if doc.output is None or doc.skipped else self.write(doc)
+            self.sync(claims)
             return
         pending: collections.deque[tuple[Document, Any]] = collections.deque()
         with ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="textclean-write") as pool:
-            write = functools.partial(pool.submit, write_atomic)
             for doc in documents:
-                pending.append(self._submit(write, out_dir, root, doc, written, folders, resolved))
+                doc = self.claim(doc, claims)
+                future = None if doc.output is None or doc.skipped else \
+                    pool.submit(write_atomic, Path(doc.output), doc.output_text.encode("utf-8"), make_folder=False)
+                pending.append((doc, future))
                 while pending and (len(pending) > 4 * self.threads or pending[0][1] is None or pending[0][1].done()):
                     yield self._finish(*pending.popleft())
             while pending:
                 yield self._finish(*pending.popleft())
 
-    def _submit(
-        self, write: Any, out_dir: Path, root: Path, doc: Document, written: dict[Path, str], folders: set[Path],
-        resolved: dict[str, tuple[Path, int]],
-    ) -> tuple[Document, Any]:
+    def claim(self, doc: Document, claims: TreeClaims, *, make_folder: bool = True) -> Document:
+        """Where ``doc`` goes, decided in input order: the document with ``output`` set
+        (its folder made, unless ``make_folder=False``: then :meth:`write` makes it), or
+        skipped as ``"invalid id"`` — an id that would land outside the tree, or on the
+        file of an earlier id (``claims``: what the run claimed so far). Skipped
+        documents claim nothing."""
         if doc.skipped:
-            return doc, None
+            return doc
         relative = self.rename or doc.id
         if self.suffix and not relative.endswith(self.suffix):
             relative += self.suffix
         try:
-            target = _safe_target(out_dir, relative, root, resolved)
+            target = _safe_target(claims.out_dir, relative, claims.root, claims.resolved)
         except OutputError as exc:  # an id such as "../x" or "/etc/x": that record, not the run
-            return doc.skip("invalid id", str(exc)), None
+            return doc.skip("invalid id", str(exc))
+        written, folders = claims.written, claims.folders
         if target in written:
             return doc.skip("invalid id", f"id {_short_id(doc.id)} is written to the same file as id "
-                                          f"{_short_id(written[target])} ({target.name}); the first one stays"), None
-        parents = _below(target.parent, root, folders)
+                                          f"{_short_id(written[target])} ({target.name}); the first one stays")
+        parents = _below(target.parent, claims.root, folders)
         clash = next((parent for parent in parents if parent in written), None)
         if target in folders or clash is not None:
             where = f"{target.name} is a folder of other ids" if clash is None else \
                 f"{clash.name} is the file of id {_short_id(written[clash])}"
-            return doc.skip("invalid id", f"id {_short_id(doc.id)} cannot be written: {where}; the first one stays"), None
-        if target.parent not in folders:  # no file was written there yet: made here, once, before a writer needs it
+            return doc.skip("invalid id", f"id {_short_id(doc.id)} cannot be written: {where}; the first one stays")
+        if make_folder and target.parent not in folders:  # no file was written there yet: made here, once
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except RecursionError:
-                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: the path is too deep"), None
+                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: the path is too deep")
             except OSError as exc:
                 if exc.errno not in _RECORD_ERRNOS:
                     raise OutputError(f"cannot make the folder {target.parent}: {exc.strerror or exc}") from exc
-                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: {exc.strerror or exc}"), None
+                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: {exc.strerror or exc}")
         written[target] = doc.id
         folders.update(parents)
         folders.add(target.parent)
-        doc = doc.replace(output=str(target))
-        return doc, write(target, doc.output_text.encode("utf-8"), make_folder=False)
+        return doc.replace(output=str(target))
+
+    def write(self, doc: Document, *, make_folder: bool = False) -> Document:
+        """Write a claimed document (see :meth:`claim`) to its ``output``, atomically —
+        without an fsync where the file system is synced whole afterwards (:meth:`sync`),
+        else fsync'd — in this process or in a worker process (``make_folder``: its
+        folder made here). A write error of that path skips the document as
+        ``"invalid id"``; any other stops the run (:class:`OutputError`)."""
+        data = doc.output_text.encode("utf-8")
+        if can_sync_file_system():
+            return self._finish(doc, _write_now(Path(str(doc.output)), data, make_folder=make_folder))
+        try:
+            write_atomic(Path(str(doc.output)), data, make_folder=make_folder)
+        except (OSError, RecursionError) as exc:
+            return self._finish(doc, _Written(exc))
+        return doc
+
+    def sync(self, claims: TreeClaims) -> None:
+        """Make the files written durable, once for the run (where the file system can be
+        synced whole; elsewhere :meth:`write` fsync'd each)."""
+        if claims.written and can_sync_file_system():
+            try:
+                sync_folder(claims.out_dir)
+            except OSError as exc:
+                raise OutputError(f"cannot sync the output {claims.out_dir} to disk: {exc.strerror or exc}") from exc
 
     @staticmethod
     def _finish(doc: Document, future: Any) -> Document:
@@ -466,6 +484,19 @@ class WriteTree:
                     return doc.skip("invalid id", detail)
                 raise OutputError(f"cannot write {doc.output}: {exc.strerror or exc}") from exc
         return doc
+
+
+class TreeClaims:
+    """What a run writing a tree has claimed so far, in input order (see
+    :meth:`WriteTree.claim`): each file and the id it holds, the folders made, each id
+    folder's resolved place."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = out_dir
+        self.root = out_dir.resolve()  # once per run, not per file
+        self.written: dict[Path, str] = {}
+        self.folders: set[Path] = set()
+        self.resolved: dict[str, tuple[Path, int]] = {}  # each id folder's place and depth, resolved once per run
 
 
 def _below(folder: Path, root: Path, known: set[Path]) -> list[Path]:

@@ -1,0 +1,84 @@
+"""Workers that keep each page until the corpus pass judged it (textclean.keeping)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from textclean import clean_corpus
+from textclean.document import Document
+from textclean.errors import WorkerError
+from textclean.keeping import KeepingPool
+from textclean.pipeline import Map
+
+from .conftest import mixed_corpus, tree
+
+
+def _shout(doc: Document) -> Document:
+    return doc.replace(text=doc.text.upper())
+
+
+def _finish(doc: Document, verdict: object, claimed: object) -> Document:
+    return doc.replace(meta={"verdict": verdict, "claimed": claimed})
+
+
+def _fail(doc: Document, verdict: object, claimed: object) -> Document:
+    raise RuntimeError(f"cannot finish {doc.id}")
+
+
+def test_pages_are_judged_and_come_out_in_input_order_finished_where_they_were_kept() -> None:
+    pages = [Document.from_text(f"page {i}", id=f"{i:03d}.txt") for i in range(61)]
+    seen: list[str] = []
+
+    def judge(request: tuple) -> tuple:
+        doc_id = request[0]
+        seen.append(doc_id)
+        return f"verdict {doc_id}", f"out/{doc_id}", len(seen)
+
+    with KeepingPool(2) as pool:
+        out = list(pool.run([Map("shout", _shout)], _finish, pages, judge, chunk=4, window=2))
+    assert seen == [page.id for page in pages]  # the keep rule sees pages in input order
+    assert [doc.id for doc, _ in out] == seen and [extra for _, extra in out] == list(range(1, 62))
+    assert all(doc.text == f"PAGE {int(doc.id[:3])}" for doc, _ in out)
+    assert all(doc.meta == {"verdict": f"verdict {doc.id}", "claimed": f"out/{doc.id}"} for doc, _ in out)
+
+
+def test_a_worker_that_fails_outside_a_page_stops_the_run_with_its_traceback() -> None:
+    pages = [Document.from_text("page", id=f"{i}.txt") for i in range(5)]
+    with KeepingPool(2) as pool, pytest.raises(WorkerError, match="cannot finish"):
+        list(pool.run([Map("shout", _shout)], _fail, pages, lambda request: (None, None, None)))
+
+
+def test_no_pages_is_no_work() -> None:
+    with KeepingPool(2) as pool:
+        assert list(pool.run([Map("shout", _shout)], _finish, [], lambda request: (None, None, None))) == []
+
+
+def _entries(report: Path) -> list[dict]:
+    return [{k: v for k, v in entry.items() if k != "output"} for entry in json.loads(report.read_text())["files"]]
+
+
+@pytest.mark.parametrize("mine", [True, False])
+def test_a_folder_cleaned_by_keeping_workers_equals_one_process(tmp_path: Path, mine: bool) -> None:
+    """Output tree, folders and report are the ones a single process makes: copies across
+    pages removed, reposts dropped whole, a page of nothing but chrome skipped — and a
+    site whose every page is skipped gets no folder."""
+    from textclean import Config
+
+    src = tmp_path / "in"
+    mixed_corpus(src, copies=2)
+    (src / "chrome").mkdir()
+    for i in range(3):
+        (src / "chrome" / f"{i}.txt").write_text(f"欢迎来到某某{i}文库网!\n本文来源:https://x.com/{i}\n责任编辑：某某\n",
+                                                 encoding="utf-8")
+    config = Config().replace(mine=mine)
+    one = clean_corpus(src, tmp_path / "one", config=config, jobs=1, report=tmp_path / "one.json")
+    two = clean_corpus(src, tmp_path / "two", config=config, jobs=2, report=tmp_path / "two.json")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one") and two.skipped == one.skipped
+    folders = [sorted(p.relative_to(tmp_path / name).as_posix() for p in (tmp_path / name).rglob("*") if p.is_dir())
+               for name in ("one", "two")]
+    assert folders[0] == folders[1] and "chrome" not in folders[0]
+    assert _entries(tmp_path / "two.json") == _entries(tmp_path / "one.json")
+    assert one.skipped.get("duplicate") and one.skipped.get("no content")
