@@ -41,14 +41,17 @@ def removal_item(removal: Any) -> dict[str, Any]:
     return item
 
 
-def _totals_of(items: Iterable[dict[str, Any]]) -> dict[str, Counter[str]]:
-    totals: dict[str, Counter[str]] = {}
+def _totals_of(items: Iterable[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per rule, the items' count by kind and their characters (plain dicts: a worker
+    pickles them with each page, and a Counter unpickles through its ``__init__``)."""
+    totals: dict[str, dict[str, int]] = {}
     for item in items:
         counts = totals.get(item["rule"])
-        if counts is None:  # not setdefault: that makes a Counter for every item
-            counts = totals[item["rule"]] = Counter()
-        counts[item["kind"] + "s"] += 1
-        counts["chars"] += len(item["text"])
+        if counts is None:  # not setdefault: that makes a dict for every item
+            counts = totals[item["rule"]] = {}
+        kind = item["kind"] + "s"
+        counts[kind] = counts.get(kind, 0) + 1
+        counts["chars"] = counts.get("chars", 0) + len(item["text"])
     return totals
 
 
@@ -60,7 +63,7 @@ class PackedRemoved:
 
     __slots__ = ("blob", "more", "totals")
 
-    def __init__(self, blob: bytes, more: list[dict[str, Any]], totals: dict[str, Counter[str]]) -> None:
+    def __init__(self, blob: bytes, more: list[dict[str, Any]], totals: dict[str, dict[str, int]]) -> None:
         self.blob = blob
         self.more = more
         self.totals = totals
@@ -156,7 +159,7 @@ class Report:
             more = [removal_item(removal) for removal in doc.trace[part[0]:]]
             totals = part[2]
             if more:
-                totals = {rule: counts.copy() for rule, counts in totals.items()}
+                totals = {rule: Counter(counts) for rule, counts in totals.items()}
                 for rule, counts in _totals_of(more).items():
                     totals.setdefault(rule, Counter()).update(counts)
             entry["removed"] = PackedRemoved(part[1], more, totals)
