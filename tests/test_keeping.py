@@ -45,6 +45,38 @@ def test_pages_are_judged_and_come_out_in_input_order_finished_where_they_were_k
     assert all(doc.meta == {"verdict": f"verdict {doc.id}", "claimed": f"out/{doc.id}"} for doc, _ in out)
 
 
+def _mark_mined(doc: Document) -> Document:
+    return doc.replace(text=doc.text + " normalised in the mining pass")
+
+
+def _observed(doc: Document) -> Document:
+    return doc.replace(observation=len(doc.text), text="")
+
+
+def _mark_cleaned(doc: Document) -> Document:
+    return doc.replace(text=doc.text + " and read again")
+
+
+def test_pages_the_mining_pass_kept_are_cleaned_where_they_were_kept_from_the_next_step() -> None:
+    """The mining pass's pages stay in the workers (up to each one's room): the cleaning
+    pass sends each to the worker that holds it, which starts it after the steps it went
+    through already; a page no worker had room for is read again."""
+    pages = [Document.from_text(f"page {i}", id=f"{i:02d}.txt") for i in range(40)]
+    with KeepingPool(2) as pool:
+        observed = list(pool.observe([Map("mined", _mark_mined)], Map("observe", _observed), pages, room=600,
+                                     chunk=3, window=2))
+        assert [nbytes for _, nbytes in observed] == [3 * page.chars_in for page in pages]  # no input bytes: 3 a char
+        assert [n for n, _ in observed] == [len(f"page {i} normalised in the mining pass") for i in range(40)]
+        kept = dict(pool._normalized_by)
+        assert 0 < len(kept) < 40  # room for some of them
+        out = list(pool.run([Map("cleaned", _mark_cleaned), Map("shout", _shout)], _finish, pages,
+                            lambda request: (None, None, None), skip_normalized=1, chunk=3, window=2))
+    assert [doc.id for doc, _ in out] == [page.id for page in pages]
+    for doc, _ in out:
+        expected = f"page {int(doc.id[:2])}" + (" normalised in the mining pass" if doc.id in kept else " and read again")
+        assert doc.text == expected.upper()
+
+
 def test_a_worker_that_fails_outside_a_page_stops_the_run_with_its_traceback() -> None:
     pages = [Document.from_text("page", id=f"{i}.txt") for i in range(5)]
     with KeepingPool(2) as pool, pytest.raises(WorkerError, match="cannot finish"):
@@ -82,3 +114,13 @@ def test_a_folder_cleaned_by_keeping_workers_equals_one_process(tmp_path: Path, 
     assert folders[0] == folders[1] and "chrome" not in folders[0]
     assert _entries(tmp_path / "two.json") == _entries(tmp_path / "one.json")
     assert one.skipped.get("duplicate") and one.skipped.get("no content")
+
+
+def test_a_folder_written_as_jsonl_with_workers_equals_one_process(tmp_path: Path) -> None:
+    """The mining pass keeps pages in its workers for a tree; a run writing JSONL lets
+    them go and cleans in workers that return their pages (the parent writes)."""
+    src = tmp_path / "in"
+    mixed_corpus(src, copies=2)
+    clean_corpus(src, tmp_path / "one.jsonl", jobs=1)
+    clean_corpus(src, tmp_path / "two.jsonl", jobs=2)
+    assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()

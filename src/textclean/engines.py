@@ -95,10 +95,10 @@ class LocalEngine:
     only its verdict and its place in the tree are decided); other sinks are written
     here.
 
-    With one process, the mining pass keeps the documents it normalised, up to
-    ``keep_chars`` characters in all, and the cleaning pass starts those at the page
-    cleaner instead of reading, decoding and normalising them again (the same
-    documents: the same steps made them)."""
+    The mining pass keeps the documents it normalised, up to ``keep_chars``
+    characters in all (with workers over a folder: each its share, in the worker), and
+    the cleaning pass starts those at the page cleaner instead of reading, decoding and
+    normalising them again (the same documents: the same steps made them)."""
 
     name = "local"
 
@@ -107,6 +107,7 @@ class LocalEngine:
         self.keep_chars = keep_chars
         self._stack = contextlib.ExitStack()
         self.pool: Any = None
+        self._keeping: Any = None  # a KeepingPool, once a pass uses one
         self._normalized: dict[str, Document] = {}
 
     def __enter__(self) -> LocalEngine:
@@ -118,7 +119,7 @@ class LocalEngine:
 
     def __exit__(self, *exc: object) -> None:
         self._stack.close()
-        self.pool = None
+        self.pool = self._keeping = None
         self._normalized = {}
 
     def mine(self, source: Any, config: Config, *, advance: Callable[[int], None] | None = None
@@ -127,6 +128,10 @@ class LocalEngine:
         from .pipeline import mine_documents
 
         documents = source.documents(max_bytes=config.decode.max_bytes, lazy=True)  # read where the steps run
+        if self.pool is not None and _keeps_source(source):
+            miner = self._mine_keeping(documents, config, advance)
+            candidates = miner.candidates(resolve_rules(config.boilerplate))
+            return MinedRules.from_candidates(candidates), candidates
         keep = None
         if self.pool is None and self.keep_chars > 0:
             room = self.keep_chars
@@ -142,6 +147,31 @@ class LocalEngine:
         candidates = miner.candidates(resolve_rules(config.boilerplate))
         return MinedRules.from_candidates(candidates), candidates
 
+    def _mine_keeping(self, documents: Iterable[Document], config: Config,
+                      advance: Callable[[int], None] | None) -> Any:
+        """The mining pass in the workers that will clean the pages
+        (:class:`~textclean.keeping.KeepingPool`): each keeps the pages it normalised, up to
+        its share of ``keep_chars``, and the cleaning pass starts them there."""
+        from .mining import Miner
+        from .pipeline import mining_steps
+
+        miner = Miner(config.mining, config.boilerplate)
+        steps = mining_steps(config)
+        for observation, nbytes in self._keeping_pool().observe(steps[:3], steps[3], documents,
+                                                                 room=self.keep_chars // self.jobs):
+            if observation is not None:
+                miner.merge(observation)
+            if advance is not None:
+                advance(nbytes)
+        return miner
+
+    def _keeping_pool(self) -> Any:
+        if self._keeping is None:
+            from .keeping import KeepingPool
+
+            self._keeping = self._stack.enter_context(KeepingPool(self.jobs))
+        return self._keeping
+
     def clean(self, source: Any, config: Config, *, mined: MinedRules | None, corpus: CorpusDedup,
               writer: Any, skip: int = 0) -> Iterator[Document]:
         from .pipeline import Pipeline
@@ -149,6 +179,9 @@ class LocalEngine:
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
         if self.pool is not None and _keeps_pages(source, writer):
             return self._clean_keeping(source, config, pipeline, writer, skip)
+        if self._keeping is not None:  # the mining pass kept pages for a pass that will not use them
+            self._keeping.close()
+            self._keeping = None
         if self.pool is not None:  # the report's items of each page made in the worker, after its last step
             from .pipeline import Map
             from .report import pack_removals
@@ -174,7 +207,7 @@ class LocalEngine:
         from pathlib import Path
 
         from .io import TreeClaims
-        from .keeping import KeepingPool, finish_page
+        from .keeping import finish_page
         from .pipeline import Map
 
         steps = list(pipeline.steps)
@@ -185,10 +218,10 @@ class LocalEngine:
         finish, last = steps
         if last is not writer or not isinstance(finish, Map):  # pragma: no cover - the default pipeline's shape
             raise AssertionError(f"unexpected pipeline {[step.name for step in pipeline.steps]}")
-        self.pool.close()  # the mining pass's workers: these keep their pages instead
-        self.pool = None
-        keeping = self._stack.enter_context(KeepingPool(self.jobs))
+        self.pool.close()  # workers that return pages: none was started (see mine), or they are done
+        keeping = self._keeping_pool()
         claims = TreeClaims(Path(writer.out_dir))
+        skip_normalized = 3 if [step.name for step in prefix[:3]] == ["read", "decode", "normalize"] else 0
 
         def judge(request: Any) -> tuple[Any, Any, Any]:
             doc_id, skipped, keys = request
@@ -207,11 +240,20 @@ class LocalEngine:
         def finished() -> Iterator[Document]:
             documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
             finishing = functools.partial(finish_page, finish=finish, writer=writer)
-            for doc, change in keeping.run(prefix, finishing, documents, judge):
+            for doc, change in keeping.run(prefix, finishing, documents, judge, skip_normalized=skip_normalized):
                 yield doc if change is None else doc.replace(index_change=change)
             writer.sync(claims)
 
         return finished()
+
+
+def _keeps_source(source: Any) -> bool:
+    """Whether a source's pages may stay in the workers from the mining pass on: a
+    folder of pages (ids are paths in a folder, one each), which a run most often
+    writes into a tree (see :func:`_keeps_pages`)."""
+    from .sources import FolderSource
+
+    return isinstance(source, FolderSource)
 
 
 def _keeps_pages(source: Any, writer: Any) -> bool:
@@ -220,10 +262,8 @@ def _keeps_pages(source: Any, writer: Any) -> bool:
     (ids are paths in a folder, one file each, so a page's place can be claimed before
     it is known to be written)."""
     from .io import WriteTree
-    from .sources import FolderSource
 
-    return isinstance(source, FolderSource) and isinstance(writer, WriteTree) and writer.rename is None \
-        and not writer.suffix
+    return _keeps_source(source) and isinstance(writer, WriteTree) and writer.rename is None and not writer.suffix
 
 
 def _normalized(documents: Iterable[Document], steps: Any, kept: dict[str, Document]) -> Iterator[Document]:

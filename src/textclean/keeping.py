@@ -1,20 +1,26 @@
 """Worker processes that keep each page until the corpus pass has judged it.
 
-A corpus run with ``jobs > 1`` that writes a folder of pages into a tree gives each
-page's whole life to one worker (:class:`KeepingPool`): the per-page steps, then —
-once the parent has judged the page against every earlier one, in input order —
-its copies removed, the last step, its file written and its report items made. The
-parent receives a page's keys (its long paragraphs' exact keys, signatures and band
-keys: what the keep rule reads) and, at the end, the finished page for the report
-and the journal; it no longer applies verdicts nor writes files, which capped how
-far more workers could take a run.
+A corpus run with ``jobs > 1`` over a folder of pages gives each page's whole life to
+one worker (:class:`KeepingPool`): the mining pass reads, decodes and normalises it
+there (and the worker keeps it, within its room), then the cleaning pass runs the
+per-page steps there and — once the parent has judged the page against every earlier
+one, in input order — its copies are removed, the last step runs, its file is written
+and its report items are made, there. The parent receives a page's keys (its long
+paragraphs' exact keys, signatures and band keys: what the keep rule reads) and, at
+the end, the finished page for the report and the journal; it no longer applies
+verdicts nor writes files, which capped how far more workers could take a run.
 
 The messages (``inbox``: parent to worker, ``outbox``: back):
 
-- ``("steps", blob)``: the pickled per-page steps, the finishing steps and the writer;
-- ``("clean", [(seq, doc), ...])`` → ``("keys", [(seq, request), ...])``: the steps run
-  and the page is kept; ``request`` is what :meth:`CorpusDedup.judge` needs (None for
-  a page with no long paragraph or skipped);
+- ``("mining", blob)``: the mining pass's steps, its observe step and the worker's room
+  (characters of normalised pages it keeps);
+- ``("observe", [(seq, doc), ...])`` → ``("observed", [(seq, observation, input bytes,
+  kept), ...])``;
+- ``("steps", blob)``: the cleaning pass's per-page steps, the finishing function and how
+  many leading steps a kept page went through already;
+- ``("clean", [(seq, doc, kept), ...])`` → ``("keys", [(seq, request), ...])``: the steps
+  run (a kept page: the one the worker holds, from the step after normalize) and the page
+  is kept; ``request`` is a :data:`JudgeRequest`;
 - ``("finish", [(seq, verdict, claimed), ...])`` → ``("done", [(seq, doc), ...])``: the
   verdict applied (None: nothing to apply), the last step run, the page written where
   the parent claimed (``claimed``: the output path decided in input order, or the
@@ -80,8 +86,13 @@ def _worker(inbox: Any, outbox: Any, pure: str | None) -> None:
 
     _start_worker(pure)
     steps: list[Any] = []
+    skip_normalized = 0  # the leading steps a page normalised by the mining pass went through already
     finish: Callable[[Document, Any, Any], Document] | None = None
     held: dict[int, Document] = {}
+    mining: list[Any] = []
+    observe: Any = None
+    room = 0  # characters of normalised pages this worker may still keep for the cleaning pass
+    normalized: dict[str, Document] = {}
     try:
         with budget_handler():
             while True:
@@ -90,11 +101,28 @@ def _worker(inbox: Any, outbox: Any, pure: str | None) -> None:
                 if kind == "stop":
                     return
                 if kind == "steps":
-                    steps, finish = pickle.loads(message[1])
-                elif kind == "clean":
+                    steps, finish, skip_normalized = pickle.loads(message[1])
+                elif kind == "mining":
+                    mining, observe, room = pickle.loads(message[1])
+                elif kind == "observe":
                     out = []
                     for seq, doc in message[1]:
-                        for step in steps:
+                        for step in mining:
+                            doc = next(step.run([doc]))
+                        kept = None
+                        if not doc.skipped and len(doc.text) <= room and doc.id not in normalized:
+                            room -= len(doc.text)
+                            normalized[doc.id] = kept = doc
+                        doc = next(observe.run([doc]))
+                        out.append((seq, doc.observation, doc.bytes_in or doc.chars_in * 3, kept is not None))
+                    outbox.send(("observed", out))
+                elif kind == "clean":
+                    out = []
+                    for seq, doc, was_normalized in message[1]:
+                        todo = steps
+                        if was_normalized:
+                            doc, todo = normalized.pop(doc.id), steps[skip_normalized:]
+                        for step in todo:
                             doc = next(step.run([doc]))
                         held[seq] = doc
                         out.append((seq, _request(doc)))
@@ -134,6 +162,7 @@ class KeepingPool:
         self._closing = False
         self._answered = False
         self._send_error: BaseException | None = None
+        self._normalized_by: dict[str, int] = {}  # page id -> the worker keeping it normalised (mining pass)
 
     def __enter__(self) -> KeepingPool:
         return self
@@ -210,27 +239,97 @@ class KeepingPool:
             connection.close()
         self._processes, self._inboxes, self._outboxes = [], [], []
 
-    # ------------------------------------------------------------------ the run
+    # ------------------------------------------------------------------ the passes
+
+    def _receive(self, readers: dict[Any, int], sentinels: dict[Any, int]) -> Iterator[tuple[int, str, Any]]:
+        """Every message the workers have sent, as (worker, kind, items); waits for one."""
+        from multiprocessing.connection import wait
+
+        for ready in wait(list(readers) + list(sentinels)):
+            if ready in sentinels:
+                if self._processes[sentinels[ready]].exitcode is not None:
+                    self._died()
+                continue
+            try:
+                kind, items = ready.recv()
+            except EOFError:
+                self._died()
+            self._answered = True
+            if kind == "error":
+                raise WorkerError(f"a worker process failed:\n{items}")
+            yield readers[ready], kind, items
+
+    def observe(self, steps: list[Any], observe: Any, documents: Iterable[Document], *, room: int = 0,
+                chunk: int = 8, window: int = 4) -> Iterator[tuple[Any, int]]:
+        """The mining pass: ``steps`` (read, decode, normalize) then ``observe`` on each
+        document in the workers; yields ``(observation, input bytes)`` in input order.
+        Each worker keeps up to ``room`` characters of the pages it normalised: the
+        cleaning pass (:meth:`run`) starts those there, after ``normalize``."""
+        if not self._processes:
+            self._start()
+        blob = pickle.dumps((steps, observe, room), protocol=pickle.HIGHEST_PROTOCOL)
+        for worker in range(self.jobs):
+            self._send(worker, ("mining", blob))
+        source = iter(documents)
+        exhausted = False
+        seq = next_out = 0
+        busy = [0] * self.jobs
+        ids: dict[int, tuple[str, int]] = {}
+        done: dict[int, tuple[Any, int]] = {}
+        sentinels = {process.sentinel: worker for worker, process in enumerate(self._processes)}
+        readers = {connection: worker for worker, connection in enumerate(self._outboxes)}
+        while True:
+            while not exhausted:
+                worker = min(range(self.jobs), key=busy.__getitem__)
+                if busy[worker] >= window * chunk:
+                    break
+                batch = []
+                for doc in source:
+                    batch.append((seq, doc))
+                    ids[seq] = (doc.id, worker)
+                    seq += 1
+                    if len(batch) == chunk:
+                        break
+                if len(batch) < chunk:
+                    exhausted = True
+                if batch:
+                    busy[worker] += len(batch)
+                    self._send(worker, ("observe", batch))
+            if exhausted and next_out == seq:
+                return
+            for worker, _, items in self._receive(readers, sentinels):
+                for number, observation, nbytes, kept in items:
+                    busy[worker] -= 1
+                    doc_id, holder = ids.pop(number)
+                    if kept:
+                        self._normalized_by[doc_id] = holder
+                    done[number] = (observation, nbytes)
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
 
     def run(self, steps: list[Any], finish: Callable[[Document, Any, Any], Document], documents: Iterable[Document],
-            judge: Callable[[JudgeRequest], tuple[Any, Any, Any]], *, chunk: int = 8,
+            judge: Callable[[JudgeRequest], tuple[Any, Any, Any]], *, skip_normalized: int = 0, chunk: int = 8,
             window: int = 4) -> Iterator[tuple[Document, Any]]:
         """Clean ``documents`` with ``steps`` in the workers, then finish each with
         ``finish(doc, verdict, claimed)`` there. ``judge(request)`` runs here, in input
         order, and returns ``(verdict, claimed, extra)``; the finished pages come out in
-        input order as ``(doc, extra)``. Up to ``window`` chunks of ``chunk`` pages per
-        worker are being cleaned at once."""
-        from multiprocessing.connection import wait
-
+        input order as ``(doc, extra)``. A page the mining pass left normalised in a
+        worker (:meth:`observe`) goes to that worker and starts after the first
+        ``skip_normalized`` steps; the others go to the least busy worker. Up to
+        ``window`` chunks of ``chunk`` pages per worker are being cleaned at once."""
         if not self._processes:
             self._start()
-        blob = pickle.dumps((steps, finish), protocol=pickle.HIGHEST_PROTOCOL)
+        blob = pickle.dumps((steps, finish, skip_normalized), protocol=pickle.HIGHEST_PROTOCOL)
         for worker in range(self.jobs):
             self._send(worker, ("steps", blob))
+        normalized_by, self._normalized_by = self._normalized_by, {}
         source = iter(documents)
         exhausted = False
+        waiting: Document | None = None  # taken from the source, its worker had no room yet
         seq = 0
         cleaning = [0] * self.jobs  # pages sent to clean, keys not back yet
+        batches: list[list[tuple[int, Document, bool]]] = [[] for _ in range(self.jobs)]
         holder: dict[int, int] = {}  # page -> the worker keeping it
         requests: dict[int, Any] = {}  # keys back, not judged yet
         extras: dict[int, Any] = {}
@@ -239,41 +338,44 @@ class KeepingPool:
         finishing: dict[int, list[tuple[int, Any, Any]]] = collections.defaultdict(list)
         sentinels = {process.sentinel: worker for worker, process in enumerate(self._processes)}
         readers = {connection: worker for worker, connection in enumerate(self._outboxes)}
+
+        def send(worker: int) -> None:
+            cleaning[worker] += len(batches[worker])
+            self._send(worker, ("clean", batches[worker]))
+            batches[worker] = []
+
         while True:
-            # hand out pages while a worker has room (the least busy first)
+            # hand out pages: a page normalised by the mining pass to the worker keeping it, others to the
+            # least busy; a worker without room holds up the pages after it (they are judged in order anyway)
             while not exhausted:
-                worker = min(range(self.jobs), key=cleaning.__getitem__)
-                if cleaning[worker] >= window * chunk:
-                    break
-                batch = []
-                for doc in source:
-                    batch.append((seq, doc))
-                    holder[seq] = worker
-                    seq += 1
-                    if len(batch) == chunk:
+                if waiting is None:
+                    waiting = next(source, None)
+                    if waiting is None:
+                        exhausted = True
                         break
-                if len(batch) < chunk:
-                    exhausted = True
-                if batch:
-                    cleaning[worker] += len(batch)
-                    self._send(worker, ("clean", batch))
+                worker = normalized_by.pop(waiting.id, -1)
+                was_normalized = worker >= 0
+                if not was_normalized:
+                    worker = min(range(self.jobs), key=lambda w: cleaning[w] + len(batches[w]))
+                if cleaning[worker] + len(batches[worker]) >= window * chunk:
+                    if was_normalized:
+                        normalized_by[waiting.id] = worker
+                    break
+                batches[worker].append((seq, waiting, was_normalized))
+                holder[seq] = worker
+                seq += 1
+                waiting = None
+                if len(batches[worker]) == chunk:
+                    send(worker)
+            for worker in range(self.jobs):  # what was handed out goes now: the next page to judge may be in it
+                if batches[worker]:
+                    send(worker)
             if exhausted and next_out == seq:
                 return
-            for ready in wait(list(readers) + list(sentinels)):
-                if ready in sentinels:
-                    if self._processes[sentinels[ready]].exitcode is not None:
-                        self._died()
-                    continue
-                try:
-                    kind, items = ready.recv()
-                except EOFError:
-                    self._died()
-                self._answered = True
-                if kind == "error":
-                    raise WorkerError(f"a worker process failed:\n{items}")
+            for worker, kind, items in self._receive(readers, sentinels):
                 if kind == "keys":
                     for number, request in items:
-                        cleaning[holder[number]] -= 1
+                        cleaning[worker] -= 1
                         requests[number] = request
                 else:
                     for number, doc in items:

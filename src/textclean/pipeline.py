@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document",
-    "clean_records", "mine_documents", "parallel_map", "WorkerPool",
+    "clean_records", "mine_documents", "mining_steps", "parallel_map", "WorkerPool",
 ]
 
 
@@ -282,12 +282,7 @@ def mine_documents(
     """
     config = config or Config()
     miner = Miner(config.mining, config.boilerplate)
-    steps = [
-        Map("read", read_file, "skip"),
-        Map("decode", functools.partial(decode_document, config=config), "skip"),
-        Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
-        Map("observe", functools.partial(_observed, config=config), "skip"),
-    ]
+    steps = mining_steps(config)
     parallel = jobs > 1 or pool is not None
     if keep is not None:
         if parallel:
@@ -306,6 +301,17 @@ def mine_documents(
         if advance is not None:
             advance(doc.bytes_in or doc.chars_in * 3)
     return miner
+
+
+def mining_steps(config: Config) -> list[Map]:
+    """The mining pass's steps: read, decode, normalize, then observe (the document's
+    :class:`~textclean.mining.Observation` in ``doc.observation``, its text dropped)."""
+    return [
+        Map("read", read_file, "skip"),
+        Map("decode", functools.partial(decode_document, config=config), "skip"),
+        Map("normalize", functools.partial(normalize, config=config.normalize), "skip"),
+        Map("observe", functools.partial(_observed, config=config), "skip"),
+    ]
 
 
 def _kept(doc: Document, *, keep: Callable[[Document], None]) -> Document:
