@@ -430,7 +430,7 @@ def mine_corpus(source: Source | Path | str, *, config: Config | None = None, jo
     jobs = resolve_jobs(jobs, src)
     listener.phase("mining", src.count(), 0, src.unit)
     try:
-        with LocalEngine(jobs) as engine:
+        with LocalEngine(jobs, keep_chars=0) as engine:  # no cleaning pass follows: keep no pages for it
             return engine.mine(src, config, advance=listener.advance)
     finally:
         listener.phase_done()

@@ -199,7 +199,6 @@ class LocalEngine:
             return pipeline.run(documents)
         return Pipeline(pipeline.steps[3:]).run(_normalized(documents, pipeline.steps[:3], kept))
 
-
     def _clean_keeping(self, source: Any, config: Config, pipeline: Any, writer: Any, skip: int) -> Iterator[Document]:
         """The cleaning pass in workers that keep their pages (:class:`~textclean.keeping.KeepingPool`):
         here only the keep rule and each page's place in the tree, in input order."""
