@@ -338,6 +338,8 @@ def test_the_firing_memo_changes_no_result(limits: dict[str, int]):
                 plain = strip_boilerplate(page, rules)
                 assert (remembered.text, remembered.trace) == (plain.text, plain.trace), page.id
         assert 0 < len(memo.found) <= limits.get("max_entries", 1 << 15)
+        # the pack alone: each short line's two scopes answered by one entry
+        assert len(memo.lines) <= limits.get("max_entries", 1 << 15) and bool(memo.lines) == (rules is BUILTIN)
 
 
 def test_the_firing_memo_keeps_no_answer_a_rule_timed_out_in():
@@ -351,6 +353,7 @@ def test_the_firing_memo_keeps_no_answer_a_rule_timed_out_in():
         assert any("timed out" in w for w in result.warnings)
     assert ("line", "head", True, "a" * 60 + "!") not in memo.found  # (the span scope's answer is kept: none)
     assert ("line", "head", True, "正文。") in memo.found
+    assert list(memo.lines) == [(("head", "tail"), "正文。")]  # both scopes of a line: kept only without a time-out
 
 
 def test_the_builtin_pack_is_one_set_per_process_and_pickles_as_a_reference() -> None:

@@ -75,13 +75,32 @@ class FiringMemo:
     function of the rules, scope, zone and line: the memo changes no result.
     """
 
-    __slots__ = ("rules", "max_chars", "max_entries", "found")
+    __slots__ = ("rules", "max_chars", "max_entries", "found", "lines")
 
     def __init__(self, rules: RuleSet, *, max_chars: int = 80, max_entries: int = 1 << 15) -> None:
         self.rules = rules
         self.max_chars = max_chars
         self.max_entries = max_entries
         self.found: dict[tuple[str, str, bool, str], tuple[Rule, ...]] = {}
+        # per (zones, line): the span rules that fire and the first line rule, for a page whose
+        # set is these rules alone (no mined layer): one look-up per line instead of one per scope and zone
+        self.lines: dict[tuple[tuple[str, ...], str], tuple[tuple[Rule, ...], tuple[Rule, ...]]] = {}
+
+    def both(self, zones: tuple[str, ...], view: str, number: int, warnings: list[str]
+             ) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+        """``(span rules, [first line rule])`` that fire on ``view`` in ``zones``, as
+        :func:`_firing` gives them for each scope (this memo's rules alone)."""
+        key = (zones, view)
+        found = self.lines.get(key)
+        if found is None:
+            before = len(warnings)
+            found = (tuple(_firing(self.rules, "span", zones, view, number, warnings, memo=self)),
+                     tuple(_firing(self.rules, "line", zones, view, number, warnings, first=True, memo=self)))
+            if len(warnings) == before:  # no rule timed out
+                if len(self.lines) >= self.max_entries:
+                    self.lines.clear()
+                self.lines[key] = found
+        return found
 
 
 _NONE: tuple[tuple[Rule, ...], bool] = ((), False)  # no rule fired, none timed out
@@ -188,6 +207,7 @@ def strip_boilerplate(
     view_of = simplified_view if traditional else str
     layers = rules.layers()
     remembered_chars = memo.max_chars if memo is not None else -1  # shorter lines: the memo answers first
+    alone = memo is not None and layers == (memo.rules,)  # the memo answers both scopes of a short line at once
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
     # A later pass over the page: body lines kept before as they are now are kept again as one block.
     settled = _settled_body(lines, count, config, seen) if seen else None
@@ -227,10 +247,14 @@ def strip_boilerplate(
                              zone=zone) for cut in junk]
         view = screened_view = view_of(text)
         # a paragraph (past what the memo keeps): often no rule of either scope can match it there
-        screened = len(view) <= remembered_chars or _may_fire(layers, zones, view)
-        for _ in range(_SPAN_PASSES if screened else 0):  # a cut can bring a match together ("【打【打印】印】"): to a fixed point
+        short = len(view) <= remembered_chars
+        screened = short or _may_fire(layers, zones, view)
+        both = memo.both(zones, view, line.number, warnings) if alone and short else None  # type: ignore[union-attr]
+        for cut_pass in range(_SPAN_PASSES if screened else 0):  # a cut can bring a match together ("【打【打印】印】"): to a fixed point
             cut_any = False
-            for rule in _firing(rules, "span", zones, view, line.number, warnings, memo=memo):
+            firing = both[0] if both is not None and cut_pass == 0 else \
+                _firing(rules, "span", zones, view, line.number, warnings, memo=memo)
+            for rule in firing:
                 try:
                     text, cuts = rule.cut(text, view=view)
                 except TimeoutError:
@@ -250,8 +274,11 @@ def strip_boilerplate(
         view = view_of(text)
         if view != screened_view:
             screened = len(view) <= remembered_chars or _may_fire(layers, zones, view)
-        hits = _firing(rules, "line", zones, view, line.number, warnings, first=True, memo=memo) \
-            if text and screened else []
+        if both is not None and view == screened_view:  # the line as the memo saw it
+            hits = both[1] if text else ()
+        else:
+            hits = _firing(rules, "line", zones, view, line.number, warnings, first=True, memo=memo) \
+                if text and screened else []
         if hits:
             hit = hits[0]
             related_block = "tail" in zones and hit.category == "related"
