@@ -166,3 +166,23 @@ def test_the_command_chooses_one_blas_thread_unless_the_caller_chose(monkeypatch
     monkeypatch.setenv("OMP_NUM_THREADS", "4")
     prepare()
     assert "OPENBLAS_NUM_THREADS" not in os.environ
+
+
+def test_a_removal_sets_every_field_in_field_order() -> None:
+    """Removal's own __init__ (faster than the generated one) takes exactly the fields,
+    with their defaults, and stores them in field order (to_dict and reports rely on it)."""
+    import dataclasses
+    import inspect
+
+    from textclean.document import Removal
+
+    fields = dataclasses.fields(Removal)
+    parameters = list(inspect.signature(Removal.__init__).parameters.values())[1:]
+    assert [p.name for p in parameters] == [f.name for f in fields]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters)
+    assert [p.default for p in parameters] == [inspect.Parameter.empty if f.default is dataclasses.MISSING
+                                              else f.default for f in fields]
+    removal = Removal(step="dedup", rule="r", kind="line", line=3, text="t", similarity=0.5)
+    assert list(removal.__dict__) == [f.name for f in fields]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        removal.rule = "other"  # type: ignore[misc]

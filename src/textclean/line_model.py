@@ -309,9 +309,10 @@ def judge_lines(doc: Document, model: LineModel | None = None, config: Boilerpla
     gone = {i for i in range(start, len(lines)) if chrome[i] and i != headline}
     if headline is not None and chrome[headline] and any(i not in gone for i in range(start, headline)):
         gone.add(headline)
+    listed = scores.tolist()  # floats, not numpy scalars, for each removal's rounded score
     removals = [
         Removal(step="boilerplate", rule=LINE_MODEL_RULE, kind="line", line=lines[i].number,
-                text=short_text(texts[i]), score=round(float(scores[i]), 3))
+                text=short_text(texts[i]), score=round(listed[i], 3))
         for i in sorted(gone)
     ]
     if not removals:
