@@ -83,6 +83,20 @@ def test_a_worker_that_fails_outside_a_page_stops_the_run_with_its_traceback() -
         list(pool.run([Map("shout", _shout)], _fail, pages, lambda request: (None, None, None)))
 
 
+def _disk_full(doc: Document, verdict: object, claimed: object) -> Document:
+    from textclean.errors import OutputError
+
+    raise OutputError(f"cannot write {doc.id}: No space left on device")
+
+
+def test_an_output_error_in_a_worker_stops_the_run_with_that_error() -> None:
+    from textclean.errors import OutputError
+
+    pages = [Document.from_text("page", id=f"{i}.txt") for i in range(5)]
+    with KeepingPool(2) as pool, pytest.raises(OutputError, match="No space left"):
+        list(pool.run([Map("shout", _shout)], _disk_full, pages, lambda request: (None, None, None)))
+
+
 def test_no_pages_is_no_work() -> None:
     with KeepingPool(2) as pool:
         assert list(pool.run([Map("shout", _shout)], _finish, [], lambda request: (None, None, None))) == []

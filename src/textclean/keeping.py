@@ -25,7 +25,9 @@ The messages (``inbox``: parent to worker, ``outbox``: back):
   verdict applied (None: nothing to apply), the last step run, the page written where
   the parent claimed (``claimed``: the output path decided in input order, or the
   reason it is skipped), the report items packed;
-- ``("stop",)``. A worker that fails outside a page's steps sends ``("error", text)``.
+- ``("stop",)``. A worker that fails outside a page's steps sends ``("error", failure)``: a
+  :class:`~textclean.errors.TextcleanError` (an output that cannot be written), which the
+  parent raises as it is, or the traceback of anything else.
 
 The parent never blocks on a full pipe: a sender thread writes the inboxes, and the
 parent's loop drains every outbox that has something.
@@ -40,7 +42,7 @@ import traceback
 from typing import Any, Callable, Iterable, Iterator
 
 from .document import Document
-from .errors import WorkerError
+from .errors import TextcleanError, WorkerError
 
 __all__ = ["KeepingPool", "JudgeRequest", "finish_page"]
 
@@ -133,9 +135,19 @@ def _worker(inbox: Any, outbox: Any, pure: str | None) -> None:
                                           for seq, verdict, claimed in message[1]]))
     except EOFError:  # the parent is gone
         return
+    except TextcleanError as exc:  # a run that cannot go on (an output that cannot be written): the same error there
+        _send_failure(outbox, exc)
     except BaseException:  # noqa: BLE001 - sent to the parent, which stops the run with it
+        _send_failure(outbox, traceback.format_exc())
+
+
+def _send_failure(outbox: Any, failure: Any) -> None:
+    """Tell the parent why this worker stops (an exception it raises again, or a traceback)."""
+    try:
+        outbox.send(("error", failure))
+    except (OSError, EOFError, pickle.PicklingError, TypeError, AttributeError):  # gone, or not picklable
         try:
-            outbox.send(("error", traceback.format_exc()))
+            outbox.send(("error", repr(failure)))
         except (OSError, EOFError):
             pass
 
@@ -256,6 +268,8 @@ class KeepingPool:
                 self._died()
             self._answered = True
             if kind == "error":
+                if isinstance(items, TextcleanError):
+                    raise items
                 raise WorkerError(f"a worker process failed:\n{items}")
             yield readers[ready], kind, items
 
