@@ -97,6 +97,39 @@ def test_an_output_error_in_a_worker_stops_the_run_with_that_error() -> None:
         list(pool.run([Map("shout", _shout)], _disk_full, pages, lambda request: (None, None, None)))
 
 
+def _slow_first(doc: Document) -> Document:
+    import time
+
+    if doc.id == "000.txt":
+        time.sleep(1.0)
+    return doc
+
+
+def test_a_slow_page_holds_up_the_pages_after_it_without_piling_them_up() -> None:
+    """The verdicts come in input order: while one worker is stuck on a page, the
+    others take only a bounded number of pages more (they would otherwise clean and
+    keep the whole rest of the input, waiting for that page's verdict)."""
+    pulled = 0
+
+    def pages():  # counts what the pool has taken from the input
+        nonlocal pulled
+        for i in range(300):
+            pulled += 1
+            yield Document.from_text(f"page {i}", id=f"{i:03d}.txt")
+
+    at_first_verdict: list[int] = []
+
+    def judge(request: tuple) -> tuple:
+        if not at_first_verdict:
+            at_first_verdict.append(pulled)
+        return None, None, None
+
+    with KeepingPool(2) as pool:
+        out = list(pool.run([Map("slow", _slow_first)], _finish, pages(), judge, chunk=2, window=2))
+    assert len(out) == 300
+    assert at_first_verdict[0] <= 2 * (2 * 2 * 2) + 1  # two workers, two windows of two chunks of two, one waiting
+
+
 def test_no_pages_is_no_work() -> None:
     with KeepingPool(2) as pool:
         assert list(pool.run([Map("shout", _shout)], _finish, [], lambda request: (None, None, None))) == []

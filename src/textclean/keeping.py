@@ -331,7 +331,9 @@ class KeepingPool:
         input order as ``(doc, extra)``. A page the mining pass left normalised in a
         worker (:meth:`observe`) goes to that worker and starts after the first
         ``skip_normalized`` steps; the others go to the least busy worker. Up to
-        ``window`` chunks of ``chunk`` pages per worker are being cleaned at once."""
+        ``window`` chunks of ``chunk`` pages per worker are being cleaned at once, and a
+        worker holds at most twice that many pages not yet finished (a page that takes
+        long holds up the verdicts of the pages after it: they wait, memory does not grow)."""
         if not self._processes:
             self._start()
         blob = pickle.dumps((steps, finish, skip_normalized), protocol=pickle.HIGHEST_PROTOCOL)
@@ -343,6 +345,7 @@ class KeepingPool:
         waiting: Document | None = None  # taken from the source, its worker had no room yet
         seq = 0
         cleaning = [0] * self.jobs  # pages sent to clean, keys not back yet
+        holding = [0] * self.jobs  # pages sent, not finished yet: each worker keeps at most 2 windows of them
         batches: list[list[tuple[int, Document, bool]]] = [[] for _ in range(self.jobs)]
         holder: dict[int, int] = {}  # page -> the worker keeping it
         requests: dict[int, Any] = {}  # keys back, not judged yet
@@ -355,8 +358,13 @@ class KeepingPool:
 
         def send(worker: int) -> None:
             cleaning[worker] += len(batches[worker])
+            holding[worker] += len(batches[worker])
             self._send(worker, ("clean", batches[worker]))
             batches[worker] = []
+
+        def full(worker: int) -> bool:  # (a slow page holds up the verdicts of those after it: memory stays bounded)
+            queued = len(batches[worker])
+            return cleaning[worker] + queued >= window * chunk or holding[worker] + queued >= 2 * window * chunk
 
         while True:
             # hand out pages: a page normalised by the mining pass to the worker keeping it, others to the
@@ -370,8 +378,8 @@ class KeepingPool:
                 worker = normalized_by.pop(waiting.id, -1)
                 was_normalized = worker >= 0
                 if not was_normalized:
-                    worker = min(range(self.jobs), key=lambda w: cleaning[w] + len(batches[w]))
-                if cleaning[worker] + len(batches[worker]) >= window * chunk:
+                    worker = min(range(self.jobs), key=lambda w: (full(w), cleaning[w] + len(batches[w])))
+                if full(worker):
                     if was_normalized:
                         normalized_by[waiting.id] = worker
                     break
@@ -392,6 +400,7 @@ class KeepingPool:
                         cleaning[worker] -= 1
                         requests[number] = request
                 else:
+                    holding[worker] -= len(items)
                     for number, doc in items:
                         done[number] = doc
             # judge in input order; each verdict goes back to the worker keeping the page
