@@ -295,7 +295,8 @@ class KeepingPool:
         while True:
             while not exhausted:
                 worker = min(range(self.jobs), key=busy.__getitem__)
-                if busy[worker] >= window * chunk:
+                # (and not far past the next one to give out: a slow page holds up the rest, in bounded memory)
+                if busy[worker] >= window * chunk or seq - next_out >= 2 * window * chunk * self.jobs:
                     break
                 batch = []
                 for doc in source:
