@@ -347,3 +347,24 @@ def test_ctrl_c_just_after_a_temporary_file_is_made_leaves_none(tmp_path: Path, 
         io_module.write_atomic(tmp_path / "page.txt", b"text")
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_journal_records_are_written_together_and_none_is_lost(tmp_path: Path, monkeypatch) -> None:
+    """The first record is written at once (a run killed early has a journal), later ones
+    together (one write for many small documents); reading the journal or closing it
+    writes what is pending."""
+    import textclean.resume as resume
+
+    monkeypatch.setattr(resume, "_WRITE_SECONDS", 3600.0)
+    state = resume.RunState.start(tmp_path / "state", {"a": "b"})
+    journal = tmp_path / "state" / "journal"
+    state.append({"n": 0})
+    size = journal.stat().st_size
+    assert size > 0
+    for n in range(1, 50):
+        state.append({"n": n})
+    assert journal.stat().st_size == size  # waiting for the next write
+    assert [r["n"] for r in state.records()] == list(range(50))
+    state.append({"n": 50})
+    state.close()
+    assert [r["n"] for r in resume.RunState(tmp_path / "state").records()] == list(range(51))
