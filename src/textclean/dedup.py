@@ -305,10 +305,10 @@ def _walk(texts: list[str], numbers: list[int], pieces: list[list[tuple[str, boo
     return kept_numbers, kept, kept_rows, kept_keys, dropped
 
 
-Signed = tuple[list[list[tuple[str, bool]]], list[list[str]], np.ndarray, np.ndarray, list[bool], np.ndarray]
+_Signed = tuple[list[list[tuple[str, bool]]], list[list[str]], np.ndarray, np.ndarray, list[bool], np.ndarray]
 
 
-def _sign(signer: Signer, config: DedupConfig, texts: list[str]) -> Signed:
+def _sign(signer: Signer, config: DedupConfig, texts: list[str]) -> _Signed:
     """What the walk of :func:`dedup_document` needs of paragraphs ``texts``: each one's
     sentence pieces and their keys (``signer``'s), the signature of every non-empty key (in order),
     each paragraph's signature (the minimum over its keys'; zeros without any), whether
@@ -319,14 +319,14 @@ def _sign(signer: Signer, config: DedupConfig, texts: list[str]) -> Signed:
     if compiled is not None and signer.words is None:
         tables = fold_tables(signer.simplified)
         if tables is not None:
-            found = compiled.sign_paragraphs(texts, *tables, signer.config.ngram, signer.a, signer.b, config.min_near_chars,
-                                             config.min_near_sentence_chars)
+            found = compiled.sign_paragraphs(texts, *tables, signer.config.ngram, signer.a, signer.b,
+                                             config.min_near_chars, config.min_near_sentence_chars)
             if found is not None:  # None: a piece the table does not fold alone (combining mark, astral)
                 return found  # type: ignore[no-any-return]
     return _sign_reference(signer, config, texts)
 
 
-def _sign_reference(signer: Signer, config: DedupConfig, texts: list[str]) -> Signed:
+def _sign_reference(signer: Signer, config: DedupConfig, texts: list[str]) -> _Signed:
     """:func:`_sign`, step by step: pieces, keys folded in one batch, signatures in one."""
     pieces = [_pieces(text) for text in texts]
     flat = iter(signer.keys([piece for paragraph in pieces for piece, _ in paragraph]))
@@ -400,7 +400,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     else:
         pieces = [_pieces(text) for text in texts]
         keys = [["" for _ in paragraph] for paragraph in pieces]
-        long_keys = [config.min_near_chars <= 0 for _ in pieces]  # (keys without characters)
+        long_keys = [False] * len(pieces)  # keys without characters: never long enough (min_near_chars >= 1)
     # A short copy that a later, clearly fuller paragraph repeats (a lead or summary
     # line the article then gives in full) yields to it: the copy with more in it stays.
     yields = {}

@@ -488,8 +488,10 @@ class WriteTree:
 
 class TreeClaims:
     """What a run writing a tree has claimed so far, in input order (see
-    :meth:`WriteTree.claim`): each file and the id it holds, the folders made, each id
-    folder's resolved place."""
+    :meth:`WriteTree.claim`): each file and the id it holds, the folders its files need,
+    each id folder's resolved place. Two ids on one file, or a file where another id
+    needs a folder (``d.txt`` and ``d.txt/e``): the later one is skipped — decided here,
+    in input order, never by whichever writer (a thread, a worker process) comes first."""
 
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
