@@ -168,6 +168,13 @@ class CorpusDedup:
                               bands=pending.bands[added]))
         return verdict
 
+    def decide(self, doc_id: str, pending: ParagraphKeys, line_chars: Mapping[int, int], total: int
+               ) -> tuple[Verdict, IndexChange | None]:
+        """:meth:`judge`, and what it added to the index when changes are recorded (for
+        the run journal; None otherwise, or when the document goes whole)."""
+        verdict = self.judge(doc_id, pending, line_chars, total)
+        return verdict, self.last_change if self.record_changes and not verdict.dropped else None
+
     def process(self, doc: Document) -> Document:
         pending = doc.keys
         if pending is None:
@@ -176,11 +183,9 @@ class CorpusDedup:
         if doc.skipped:
             return doc
         line_chars = {line.number: len(line.text) for line in doc.lines()}
-        verdict = self.judge(doc.id, pending, line_chars, sum(line_chars.values()))
+        verdict, change = self.decide(doc.id, pending, line_chars, sum(line_chars.values()))
         doc = apply_copies(doc, pending, verdict)
-        if self.record_changes and not verdict.dropped:  # what judge() added, for the run journal
-            doc = doc.replace(index_change=self.last_change)
-        return doc
+        return doc if change is None else doc.replace(index_change=change)
 
     def _add(self, change: IndexChange) -> None:
         number = self.index.add_document(change.document)

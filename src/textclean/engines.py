@@ -227,9 +227,7 @@ class LocalEngine:
             verdict = change = None
             if keys is not None and corpus is not None:
                 pending, chars, total = keys
-                verdict = corpus.judge(doc_id, pending, dict(zip(pending.lines, chars)), total)
-                if corpus.record_changes and not verdict.dropped:  # what judge() added, for the run journal
-                    change = corpus.last_change
+                verdict, change = corpus.decide(doc_id, pending, dict(zip(pending.lines, chars)), total)
             claimed = None
             if not skipped and (verdict is None or not verdict.dropped):
                 placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
