@@ -290,15 +290,6 @@ class _Written:
             raise self.error
 
 
-def _write_now(target: Path, data: bytes, *, make_folder: bool) -> _Written:
-    """Write without an fsync (the caller syncs the file system once for many files)."""
-    try:
-        write_atomic(target, data, make_folder=make_folder, sync=False)
-    except (OSError, RecursionError) as exc:
-        return _Written(exc)
-    return _Written()
-
-
 STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the resume journal, ...)
 
 
@@ -453,10 +444,17 @@ class WriteTree:
         folder made here). A write error of that path skips the document as
         ``"invalid id"``; any other stops the run (:class:`OutputError`)."""
         data = doc.output_text.encode("utf-8")
-        if can_sync_file_system():
-            return self._finish(doc, _write_now(Path(str(doc.output)), data, make_folder=make_folder))
+        target = Path(str(doc.output))
+        sync = not can_sync_file_system()
         try:
-            write_atomic(Path(str(doc.output)), data, make_folder=make_folder)
+            write_atomic(target, data, make_folder=False, sync=sync)
+        except FileNotFoundError as exc:  # its folder is not made yet (made once, not checked for each file)
+            if not make_folder:
+                return self._finish(doc, _Written(exc))
+            try:
+                write_atomic(target, data, make_folder=True, sync=sync)
+            except (OSError, RecursionError) as again:
+                return self._finish(doc, _Written(again))
         except (OSError, RecursionError) as exc:
             return self._finish(doc, _Written(exc))
         return doc
