@@ -368,3 +368,22 @@ def test_journal_records_are_written_together_and_none_is_lost(tmp_path: Path, m
     state.append({"n": 50})
     state.close()
     assert [r["n"] for r in resume.RunState(tmp_path / "state").records()] == list(range(51))
+
+
+def test_a_run_stopped_while_writing_its_report_says_how_to_continue(reference: Path, tmp_path: Path, monkeypatch):
+    """Ctrl-C after the last page, while the report is written: the journal is whole,
+    and the run says to continue with --resume (it said so only for a stop among the
+    pages), which then writes the report."""
+    from textclean.report import Report
+
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    with monkeypatch.context() as patch:
+        def interrupted(self: Report, path: Path, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        patch.setattr(Report, "write", interrupted)
+        code, err = run("clean", str(reference / "in"), str(out), "-q", "--report", str(report))
+    assert code == 130 and "--resume" in err, err
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--report", str(report), "--resume")
+    assert code in (0, 1), err
+    assert tree(out) == tree(reference / "ref") and report_files(report) == report_files(reference / "ref.json")

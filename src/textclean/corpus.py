@@ -18,6 +18,7 @@ parses arguments, prints and exits.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -259,6 +260,10 @@ def clean_corpus(
         state = _state(plan, resume=resume, engine=engine, listener=listener)
         the_report = Report(keep_files=state is None, run=_run_info(plan, shown_input, shown_output))
         done, offset = _replay(state, the_report, corpus, manifest, plan, listener)
+        if state is not None and done and offset and out.format == "jsonl" and not state.partial.exists():
+            raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
+        if state is not None:  # from here on, a run that stops (Ctrl-C, an error) is continued with --resume
+            owned.push(functools.partial(_stopped, state, listener))
         # under a memory cap the mining pass keeps no normalised documents for the cleaning pass
         runner = owned.enter_context(engine_of(engine, jobs=jobs, address=address,
                                                keep_chars=0 if max_memory is not None else None))
@@ -276,8 +281,6 @@ def clean_corpus(
                 the_report.add_mined(candidates)
                 if state is not None:
                     state.save("mined", (mined, the_report.mined))
-        if state is not None and done and offset and out.format == "jsonl" and not state.partial.exists():
-            raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
         writer = out.writer(partial=state.partial if state is not None and out.format == "jsonl" else None,
                             resume_at=offset)
         listener.phase("cleaning" if mined is not None else "", plan.total, done, src.unit)
@@ -292,12 +295,6 @@ def clean_corpus(
                 listener.advance(doc.bytes_in or doc.chars_in * 3)
                 listener.document(doc)
             finished = True
-        except BaseException:
-            if state is not None:
-                state.close()
-                listener.warning("the run stopped; what was finished is kept: rerun the same command with --resume "
-                                 "to continue")
-            raise
         finally:
             listener.phase_done()
         entries: Callable[[], Iterable[dict[str, Any]]] | None = \
@@ -323,6 +320,17 @@ def clean_corpus(
         chars_in=the_report.chars_in, chars_out=the_report.chars_out, mined=len(the_report.mined),
         engine=engine, seconds=time.perf_counter() - started, report=the_report, jobs=jobs,
     )
+
+
+def _stopped(state: Any, listener: Listener, kind: type[BaseException] | None, *exc: object) -> bool:
+    """At the end of a journalled run's passes (an ``ExitStack`` exit callback): a run that
+    stopped before its state was finished — interrupted while mining, cleaning or writing its
+    reports — closes its journal and says how to continue. Never swallows the exception."""
+    if kind is not None and state.path.exists():
+        state.close()
+        listener.warning("the run stopped; what was finished is kept: rerun the same command with --resume "
+                         "to continue")
+    return False
 
 
 class _Owned:
