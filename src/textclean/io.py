@@ -29,7 +29,7 @@ from .document import Document, FileRef, shown
 from .errors import OutputError
 
 __all__ = [
-    "list_text_files", "read_folder", "read_file", "check_output_dir", "write_atomic", "WriteTree",
+    "list_text_files", "read_folder", "read_file", "check_output_dir", "write_all", "write_atomic", "WriteTree",
     "is_jsonl", "read_jsonl", "records_to_documents", "record_of", "WriteJsonl", "count_records",
 ]
 
@@ -208,6 +208,16 @@ def remove_temporaries(folder: Path, *, recursive: bool = True, prefix: str = ".
     return removed
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """``os.write`` of all of ``data`` (again for what a write left, as a signal or a pipe may)."""
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        if written <= 0:
+            raise OSError(f"short write ({len(view)} bytes left)")
+        view = view[written:]
+
+
 def write_atomic(path: Path, data: bytes, *, make_folder: bool = True, sync: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename (see
     :func:`atomic_output`; the same steps on the file descriptor, without a file object:
@@ -217,9 +227,7 @@ def write_atomic(path: Path, data: bytes, *, make_folder: bool = True, sync: boo
     fd, tmp = _temporary(path)
     try:
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
+            write_all(fd, data)
             if sync:
                 os.fsync(fd)
         finally:

@@ -240,16 +240,14 @@ class RunState:
     def _write(self) -> None:
         """Write the records appended so far (one ``write``, repeated if the system
         takes part of it)."""
+        from .io import write_all
+
         assert self._fd is not None
         if not self._pending:
             return
-        view = memoryview(b"".join(self._pending))
+        data = b"".join(self._pending)
         self._pending, self._pending_bytes = [], 0
-        while view:
-            written = os.write(self._fd, view)
-            if written <= 0:
-                raise OSError(f"short write to the run journal ({len(view)} bytes left)")
-            view = view[written:]
+        write_all(self._fd, data)
 
     def _sync(self) -> None:
         """Make the journal durable — and, where the whole file system can be synced, the
