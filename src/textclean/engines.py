@@ -130,20 +130,19 @@ class LocalEngine:
         documents = source.documents(max_bytes=config.decode.max_bytes, lazy=True)  # read where the steps run
         if self.pool is not None and _keeps_source(source):
             miner = self._mine_keeping(documents, config, advance)
-            candidates = miner.candidates(resolve_rules(config.boilerplate))
-            return MinedRules.from_candidates(candidates), candidates
-        keep = None
-        if self.pool is None and self.keep_chars > 0:
-            room = self.keep_chars
-            kept = self._normalized = {}
+        else:
+            keep = None
+            if self.pool is None and self.keep_chars > 0:
+                room = self.keep_chars
+                kept = self._normalized = {}
 
-            def keep(doc: Document) -> None:
-                nonlocal room
-                if len(doc.text) <= room and doc.id not in kept:
-                    room -= len(doc.text)
-                    kept[doc.id] = doc
+                def keep(doc: Document) -> None:
+                    nonlocal room
+                    if len(doc.text) <= room and doc.id not in kept:
+                        room -= len(doc.text)
+                        kept[doc.id] = doc
 
-        miner = mine_documents(documents, config, pool=self.pool, advance=advance, keep=keep)
+            miner = mine_documents(documents, config, pool=self.pool, advance=advance, keep=keep)
         candidates = miner.candidates(resolve_rules(config.boilerplate))
         return MinedRules.from_candidates(candidates), candidates
 
