@@ -389,8 +389,6 @@ def start_worker_server() -> None:
                 os.environ.pop("OPENBLAS_NUM_THREADS", None)
 
 
-
-
 def warm_up(config: Config | None = None) -> None:
     """Build, in this process, what cleaning with ``config`` (default: the defaults)
     builds on first use and keeps: the NFKC, fold and script tables, the rule pack
