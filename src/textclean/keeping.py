@@ -173,7 +173,6 @@ class KeepingPool:
         self._sender: threading.Thread | None = None
         self._closing = False
         self._answered = False
-        self._send_error: BaseException | None = None
         self._normalized_by: dict[str, int] = {}  # page id -> the worker keeping it normalised (mining pass)
 
     def __enter__(self) -> KeepingPool:
@@ -215,8 +214,8 @@ class KeepingPool:
                 connection, message = self._sending.popleft()
             try:
                 connection.send(message)
-            except (OSError, ValueError) as exc:  # a dead worker: the parent's loop sees it die
-                self._send_error = exc
+            except (OSError, ValueError):  # a dead worker: the parent's loop sees it die (its sentinel)
+                pass
 
     def _send(self, worker: int, message: Any) -> None:
         with self._wake:
