@@ -76,10 +76,11 @@ DATATROVE_DRIVER = textwrap.dedent(
 )
 
 # One end-to-end run in a fresh process: wall clock and CPU of the parent and of its workers. Workers are
-# forked by a server process (forkserver), so they are not the parent's children: when the run is over,
-# their CPU is read once from /proc (Linux) — every process below this one, its own time and that of the
-# children it reaped (the server reaps the workers it forked). Not polled while the run goes: a thread
-# waking every 50 ms takes the GIL from the main thread (that made --jobs 1 ~15 % slower).
+# forked by the parent (reaped by it when the run ends: its children's time) or, where the parent runs other
+# threads, by a server process (forkserver), whose children they are: when the run is over, the CPU of the
+# processes still below this one is read once from /proc (Linux) — their own time and that of the children
+# they reaped. Not polled while the run goes: a thread waking every 50 ms takes the GIL from the main thread
+# (that made --jobs 1 ~15 % slower), and with another thread running the workers would not be forked.
 RUN_DRIVER = textwrap.dedent(
     """
     import json, os, resource, sys, time
@@ -117,8 +118,9 @@ RUN_DRIVER = textwrap.dedent(
                 break
             time.sleep(0.01)
         own = resource.getrusage(resource.RUSAGE_SELF)
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(json.dumps({"code": code, "wall": wall, "parent": own.ru_utime + own.ru_stime,
-                          "workers": sum(seen.values())}))
+                          "workers": sum(seen.values()) + reaped.ru_utime + reaped.ru_stime}))
     """
 )
 

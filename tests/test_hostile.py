@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from textclean import Config, ConfigError, clean, clean_bytes
+from textclean import Config, ConfigError, clean, clean_bytes, clean_corpus
 from textclean.decode import decode
 
-from .conftest import SAMPLES, mixed_corpus, run_cli
+from .conftest import SAMPLES, mixed_corpus, run_cli, tree
 
 # ------------------------------------------------------------------ time
 
@@ -359,16 +359,35 @@ def test_a_worker_killed_mid_run_stops_the_run_with_a_reason_and_it_resumes(tmp_
 
 
 def test_a_script_without_a_main_guard_is_told_why_its_workers_died(tmp_path: Path):
-    """Worker processes import the calling script again (Python's forkserver/spawn); a
-    script that starts a jobs > 1 run at its top level starts it there too, which
-    fails: the error says so instead of only "killed for lack of memory"."""
+    """Worker processes forked from the server (a process running other threads, as this
+    script does) or spawned import the calling script again; a script that starts a
+    jobs > 1 run at its top level starts it there too, which fails: the error says so
+    instead of only "killed for lack of memory"."""
     src = tmp_path / "in"
     mixed_corpus(src)
     script = tmp_path / "script.py"
-    script.write_text(f"import textclean\ntextclean.clean_corpus({str(src)!r}, {str(tmp_path / 'out')!r}, jobs=2)\n")
+    script.write_text("import threading\nimport textclean\n"
+                      "threading.Thread(target=threading.Event().wait, daemon=True).start()\n"
+                      f"textclean.clean_corpus({str(src)!r}, {str(tmp_path / 'out')!r}, jobs=2)\n")
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode != 0
     assert "WorkerError" in done.stderr and 'if __name__ == "__main__":' in done.stderr, done.stderr[-2000:]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked from the parent on Linux only")
+def test_a_script_running_one_thread_needs_no_main_guard(tmp_path: Path):
+    """Workers forked from the script's own process (one thread: here numpy's BLAS told
+    to use one) do not import it again: the same script runs."""
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    script = tmp_path / "script.py"
+    script.write_text("import os\nos.environ['OPENBLAS_NUM_THREADS'] = '1'\nimport textclean\n"
+                      f"textclean.clean_corpus({str(src)!r}, {str(tmp_path / 'out')!r}, jobs=2)\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    one = tmp_path / "one"
+    clean_corpus(src, one, jobs=1)
+    assert tree(tmp_path / "out") == tree(one)
 
 # ------------------------------------------------------------------ dedup keeps facts, finds reposts
 

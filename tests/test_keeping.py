@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,8 +15,22 @@ from textclean.document import Document
 from textclean.errors import WorkerError
 from textclean.keeping import KeepingPool
 from textclean.pipeline import Map
+from textclean.pipeline import _forks as forks_here  # (the fixture below replaces the module's)
 
 from .conftest import mixed_corpus, tree
+
+
+@pytest.fixture(autouse=True, params=["fork", "server"])
+def start(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test twice: workers forked from this process, and from the worker server
+    (what a process with other threads running gets; numpy's BLAS threads make the
+    suite's process one, so the fork is forced here)."""
+    import textclean.pipeline
+
+    if request.param == "fork" and not sys.platform.startswith("linux"):
+        pytest.skip("workers are forked from the parent on Linux only")
+    monkeypatch.setattr(textclean.pipeline, "_forks", lambda: request.param == "fork")
+    return request.param
 
 
 def _shout(doc: Document) -> Document:
@@ -171,3 +188,53 @@ def test_a_folder_written_as_jsonl_with_workers_equals_one_process(tmp_path: Pat
     clean_corpus(src, tmp_path / "one.jsonl", jobs=1)
     clean_corpus(src, tmp_path / "two.jsonl", jobs=2)
     assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+
+
+def test_workers_are_forked_from_a_process_with_one_thread_only(start: str) -> None:
+    """A fork copies only the forking thread (the locks the others held stay held in the
+    copy): with a second thread running, the workers come from the server."""
+    from textclean.pipeline import _context
+
+    assert _context().get_start_method() == ("fork" if start == "fork" else "forkserver")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forks_here()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_forked_worker_holds_no_copy_of_the_parents_ends(start: str) -> None:
+    """Each forked worker closes its copies of the parent's pipe ends (its own and the
+    earlier workers'): a worker whose inbox the parent closed sees the end and exits,
+    as it does when the parent dies."""
+    pool = KeepingPool(2)
+    try:
+        pool._start()
+        pool._inboxes[0].close()
+        pool._processes[0].join(timeout=10)
+        assert pool._processes[0].exitcode == 0
+    finally:
+        pool._outboxes[0].close()
+        del pool._inboxes[0], pool._outboxes[0], pool._processes[0]
+        pool.close()
+
+
+def test_a_worker_ends_on_sigterm_whatever_handler_the_parent_has(start: str,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command turns SIGTERM into Ctrl-C in its own process; a forked worker has that
+    handler too and puts the default back, so stopping a worker stops it."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        with KeepingPool(2) as pool:
+            pool._start()
+            pool._processes[0].terminate()
+            pool._processes[0].join(timeout=10)
+            assert pool._processes[0].exitcode == -signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)

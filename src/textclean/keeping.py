@@ -82,10 +82,13 @@ def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, write
     return pack_removals(doc)
 
 
-def _worker(inbox: Any, outbox: Any, pure: str | None) -> None:
-    """A worker's loop (see the module's messages)."""
+def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> None:
+    """A worker's loop (see the module's messages). ``theirs``: the parent's ends of the
+    pipes, which a worker forked from the parent holds copies of (closed here)."""
     from .pipeline import _start_worker, budget_handler
 
+    for connection in theirs:
+        connection.close()
     _start_worker(pure)
     steps: list[Any] = []
     skip_normalized = 0  # the leading steps a page normalised by the mining pass went through already
@@ -184,23 +187,33 @@ class KeepingPool:
     # ------------------------------------------------------------------ processes
 
     def _start(self) -> None:
+        import gc
         import os
 
         from .pipeline import _context, start_worker_server
 
         start_worker_server()
         context = _context()
-        for _ in range(self.jobs):
-            inbox_reader, inbox_writer = context.Pipe(duplex=False)
-            outbox_reader, outbox_writer = context.Pipe(duplex=False)
-            process = context.Process(target=_worker, args=(inbox_reader, outbox_writer,
-                                                            os.environ.get("TEXTCLEAN_PURE")), daemon=True)
-            process.start()
-            inbox_reader.close()
-            outbox_writer.close()
-            self._processes.append(process)
-            self._inboxes.append(inbox_writer)
-            self._outboxes.append(outbox_reader)
+        forked = context.get_start_method() == "fork"
+        if forked:  # what this process holds stays out of the workers' garbage collections (no copies of its pages)
+            gc.freeze()
+        try:
+            for _ in range(self.jobs):
+                inbox_reader, inbox_writer = context.Pipe(duplex=False)
+                outbox_reader, outbox_writer = context.Pipe(duplex=False)
+                # a forked worker closes its copies of the parent's ends: its inbox must end when the parent's does
+                theirs = [*self._inboxes, *self._outboxes, inbox_writer, outbox_reader] if forked else []
+                process = context.Process(target=_worker, args=(inbox_reader, outbox_writer,
+                                                                os.environ.get("TEXTCLEAN_PURE"), theirs), daemon=True)
+                process.start()
+                inbox_reader.close()
+                outbox_writer.close()
+                self._processes.append(process)
+                self._inboxes.append(inbox_writer)
+                self._outboxes.append(outbox_reader)
+        finally:
+            if forked:
+                gc.unfreeze()
         self._sender = threading.Thread(target=self._send_loop, name="textclean-keeping-send", daemon=True)
         self._sender.start()
 

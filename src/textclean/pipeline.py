@@ -330,15 +330,17 @@ _WORKER: dict[str, Any] = {}  # per worker process: the step lists it has unpick
 
 
 def _start_worker(pure: str | None) -> None:
-    """A worker's start: Ctrl-C is the parent's to handle (once), and the core is the
-    parent's choice — a worker forked from the server has the server's environment,
-    not the parent's as it is now."""
+    """A worker's start: Ctrl-C is the parent's to handle (once), SIGTERM ends it (a
+    worker forked from the parent itself has the parent's handler, which turns it into
+    Ctrl-C), and the core is the parent's choice — a worker forked from the server has
+    the server's environment, not the parent's as it is now."""
     import os
     import signal
 
     from .native import core
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if pure is None:
         os.environ.pop("TEXTCLEAN_PURE", None)
     else:
@@ -346,14 +348,36 @@ def _start_worker(pure: str | None) -> None:
     core.cache_clear()
 
 
+def _forks() -> bool:
+    """Whether workers are forked from this process itself (see :func:`_context`): on
+    Linux, while the process runs one thread — the operating system's count, so
+    threads that C libraries started (numpy's BLAS) count too. None is unknown: no."""
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
 def _context() -> Any:
-    """How workers start: forked from a server process that imported textclean and
-    built its tables once (``forkserver`` preloading :mod:`textclean._preload`: each
-    worker skips ~0.4 s of imports and ~0.2 s of :func:`warm_up`), where there is
-    one; else spawned. Never a plain fork of this process, whose threads (the pool's
-    own) a fork would copy mid-work."""
+    """How workers start. Forked from this process where :func:`_forks` says it can
+    be: a worker starts at once with everything this process imported and built,
+    and builds the rest on first use, both workers at the same time (a 10 MB run
+    on two cores ended ~0.4 s sooner than from a server, which imported and warmed
+    up alone while the parent waited). A fork copies only the thread that forks, so
+    locks other threads held mid-work would stay held in the copy: with another
+    thread running, workers are forked instead from a server process that imported
+    textclean and built its tables once (``forkserver`` preloading
+    :mod:`textclean._preload`: each worker skips ~0.4 s of imports and ~0.2 s of
+    :func:`warm_up`), where there is one; else spawned."""
     import multiprocessing
 
+    if _forks():
+        return multiprocessing.get_context("fork")
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["textclean._preload"])
@@ -362,8 +386,8 @@ def _context() -> Any:
 
 
 def start_worker_server() -> None:
-    """Start the process workers are forked from now, where there is one (see
-    :func:`_context`): its imports and :func:`warm_up` (~0.5 s) then run while the
+    """Start the process workers are forked from now, where they are forked from one
+    (see :func:`_context`): its imports and :func:`warm_up` (~0.5 s) then run while the
     caller plans the run, instead of after the first chunk is handed out.
 
     The server starts with one BLAS thread (``OPENBLAS_NUM_THREADS=1`` in its
@@ -431,7 +455,7 @@ def _run_chunk(key: str, blob: bytes | None, documents: list[Document]) -> list[
 class WorkerPool:
     """``jobs`` worker processes, started once and shared by the passes of a run
     (mining, then cleaning): starting a worker and compiling its rules costs a few
-    tenths of a second, once (workers are forked from a server that imported
+    tenths of a second, once (workers are forked from a process that imported
     textclean, see :func:`_context`).
 
     Use as a context manager; :meth:`map` streams documents through per-document
