@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from textclean import clean_corpus
+from textclean.corpus import Listener
 from textclean.document import Document
 from textclean.errors import WorkerError
 from textclean.keeping import KeepingPool
@@ -238,3 +239,30 @@ def test_a_worker_ends_on_sigterm_whatever_handler_the_parent_has(start: str,
             assert pool._processes[0].exitcode == -signal.SIGTERM
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+class _Documents(Listener):
+    def __init__(self, trace: bool) -> None:
+        self.document_trace = trace
+        self.docs: list[Document] = []
+
+    def document(self, doc: Document) -> None:
+        self.docs.append(doc)
+
+
+def test_a_listener_that_reads_no_traces_gets_none_and_the_same_report(tmp_path: Path) -> None:
+    """Workers that keep their pages send each finished page back without its trace when
+    the listener says it does not read it; the report, made from the packed items, is
+    the same, and a listener that reads traces gets every removal, as one process has it."""
+    src = tmp_path / "in"
+    mixed_corpus(src, copies=2)
+    seen = {}
+    for name, jobs, trace in (("one", 1, True), ("full", 2, True), ("slim", 2, False)):
+        seen[name] = _Documents(trace)
+        clean_corpus(src, tmp_path / name, jobs=jobs, listener=seen[name], report=tmp_path / f"{name}.json")
+    assert _entries(tmp_path / "slim.json") == _entries(tmp_path / "full.json") == _entries(tmp_path / "one.json")
+    assert tree(tmp_path / "slim") == tree(tmp_path / "one")
+    traces = {name: [doc.trace for doc in listener.docs] for name, listener in seen.items()}
+    assert traces["full"] == traces["one"] and any(traces["one"])
+    assert not any(traces["slim"]) and len(traces["slim"]) == len(traces["one"])
+    assert [doc.text for doc in seen["slim"].docs] == [doc.text for doc in seen["one"].docs]

@@ -300,6 +300,8 @@ def _jobs(value: str) -> int | str:
 class _Printer(Listener):
     """A run's progress bar, skips and messages, on stderr."""
 
+    document_trace = False  # document() prints skips and warnings
+
     def __init__(self, err: TextIO, *, quiet: bool) -> None:
         self.err = err
         self.quiet = quiet

@@ -41,7 +41,17 @@ DROPPED = frozenset({"duplicate"})
 
 class Listener:
     """What a run tells its caller as it goes (the CLI draws a progress bar and
-    prints skips; a job may log). Every method does nothing by default."""
+    prints skips; a job may log). Every method does nothing by default.
+
+    ``document_trace``: whether :meth:`document` reads a document's ``trace`` (its
+    removals). A listener that says no gets documents whose trace is empty from a run
+    whose worker processes keep their pages (a folder into a tree, ``jobs`` > 1): the
+    parent then receives only the report's items, made in the workers, and not each
+    removal again (~2.5 µs each; ~0.15 s per 10 MB of real pages, the parent's
+    serial time). The report is the same either way.
+    """
+
+    document_trace: bool = True
 
     def phase(self, name: str, total: int, done: int, unit: str) -> None:
         """A pass starts: ``name`` is ``"mining"`` or ``"cleaning"``; ``done`` of
@@ -54,7 +64,8 @@ class Listener:
         """The current pass has ended."""
 
     def document(self, doc: Document) -> None:
-        """A finished document (written, dropped or skipped with its reason)."""
+        """A finished document (written, dropped or skipped with its reason; its
+        ``trace`` may be empty: see ``document_trace``)."""
 
     def message(self, text: str) -> None:
         """Something the user may want to know (resuming, stale files removed, ...)."""
@@ -288,8 +299,10 @@ def clean_corpus(
         try:
             # Everything done before: the writer still runs its last step (moving the
             # JSONL output into place), which the interrupted run may not have finished.
-            stream = runner.clean(src, config, mined=mined, corpus=corpus, writer=writer, skip=done) \
-                if done < plan.total else writer.run(iter(()))
+            # a listener that does not read the finished documents reads no traces
+            traces = listener.document_trace and type(listener).document is not Listener.document
+            stream = runner.clean(src, config, mined=mined, corpus=corpus, writer=writer, skip=done,
+                                  traces=traces) if done < plan.total else writer.run(iter(()))
             for doc in stream:
                 _finished(doc, the_report, state, manifest)
                 listener.advance(doc.bytes_in or doc.chars_in * 3)

@@ -29,7 +29,7 @@ from .mining import MinedRules
 __all__ = ["LocalEngine", "engine_of", "resolve_jobs", "AUTO_MAX_JOBS", "AUTO_MIN_BYTES"]
 
 AUTO_MAX_JOBS = 8  # "auto" uses at most this many processes: past it the run's serial part caps the speed-up
-AUTO_MIN_BYTES = 4 << 20  # "auto" runs smaller inputs in one process: starting workers costs more than they save
+AUTO_MIN_BYTES = 2 << 20  # "auto" runs smaller inputs in one process: starting workers costs more than they save
 
 
 def available_cpus() -> int:
@@ -172,12 +172,15 @@ class LocalEngine:
         return self._keeping
 
     def clean(self, source: Any, config: Config, *, mined: MinedRules | None, corpus: CorpusDedup,
-              writer: Any, skip: int = 0) -> Iterator[Document]:
+              writer: Any, skip: int = 0, traces: bool = True) -> Iterator[Document]:
+        """The cleaning pass: the finished documents in input order. ``traces=False``: the
+        caller reads no document's ``trace``, which workers that keep their pages then
+        send back empty (the report's items, made there, come back)."""
         from .pipeline import Pipeline
 
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
         if self.pool is not None and _keeps_pages(source, writer):
-            return self._clean_keeping(source, config, pipeline, writer, skip)
+            return self._clean_keeping(source, config, pipeline, writer, skip, traces)
         if self._keeping is not None:  # the mining pass kept pages for a pass that will not use them
             self._keeping.close()
             self._keeping = None
@@ -198,7 +201,8 @@ class LocalEngine:
             return pipeline.run(documents)
         return Pipeline(pipeline.steps[3:]).run(_normalized(documents, pipeline.steps[:3], kept))
 
-    def _clean_keeping(self, source: Any, config: Config, pipeline: Any, writer: Any, skip: int) -> Iterator[Document]:
+    def _clean_keeping(self, source: Any, config: Config, pipeline: Any, writer: Any, skip: int,
+                       traces: bool) -> Iterator[Document]:
         """The cleaning pass in workers that keep their pages (:class:`~textclean.keeping.KeepingPool`):
         here only the keep rule and each page's place in the tree, in input order."""
         import functools
@@ -235,7 +239,7 @@ class LocalEngine:
 
         def finished() -> Iterator[Document]:
             documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
-            finishing = functools.partial(finish_page, finish=finish, writer=writer)
+            finishing = functools.partial(finish_page, finish=finish, writer=writer, trace=traces)
             for doc, change in keeping.run(prefix, finishing, documents, judge, skip_normalized=skip_normalized):
                 yield doc if change is None else doc.replace(index_change=change)
             writer.sync(claims)

@@ -63,11 +63,13 @@ def _request(doc: Document) -> JudgeRequest:
     return doc.id, False, (light, [chars[line] for line in pending.lines], sum(chars.values()))
 
 
-def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, writer: Any) -> Document:
+def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, writer: Any, trace: bool = True) -> Document:
     """A kept page after the corpus pass: ``verdict`` applied (None: the page had nothing
     to judge), the ``finish`` step run, the page written to ``claimed`` (its output path,
     or ``(reason, detail)`` when it cannot be written there), and its report items packed
-    (:func:`~textclean.report.pack_removals`) — what the parent and the writer did."""
+    (:func:`~textclean.report.pack_removals`) — what the parent and the writer did.
+    ``trace=False``: the page goes back without its trace, which its packed report items
+    say all of (the parent's unpickling of each removal was most of its receiving)."""
     from .corpus_dedup import apply_copies
     from .report import pack_removals
 
@@ -79,7 +81,11 @@ def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, write
     if not doc.skipped and claimed is not None:
         doc = doc.skip(*claimed) if isinstance(claimed, tuple) else writer.write(doc.replace(output=claimed),
                                                                                 make_folder=True)
-    return pack_removals(doc)
+    doc = pack_removals(doc)
+    if not trace:  # (the packed items then cover none of the empty trace: all of them are in the pack)
+        part = doc.report_part
+        doc = doc.replace(trace=(), report_part=(0, *part[1:]))
+    return doc
 
 
 def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> None:

@@ -385,7 +385,7 @@ class RayEngine:
         return mine_dataset(self._dataset(source), config, self.run)
 
     def clean(self, source: Any, config: Config, *, mined: Any, corpus: Any, writer: Any,
-              skip: int = 0) -> Iterator[Document]:
+              skip: int = 0, traces: bool = True) -> Iterator[Document]:
         from .io import WriteTree
 
         if skip:
