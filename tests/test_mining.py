@@ -208,3 +208,27 @@ def test_removed_by_tries_the_rules_the_prefilters_name(line: str, cut: int, ext
             view = simplified_view(text)
             every = any(rule.scope == "line" and rule.matches(text, view=view) for rule in _PACK)
             assert _removed_by(_PACK, text) == every == _removed_by(_PACK, text, direct=True)
+
+
+def test_a_line_several_groups_share_is_checked_against_the_pack_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chrome recurs across site groups (one CMS, mirrors): whether the pack removes a
+    line is asked once per distinct line, with the same candidates as asking each time."""
+    import textclean.mining as mining
+
+    miner = Miner()
+    for site in ("a", "b", "c"):
+        for topic in ("教育", "医疗", "交通", "环保"):
+            body = "\n".join(f"{site}站关于{topic}的第{n}段正文。" for n in range(12))
+            miner.add(Document.from_text(f"{body}\n——某某站出品，转载请保留——\n责任编辑：张三",
+                                         id=f"{site}/{topic}.txt"))
+    asked: list[str] = []
+    real = mining._removed_by
+
+    def counted(rules: RuleSet, text: str, **options: bool) -> bool:
+        asked.append(text)
+        return real(rules, text, **options)
+
+    monkeypatch.setattr(mining, "_removed_by", counted)
+    found = [(c.group, c.display) for c in miner.candidates(_PACK)]
+    assert sorted(asked) == sorted(set(asked)) and len(asked) == 2
+    assert found == [(group, "——某某站出品，转载请保留——") for group in ("a", "b", "c")]

@@ -256,7 +256,14 @@ class Miner:
         """
         config = self.config
         found: list[Candidate] = []
-        checked = 0  # lines checked against ``base``: the first ones rule by rule (see _removed_by)
+        removed: dict[str, bool] = {}  # line -> whether ``base`` removes it (the same chrome recurs across groups)
+
+        def gone(text: str) -> bool:
+            answer = removed.get(text)
+            if answer is None:  # the first lines checked rule by rule (see _removed_by)
+                answer = removed[text] = _removed_by(base, text, direct=len(removed) < _DIRECT_CHECKS)
+            return answer
+
         for group in sorted(self._stats):
             group_docs = self._docs[group]
             need = max(config.mine_min_docs, math.ceil(config.mine_min_share * group_docs))
@@ -289,10 +296,8 @@ class Miner:
                     if _template(key) in templated:
                         continue  # already covered by a template of this group
                     examples = (key,)
-                if base is not None:
-                    checked += len(examples)
-                    if all(_removed_by(base, text, direct=checked <= _DIRECT_CHECKS) for text in examples):
-                        continue
+                if base is not None and all(gone(text) for text in examples):
+                    continue
                 found.append(
                     Candidate(group, kind, key, entry.docs, group_docs, round(edge_share, 3), examples)
                 )
@@ -302,7 +307,8 @@ class Miner:
         return MinedRules.from_candidates(self.candidates(base))
 
 
-_DIRECT_CHECKS = 200  # lines checked rule by rule before the prefilters are worth building (~40 ms)
+# lines checked rule by rule (~0.2 ms each) before the prefilters pay (~40 ms to build, then ~0.1 ms a line)
+_DIRECT_CHECKS = 400
 
 
 def _removed_by(rules: RuleSet, text: str, *, direct: bool = False) -> bool:
