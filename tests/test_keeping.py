@@ -266,3 +266,18 @@ def test_a_listener_that_reads_no_traces_gets_none_and_the_same_report(tmp_path:
     assert traces["full"] == traces["one"] and any(traces["one"])
     assert not any(traces["slim"]) and len(traces["slim"]) == len(traces["one"])
     assert [doc.text for doc in seen["slim"].docs] == [doc.text for doc in seen["one"].docs]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set on Linux only")
+def test_the_pipes_hold_a_chunk_of_finished_pages() -> None:
+    """A worker whose pipe is full waits for the parent: the pipes hold 1 MB each where the
+    system allows it (64 KB by default, less than eight finished pages)."""
+    import fcntl
+
+    from textclean.keeping import PIPE_BYTES
+
+    allowed = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+    with KeepingPool(2) as pool:
+        pool._start()
+        sizes = [fcntl.fcntl(c.fileno(), fcntl.F_GETPIPE_SZ) for c in (*pool._inboxes, *pool._outboxes)]
+    assert all(size >= min(PIPE_BYTES, allowed) for size in sizes), sizes
