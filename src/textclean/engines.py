@@ -156,7 +156,7 @@ class LocalEngine:
 
         miner = Miner(config.mining, config.boilerplate)
         steps = mining_steps(config)
-        for observation, nbytes in self._keeping_pool().observe(steps[:3], steps[3], documents,
+        for observation, nbytes in self._keeping_pool(config).observe(steps[:3], steps[3], documents,
                                                                  room=self.keep_chars // self.jobs):
             if observation is not None:
                 miner.merge(observation)
@@ -164,11 +164,14 @@ class LocalEngine:
                 advance(nbytes)
         return miner
 
-    def _keeping_pool(self) -> Any:
+    def _keeping_pool(self, config: Config) -> Any:
         if self._keeping is None:
-            from .keeping import KeepingPool
+            import functools
 
-            self._keeping = self._stack.enter_context(KeepingPool(self.jobs))
+            from .keeping import KeepingPool
+            from .pipeline import warm_up
+
+            self._keeping = self._stack.enter_context(KeepingPool(self.jobs, warm=functools.partial(warm_up, config)))
         return self._keeping
 
     def clean(self, source: Any, config: Config, *, mined: MinedRules | None, corpus: CorpusDedup,
@@ -221,7 +224,7 @@ class LocalEngine:
         if last is not writer or not isinstance(finish, Map):  # pragma: no cover - the default pipeline's shape
             raise AssertionError(f"unexpected pipeline {[step.name for step in pipeline.steps]}")
         self.pool.close()  # workers that return pages: none was started (see mine), or they are done
-        keeping = self._keeping_pool()
+        keeping = self._keeping_pool(config)
         claims = TreeClaims(Path(writer.out_dir))
         skip_normalized = 3 if [step.name for step in prefix[:3]] == ["read", "decode", "normalize"] else 0
 

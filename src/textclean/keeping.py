@@ -184,12 +184,19 @@ class KeepingPool:
     page's :data:`JudgeRequest` to ``judge`` in input order — which returns the
     verdict to apply and the page's claimed output — and yields the finished pages
     in input order. A worker that dies stops the run with :class:`WorkerError`.
+
+    ``warm``: what to build in this process before the workers are forked from it
+    (:func:`~textclean.pipeline.warm_up` for the run's config): they start with it,
+    instead of each building it on its first pages. Measured on the generated 10 MB
+    with two workers, alternately: ~0.4 s less CPU in all and ~15 % less wall time,
+    for ~0.17 s more in the parent, once.
     """
 
     _STOP_SECONDS = 5.0
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, *, warm: Callable[[], None] | None = None) -> None:
         self.jobs = jobs
+        self.warm = warm  # what to build here before the workers are forked from this process (see _start)
         self._processes: list[Any] = []
         self._inboxes: list[Any] = []
         self._outboxes: list[Any] = []
@@ -217,6 +224,8 @@ class KeepingPool:
         start_worker_server()
         context = _context()
         forked = context.get_start_method() == "fork"
+        if forked and self.warm is not None:
+            self.warm()
         if forked:  # what this process holds stays out of the workers' garbage collections (no copies of its pages)
             gc.freeze()
         try:

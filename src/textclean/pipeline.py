@@ -351,11 +351,16 @@ def _start_worker(pure: str | None) -> None:
 def _forks() -> bool:
     """Whether workers are forked from this process itself (see :func:`_context`): on
     Linux, while the process runs one thread — the operating system's count, so
-    threads that C libraries started (numpy's BLAS) count too. None is unknown: no."""
+    threads that C libraries started (numpy's BLAS) count too; unknown: no — and
+    when the environment chose numpy's BLAS thread count (the ``textclean`` command
+    chooses one): a copy of a BLAS left to start a thread per core would start them
+    again in each worker, where the server starts with one."""
     import os
     import sys
 
-    if not sys.platform.startswith("linux"):
+    from ._entry import BLAS_THREADS
+
+    if not sys.platform.startswith("linux") or not any(name in os.environ for name in BLAS_THREADS):
         return False
     try:
         return len(os.listdir("/proc/self/task")) == 1
