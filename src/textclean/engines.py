@@ -128,6 +128,7 @@ class LocalEngine:
         from .pipeline import mine_documents
 
         documents = source.documents(max_bytes=config.decode.max_bytes, lazy=True)  # read where the steps run
+        self._warm_with(config)
         if self.pool is not None and _keeps_source(source):
             miner = self._mine_keeping(documents, config, advance)
         else:
@@ -164,6 +165,15 @@ class LocalEngine:
                 advance(nbytes)
         return miner
 
+    def _warm_with(self, config: Config) -> None:
+        """Workers forked for this run start with what ``config`` builds (see :class:`~textclean.pipeline.WorkerPool`)."""
+        if self.pool is not None:
+            import functools
+
+            from .pipeline import warm_up
+
+            self.pool.warm = functools.partial(warm_up, config)
+
     def _keeping_pool(self, config: Config) -> Any:
         if self._keeping is None:
             import functools
@@ -182,6 +192,7 @@ class LocalEngine:
         from .pipeline import Pipeline
 
         pipeline = Pipeline.default(config, errors="skip", mined=mined, corpus_dedup=corpus).then(writer)
+        self._warm_with(config)
         if self.pool is not None and _keeps_pages(source, writer):
             return self._clean_keeping(source, config, pipeline, writer, skip, traces)
         if self._keeping is not None:  # the mining pass kept pages for a pass that will not use them

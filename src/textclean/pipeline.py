@@ -471,10 +471,13 @@ class WorkerPool:
 
     _WITH_STEPS = 2  # per worker: the first chunks of a map() that carry the step list
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, *, warm: Callable[[], None] | None = None) -> None:
         if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
             raise ConfigError(f"jobs must be a whole number >= 1, got {jobs!r}")
         self.jobs = jobs
+        # what to build here before the workers are forked from this process, at the first map
+        # (warm_up for the run's config: they start with it; see textclean.keeping.KeepingPool)
+        self.warm = warm
         self._pool: Any = None
         self._answered = False  # a worker has sent a result back (after that, a death is not at start-up)
 
@@ -523,7 +526,10 @@ class WorkerPool:
 
         if self._pool is None:
             start_worker_server()  # (once: the server keeps running)
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_start_worker,
+            context = _context()
+            if context.get_start_method() == "fork" and self.warm is not None:
+                self.warm()
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                              initargs=(os.environ.get("TEXTCLEAN_PURE"),))
         blob = pickle.dumps(steps)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
