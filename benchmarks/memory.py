@@ -4,8 +4,10 @@
         index N random paragraphs; print bytes per paragraph (measured from the
         arrays and from RSS) and the model "1 million paragraphs ~ X MB".
     python benchmarks/memory.py run -- textclean clean IN OUT --jobs 2
-        run a command; print its wall time and the peak RSS of its whole process
-        tree (parent + workers, sampled from /proc every 0.2 s).
+        run a command; print its wall time and the peaks of its whole process tree
+        (parent + workers, sampled from /proc every 0.2 s): the sum of the processes'
+        RSS, and of their PSS, which counts a page shared by several processes once —
+        workers forked from the parent share its pages until they write them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,43 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size of ``pid`` (bytes; 0 where /proc has no smaps_rollup)."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            for line in handle:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_of(root: int) -> list[int]:
+    """``root`` and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+        except (OSError, IndexError, ValueError):
+            continue
+    found, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        found.append(pid)
+        stack.extend(children.get(pid, []))
+    return found
+
+
+def pss_of_tree(root: int) -> int:
+    """Proportional set size of ``root`` and its descendants: shared pages counted once."""
+    return sum(_pss(pid) for pid in tree_of(root))
 
 
 def rss_of_tree(root: int) -> int:
@@ -84,13 +123,14 @@ def model(paragraphs: int, max_memory: int | None) -> None:
 def run(command: list[str]) -> None:
     start = time.monotonic()
     process = subprocess.Popen(command)
-    peak = 0
+    peak = peak_pss = 0
     while process.poll() is None:
         peak = max(peak, rss_of_tree(process.pid))
+        peak_pss = max(peak_pss, pss_of_tree(process.pid))
         time.sleep(0.2)
     wall = time.monotonic() - start
-    print(f"exit {process.returncode}; wall {wall:.1f} s; peak RSS of the process tree {peak / 2**20:.0f} MiB",
-          file=sys.stderr)
+    print(f"exit {process.returncode}; wall {wall:.1f} s; peak RSS of the process tree {peak / 2**20:.0f} MiB "
+          f"(PSS, shared pages once: {peak_pss / 2**20:.0f} MiB)", file=sys.stderr)
 
 
 def main() -> None:
