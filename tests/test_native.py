@@ -234,6 +234,47 @@ def test_the_repeated_run_test_agrees_with_the_cut(text: str, run: int) -> None:
     assert boilerplate.cut_repeated_runs(text, run) == pure
 
 
+_TIER_KEYS = st.integers(0, 2**64 - 1) | st.integers(0, 40) | st.integers(2**64 - 40, 2**64 - 1)
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(batches=st.lists(st.lists(_TIER_KEYS, max_size=60), min_size=1, max_size=6),
+       probes=st.lists(_TIER_KEYS, max_size=80), flush_at=st.integers(1, 40))
+def test_tier_lookups_equal_the_binary_search_reference(batches: list[list[int]], probes: list[int],
+                                                         flush_at: int) -> None:
+    """The index's key store with several sorted tiers (and keys still in its table): the
+    compiled search from where each key's value puts it finds what numpy's binary search
+    finds — keys clustered at either end of the range as well as spread ones, the oldest
+    tier answering for a key several hold."""
+    import textclean.index as index_module
+    from textclean.index import _Table
+
+    table = _Table(flush_at=flush_at)
+    for value, batch in enumerate(batches):
+        table.insert_values(np.array(batch, dtype=np.uint64), np.full(len(batch), value, dtype=np.int32))
+    keys = np.array(probes + [k for batch in batches for k in batch[:3]], dtype=np.uint64)
+    compiled_found = table.lookup(keys)
+    with _pure_core(index_module):
+        pure = table.lookup(keys)
+    assert compiled_found.tolist() == pure.tolist()
+
+
+def test_tier_lookup_on_a_tier_of_a_million_hashes() -> None:
+    """Spread keys, as the index's are: every stored key found with its value, absent ones not."""
+    if core() is None:
+        pytest.skip("no compiled core")
+    rng = np.random.default_rng(3)
+    stored = np.unique(rng.integers(0, 2**64 - 1, size=1_000_000, dtype=np.uint64))
+    values = np.arange(stored.size, dtype=np.int32)
+    probes = np.concatenate([stored[::997], rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64)])
+    found = np.full(probes.size, -1, dtype=np.int64)
+    core().tier_lookup(stored, values, probes, found)
+    pos = np.minimum(np.searchsorted(stored, probes), stored.size - 1)
+    expected = np.where(stored[pos] == probes, values[pos], -1)
+    assert found.tolist() == expected.tolist()
+
+
 @compiled
 @settings(max_examples=150, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), indexed=st.integers(0, 40), count=st.integers(1, 12),

@@ -192,3 +192,79 @@ def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_
     finally:
         free(starts)
         free(candidates)
+
+
+DEF _GROUP = 16  # keys whose searches in a tier advance together (see tier_lookup)
+
+
+def tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, const uint64_t[::1] keys,
+                int64_t[::1] found):
+    """For each ``keys[i]`` with ``found[i] < 0`` that the sorted, distinct ``tier_keys``
+    hold: ``found[i]`` = its value (reference: the numpy path of
+    ``textclean.index._Table.lookup``, a binary search of each key).
+
+    The keys are hashes, spread evenly: each search step probes where the key's value
+    puts it between the ends still in play (interpolation: ~3 steps in a million keys
+    where a binary search takes ~20), and a step that leaves more than half of the
+    range is followed by a halving one (no worse than twice a binary search on keys
+    that are not spread). A tier is mostly out of the cache when the corpus pass
+    looks a page up (the page was cleaned in between), so every step is a memory
+    read: the searches of ``_GROUP`` keys advance together, each round fetching all
+    their next probes at once, not one read after another."""
+    cdef Py_ssize_t n = tier_keys.shape[0], count = keys.shape[0], start, i, j, m, before
+    cdef uint64_t first, last, key, value
+    cdef Py_ssize_t at[_GROUP]
+    cdef Py_ssize_t lo[_GROUP]
+    cdef Py_ssize_t hi[_GROUP]
+    cdef Py_ssize_t probe[_GROUP]
+    cdef uint64_t low[_GROUP]
+    cdef uint64_t high[_GROUP]
+    cdef bint halve[_GROUP]
+    if n == 0:
+        return
+    first, last = tier_keys[0], tier_keys[n - 1]
+    with nogil:
+        for start in range(0, count, _GROUP):
+            m = 0  # the searches in play: low[j] < keys[at[j]] < high[j], at positions lo[j] < . < hi[j]
+            for i in range(start, min(start + _GROUP, count)):
+                key = keys[i]
+                if found[i] >= 0 or key < first or key > last:
+                    continue
+                if key == first or key == last:
+                    found[i] = tier_values[0 if key == first else n - 1]
+                    continue
+                at[m], lo[m], hi[m], low[m], high[m], halve[m] = i, 0, n - 1, first, last, False
+                m += 1
+            while m:
+                j = 0
+                while j < m:  # this round's probes, fetched together
+                    if hi[j] - lo[j] < 2:  # nothing left between the ends: not held
+                        m -= 1
+                        at[j], lo[j], hi[j], low[j], high[j], halve[j] = at[m], lo[m], hi[m], low[m], high[m], halve[m]
+                        continue
+                    if halve[j]:
+                        probe[j] = lo[j] + (hi[j] - lo[j]) // 2
+                    else:
+                        probe[j] = lo[j] + <Py_ssize_t> ((<double> (keys[at[j]] - low[j]))
+                                                         / (<double> (high[j] - low[j])) * (<double> (hi[j] - lo[j])))
+                        if probe[j] <= lo[j]:
+                            probe[j] = lo[j] + 1
+                        elif probe[j] >= hi[j]:
+                            probe[j] = hi[j] - 1
+                    TC_PREFETCH(&tier_keys[probe[j]])
+                    j += 1
+                j = 0
+                while j < m:  # then read them
+                    key, value, before = keys[at[j]], tier_keys[probe[j]], hi[j] - lo[j]
+                    if value == key:
+                        found[at[j]] = tier_values[probe[j]]
+                        m -= 1
+                        at[j], lo[j], hi[j], low[j], high[j], halve[j] = at[m], lo[m], hi[m], low[m], high[m], halve[m]
+                        probe[j] = probe[m]
+                        continue
+                    if value < key:
+                        lo[j], low[j] = probe[j], value
+                    else:
+                        hi[j], high[j] = probe[j], value
+                    halve[j] = not halve[j] and 2 * (hi[j] - lo[j]) > before
+                    j += 1

@@ -101,16 +101,22 @@ class _Table:
             if len(self.pending):
                 self.pending.get_into(np.ascontiguousarray(keys, dtype=np.uint64), out)
             return out
-        # the keys in order: neighbouring searches share the paths into each tier (cache)
-        order = np.argsort(keys)
-        ordered = keys[order]
-        found = np.full(keys.size, -1, dtype=np.int64)
-        for tier_keys, tier_values in self.tiers:
-            pos = np.searchsorted(tier_keys, ordered)
-            pos[pos >= tier_keys.size] = 0
-            hit = (tier_keys[pos] == ordered) & (found < 0)
-            found[hit] = tier_values[pos[hit]]
-        out[order] = found
+        compiled = core()
+        if compiled is not None:  # each key searched from where its value puts it (tested equal to the below)
+            wanted = np.ascontiguousarray(keys, dtype=np.uint64)
+            for tier_keys, tier_values in self.tiers:  # oldest first: the first tier holding a key answers
+                compiled.tier_lookup(tier_keys, np.ascontiguousarray(tier_values, dtype=np.int32), wanted, out)
+        else:
+            # the keys in order: neighbouring searches share the paths into each tier (cache)
+            order = np.argsort(keys)
+            ordered = keys[order]
+            found = np.full(keys.size, -1, dtype=np.int64)
+            for tier_keys, tier_values in self.tiers:
+                pos = np.searchsorted(tier_keys, ordered)
+                pos[pos >= tier_keys.size] = 0
+                hit = (tier_keys[pos] == ordered) & (found < 0)
+                found[hit] = tier_values[pos[hit]]
+            out[order] = found
         if len(self.pending):
             missing = np.flatnonzero(out < 0)
             if missing.size:
