@@ -213,7 +213,7 @@ def test_removed_by_tries_the_rules_the_prefilters_name(line: str, cut: int, ext
 def test_a_line_several_groups_share_is_checked_against_the_pack_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chrome recurs across site groups (one CMS, mirrors): whether the pack removes a
     line is asked once per distinct line, with the same candidates as asking each time."""
-    import textclean.mining as mining
+    from textclean import mining
 
     miner = Miner()
     for site in ("a", "b", "c"):

@@ -168,20 +168,13 @@ class LocalEngine:
     def _warm_with(self, config: Config) -> None:
         """Workers forked for this run start with what ``config`` builds (see :class:`~textclean.pipeline.WorkerPool`)."""
         if self.pool is not None:
-            import functools
-
-            from .pipeline import warm_up
-
-            self.pool.warm = functools.partial(warm_up, config)
+            self.pool.warm = _warming(config)
 
     def _keeping_pool(self, config: Config) -> Any:
         if self._keeping is None:
-            import functools
-
             from .keeping import KeepingPool
-            from .pipeline import warm_up
 
-            self._keeping = self._stack.enter_context(KeepingPool(self.jobs, warm=functools.partial(warm_up, config)))
+            self._keeping = self._stack.enter_context(KeepingPool(self.jobs, warm=_warming(config)))
         return self._keeping
 
     def clean(self, source: Any, config: Config, *, mined: MinedRules | None, corpus: CorpusDedup,
@@ -259,6 +252,15 @@ class LocalEngine:
             writer.sync(claims)
 
         return finished()
+
+
+def _warming(config: Config) -> Callable[[], None]:
+    """What a pool builds before it forks its workers: :func:`~textclean.pipeline.warm_up` for ``config``."""
+    import functools
+
+    from .pipeline import warm_up
+
+    return functools.partial(warm_up, config)
 
 
 def _keeps_source(source: Any) -> bool:

@@ -370,10 +370,10 @@ def _forks() -> bool:
 
 def _context() -> Any:
     """How workers start. Forked from this process where :func:`_forks` says it can
-    be: a worker starts at once with everything this process imported and built,
-    and builds the rest on first use, both workers at the same time (a 10 MB run
-    on two cores ended ~0.4 s sooner than from a server, which imported and warmed
-    up alone while the parent waited). A fork copies only the thread that forks, so
+    be: a worker starts at once with everything this process imported and built
+    (the pools run :func:`warm_up` for the run's config first; a 10 MB run on two
+    cores ended ~0.4 s sooner than with workers from a server, which imported and
+    warmed up alone while the parent waited). A fork copies only the thread that forks, so
     locks other threads held mid-work would stay held in the copy: with another
     thread running, workers are forked instead from a server process that imported
     textclean and built its tables once (``forkserver`` preloading
