@@ -152,21 +152,15 @@ class LocalEngine:
         """The mining pass in the workers that will clean the pages
         (:class:`~textclean.keeping.KeepingPool`): each keeps the pages it normalised, up to
         its share of ``keep_chars``, and the cleaning pass starts them there."""
-        from .mining import Miner
-        from .pipeline import mining_steps
+        from .pipeline import count_observed, mining_steps
 
-        miner = Miner(config.mining, config.boilerplate)
         steps = mining_steps(config)
-        for observation, nbytes in self._keeping_pool(config).observe(steps[:3], steps[3], documents,
-                                                                 room=self.keep_chars // self.jobs):
-            if observation is not None:
-                miner.merge(observation)
-            if advance is not None:
-                advance(nbytes)
-        return miner
+        observed = self._keeping_pool(config).observe(steps[:3], steps[3], documents, room=self.keep_chars // self.jobs)
+        return count_observed(config, observed, advance)
 
     def _warm_with(self, config: Config) -> None:
-        """Workers forked for this run start with what ``config`` builds (see :class:`~textclean.pipeline.WorkerPool`)."""
+        """Workers forked for this run start with what ``config`` builds
+        (see :class:`~textclean.pipeline.WorkerPool`)."""
         if self.pool is not None:
             self.pool.warm = _warming(config)
 

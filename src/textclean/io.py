@@ -161,29 +161,33 @@ def _temporary(path: Path | str, suffix: str = ".tmp") -> tuple[int, str]:
 
 
 @contextlib.contextmanager
+def _replacing(path: Path | str, *, make_folder: bool) -> Iterator[int]:
+    """The descriptor of a temporary file beside ``path`` (the block closes it), renamed
+    into place when the block ends well and removed when it does not."""
+    if make_folder:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _temporary(path)
+    try:
+        yield fd
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
 def atomic_output(path: Path, *, make_folder: bool = True, sync: bool = True) -> Iterator[BinaryIO]:
     """A binary handle whose content becomes ``path`` only when the block ends well:
     a temporary file beside it, fsync'd and renamed into place; removed on failure.
     ``make_folder=False``: the caller made sure the folder exists. ``sync=False``:
     no fsync (still atomic: a crash of the process never leaves a half-written file);
     the caller makes the file system durable later (:func:`sync_file_system`)."""
-    path = Path(path)
-    if make_folder:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            if sync:
-                handle.flush()
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    with _replacing(path, make_folder=make_folder) as fd, os.fdopen(fd, "wb") as handle:
+        yield handle
+        if sync:
+            handle.flush()
+            os.fsync(handle.fileno())
 
 
 _TEMPORARY = re.compile(r"^\..+\.[0-9a-f]{12}\.tmp(\.gz)?$")
@@ -222,21 +226,13 @@ def write_atomic(path: Path, data: bytes, *, make_folder: bool = True, sync: boo
     """Write ``data`` to ``path`` through a temporary file and a rename (see
     :func:`atomic_output`; the same steps on the file descriptor, without a file object:
     a tree of many small pages spends its writing time on them)."""
-    if make_folder:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = _temporary(path)
-    try:
+    with _replacing(path, make_folder=make_folder) as fd:
         try:
             write_all(fd, data)
             if sync:
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 @functools.lru_cache(maxsize=1)

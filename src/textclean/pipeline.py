@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "Step", "Map", "Pipeline", "decode_document", "mark_empty", "clean", "clean_bytes", "clean_document",
-    "clean_records", "mine_documents", "mining_steps", "parallel_map", "WorkerPool",
+    "clean_records", "count_observed", "mine_documents", "mining_steps", "parallel_map", "WorkerPool",
 ]
 
 
@@ -281,7 +281,6 @@ def mine_documents(
     document that is not skipped, before its text is dropped.
     """
     config = config or Config()
-    miner = Miner(config.mining, config.boilerplate)
     steps = mining_steps(config)
     parallel = jobs > 1 or pool is not None
     if keep is not None:
@@ -294,12 +293,20 @@ def mine_documents(
     else:
         for step in steps:
             stream = step.run(stream)
-    for doc in stream:
-        observation = doc.observation
+    return count_observed(config, ((doc.observation, doc.bytes_in or doc.chars_in * 3) for doc in stream), advance)
+
+
+def count_observed(config: Config, observed: Iterable[tuple[Any, int]],
+                   advance: Callable[[int], None] | None = None) -> Miner:
+    """A :class:`~textclean.mining.Miner` that counted ``observed``: each document's
+    observation (None: nothing to count) and input bytes, in input order; ``advance``
+    is called with the bytes of each."""
+    miner = Miner(config.mining, config.boilerplate)
+    for observation, nbytes in observed:
         if observation is not None:
             miner.merge(observation)
         if advance is not None:
-            advance(doc.bytes_in or doc.chars_in * 3)
+            advance(nbytes)
     return miner
 
 

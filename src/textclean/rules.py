@@ -271,7 +271,7 @@ class RuleSet:
         so what it builds on first use (compiled rules, the prefilter of each scope, zone
         and length class, screens) is built once for every pass and step that uses it —
         the mining pass and the cleaning pass, and :func:`~textclean.pipeline.warm_up` in
-        the server worker processes are forked from. The pack pickles as a reference: a
+        the process workers are forked from. The pack pickles as a reference: a
         worker handed it gets its own process's set."""
         return _builtin_set() if cls is RuleSet else cls(_builtin_rules())
 
