@@ -53,11 +53,33 @@ static inline uint32_t tc_fmix32(uint32_t h) {
     return h;
 }
 
-/* row[p] = min over the count hashes h of (a[p] * h + b[p]) mod 2**32. */
+/* row[p] = min over the count hashes h of (a[p] * h + b[p]) mod 2**32.
+ * TC_MINHASH_BLOCK permutations at a time, all hashes through each block: the block's
+ * minima stay in vector registers (4 AVX2 registers of 8) and each hash is loaded once
+ * per block. A sentence has few shingles (tens), too few for a loop over the hashes
+ * alone to fill the vectors: ~3x faster than one permutation at a time at 20-40. */
+#define TC_MINHASH_BLOCK 32
 TC_DISPATCH
 static void tc_minhash(const uint32_t *hashes, size_t count, const uint32_t *a, const uint32_t *b,
                        uint32_t *row, size_t perms) {
-    for (size_t p = 0; p < perms; p++) {
+    size_t p = 0;
+    for (; p + TC_MINHASH_BLOCK <= perms; p += TC_MINHASH_BLOCK) {
+        uint32_t best[TC_MINHASH_BLOCK], ap[TC_MINHASH_BLOCK], bp[TC_MINHASH_BLOCK];
+        for (size_t k = 0; k < TC_MINHASH_BLOCK; k++) {
+            best[k] = 0xFFFFFFFFU;
+            ap[k] = a[p + k];
+            bp[k] = b[p + k];
+        }
+        for (size_t i = 0; i < count; i++) {
+            const uint32_t h = hashes[i];
+            for (size_t k = 0; k < TC_MINHASH_BLOCK; k++) {
+                uint32_t value = ap[k] * h + bp[k];
+                best[k] = value < best[k] ? value : best[k];
+            }
+        }
+        memcpy(row + p, best, sizeof best);
+    }
+    for (; p < perms; p++) {  /* the permutations past the last whole block */
         const uint32_t ap = a[p], bp = b[p];
         uint32_t best = 0xFFFFFFFFU;
         for (size_t i = 0; i < count; i++) {
