@@ -231,6 +231,7 @@ def _nfkc_tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 _NFKC_BLOCK = 128  # code points tested together by _build_nfkc_tables
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3  # the precomposed Hangul syllables
 
 
 def _build_nfkc_tables(block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -273,6 +274,9 @@ def _build_nfkc_tables(block: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, 
         plain = [(first, first + block) for first, text in blocks if unicodedata.is_normalized("NFKD", text)
                  and text.casefold() == text and not any(map(unicodedata.combining, text))
                  and seconds.isdisjoint(range(first, first + block))]
+        # Hangul syllables too (11,172; nearly half the rest): each decomposes to jamo and NFKC
+        # composes it back, itself; no case, no combining class (the jamo after one are "context")
+        plain.append((_HANGUL_FIRST, _HANGUL_LAST + 1))
         points = sorted(set(range(0x10000)).difference(*(range(a, b) for a, b in plain)))
     for point in points:
         char = chr(point)
