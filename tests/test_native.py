@@ -260,6 +260,26 @@ def test_tier_lookups_equal_the_binary_search_reference(batches: list[list[int]]
     assert compiled_found.tolist() == pure.tolist()
 
 
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(older=st.sets(_TIER_KEYS, max_size=60), newer=st.sets(_TIER_KEYS, max_size=60), shared=st.integers(0, 10))
+def test_tier_merge_equals_the_numpy_reference(older: set[int], newer: set[int], shared: int) -> None:
+    """Two tiers merged in one pass: the keys of both, sorted, each once, a key both hold
+    with the older tier's value — what numpy's unique of the concatenation gives."""
+    import textclean.index as index_module
+
+    newer = newer | set(sorted(older)[:shared])  # keys both hold
+    older_keys = np.array(sorted(older), dtype=np.uint64)
+    newer_keys = np.array(sorted(newer), dtype=np.uint64)
+    older_values = np.arange(older_keys.size, dtype=np.int32)
+    newer_values = np.arange(newer_keys.size, dtype=np.int32) + 1000
+    merged = index_module._merged(older_keys, older_values, newer_keys, newer_values)
+    with _pure_core(index_module):
+        pure = index_module._merged(older_keys, older_values, newer_keys, newer_values)
+    assert merged[0].dtype == pure[0].dtype and merged[1].dtype == pure[1].dtype
+    assert merged[0].tolist() == pure[0].tolist() and merged[1].tolist() == pure[1].tolist()
+
+
 def test_tier_lookup_on_a_tier_of_a_million_hashes() -> None:
     """Spread keys, as the index's are: every stored key found with its value, absent ones not."""
     if core() is None:

@@ -268,3 +268,42 @@ def tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, c
                         hi[j], high[j] = probe[j], value
                     halve[j] = not halve[j] and 2 * (hi[j] - lo[j]) > before
                     j += 1
+
+
+def merge_tiers(const uint64_t[::1] older_keys, const int32_t[::1] older_values,
+                const uint64_t[::1] newer_keys, const int32_t[::1] newer_values):
+    """Two sorted tiers of distinct keys as one: ``(keys, values)``, sorted and distinct,
+    the older tier's value kept for a key both hold (reference: ``np.unique`` of the
+    concatenation in ``textclean.index._Table.flush``). One pass over both, where
+    sorting the concatenation took ~4 s for 32M keys."""
+    cdef Py_ssize_t n = older_keys.shape[0], m = newer_keys.shape[0], i = 0, j = 0, k = 0
+    keys_array = np.empty(n + m, dtype=np.uint64)
+    values_array = np.empty(n + m, dtype=np.int32)
+    cdef uint64_t[::1] keys = keys_array
+    cdef int32_t[::1] values = values_array
+    with nogil:
+        while i < n and j < m:
+            if older_keys[i] <= newer_keys[j]:
+                if older_keys[i] == newer_keys[j]:
+                    j += 1  # the newer copy of the key goes
+                keys[k] = older_keys[i]
+                values[k] = older_values[i]
+                i += 1
+            else:
+                keys[k] = newer_keys[j]
+                values[k] = newer_values[j]
+                j += 1
+            k += 1
+        while i < n:
+            keys[k] = older_keys[i]
+            values[k] = older_values[i]
+            i += 1
+            k += 1
+        while j < m:
+            keys[k] = newer_keys[j]
+            values[k] = newer_values[j]
+            j += 1
+            k += 1
+    if k < n + m:  # keys both held: the arrays cut to what was written (copies: the rest is freed)
+        return keys_array[:k].copy(), values_array[:k].copy()
+    return keys_array, values_array

@@ -145,10 +145,7 @@ class _Table:
             if (older_keys.size + newer_keys.size) * 12 > self.merge_cap:
                 break
             del self.tiers[-2:]
-            keys = np.concatenate([older_keys, newer_keys])
-            values = np.concatenate([older_values, newer_values])
-            keys, first = np.unique(keys, return_index=True)  # the older entry of a key wins
-            self.tiers.append((keys, values[first]))
+            self.tiers.append(_merged(older_keys, older_values, newer_keys, newer_values))
 
     def spill(self, folder: Path, name: str) -> None:
         """Move every in-RAM tier to a memory-mapped file in ``folder``."""
@@ -156,6 +153,21 @@ class _Table:
             if isinstance(keys, np.memmap):
                 continue
             self.tiers[i] = (_to_disk(keys, folder, f"{name}-keys"), _to_disk(values, folder, f"{name}-values"))
+
+
+def _merged(older_keys: np.ndarray, older_values: np.ndarray, newer_keys: np.ndarray,
+            newer_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Two tiers as one, sorted, each key once with the older tier's value: a linear
+    merge in the compiled core (tested equal to the lines below), else numpy sorting
+    the concatenation."""
+    compiled = core()
+    if compiled is not None:
+        return compiled.merge_tiers(older_keys, np.ascontiguousarray(older_values, dtype=np.int32), newer_keys,
+                                    np.ascontiguousarray(newer_values, dtype=np.int32))  # type: ignore[no-any-return]
+    keys = np.concatenate([older_keys, newer_keys])
+    values = np.concatenate([older_values, newer_values])
+    keys, first = np.unique(keys, return_index=True)  # the older entry of a key wins
+    return keys, values[first]
 
 
 def _to_disk(array: np.ndarray, folder: Path, name: str) -> np.ndarray:
