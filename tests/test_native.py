@@ -288,11 +288,25 @@ def test_tier_lookup_on_a_tier_of_a_million_hashes() -> None:
     stored = np.unique(rng.integers(0, 2**64 - 1, size=1_000_000, dtype=np.uint64))
     values = np.arange(stored.size, dtype=np.int32)
     probes = np.concatenate([stored[::997], rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64)])
-    found = np.full(probes.size, -1, dtype=np.int64)
-    core().tier_lookup(stored, values, probes, found)
     pos = np.minimum(np.searchsorted(stored, probes), stored.size - 1)
     expected = np.where(stored[pos] == probes, values[pos], -1)
-    assert found.tolist() == expected.tolist()
+    bloom = core().tier_bloom(stored)
+    assert bloom.size * 64 == pytest.approx(stored.size * 16, abs=64)  # 16 bits a key
+    for tier_filter in (bloom, np.zeros(0, dtype=np.uint64)):  # with the tier's filter, and without one
+        found = np.full(probes.size, -1, dtype=np.int64)
+        core().tier_lookup(stored, values, probes, found, tier_filter)
+        assert found.tolist() == expected.tolist()
+    # every key of the tier passes its filter; of the others, about 2 %
+    words = np.uint64(bloom.size)
+    absent = rng.integers(0, 2**64 - 1, size=100_000, dtype=np.uint64)
+
+    def passes(keys: np.ndarray) -> np.ndarray:
+        word = bloom[((keys >> np.uint64(32)) * words) >> np.uint64(32)]
+        bits = (np.uint64(1) << (keys & np.uint64(63))) | (np.uint64(1) << ((keys >> np.uint64(6)) & np.uint64(63)))
+        return (word & bits) == bits
+
+    assert passes(stored).all()
+    assert passes(absent).mean() < 0.04
 
 
 @compiled

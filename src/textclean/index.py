@@ -82,17 +82,19 @@ class _Table:
             flush_at = 1 << 20 if merge_cap == float("inf") and not isinstance(self.pending, _DictKeys) else 65_536
         self.flush_at = flush_at
         self.merge_cap = merge_cap
-        self.tiers: list[tuple[np.ndarray, np.ndarray]] = []  # oldest first
+        # oldest first: keys, values, and the keys' filter (compiled core; else an empty array)
+        self.tiers: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def __len__(self) -> int:
-        return len(self.pending) + sum(keys.size for keys, _ in self.tiers)
+        return len(self.pending) + sum(keys.size for keys, _, _ in self.tiers)
 
     def nbytes(self) -> int:
-        return sum(k.nbytes + v.nbytes for k, v in self.tiers) + self.pending.nbytes()
+        return sum(k.nbytes + v.nbytes + f.nbytes for k, v, f in self.tiers) + self.pending.nbytes()
 
     def ram_bytes(self) -> int:
         """Bytes held in RAM (memory-mapped tiers excluded)."""
-        return sum(k.nbytes + v.nbytes for k, v in self.tiers if not isinstance(k, np.memmap)) + self.pending.nbytes()
+        return sum(k.nbytes + v.nbytes + f.nbytes for k, v, f in self.tiers
+                   if not isinstance(k, np.memmap)) + self.pending.nbytes()
 
     def lookup(self, keys: np.ndarray) -> np.ndarray:
         """The stored value for each key, or -1."""
@@ -104,14 +106,15 @@ class _Table:
         compiled = core()
         if compiled is not None:  # each key searched from where its value puts it (tested equal to the below)
             wanted = np.ascontiguousarray(keys, dtype=np.uint64)
-            for tier_keys, tier_values in self.tiers:  # oldest first: the first tier holding a key answers
-                compiled.tier_lookup(tier_keys, np.ascontiguousarray(tier_values, dtype=np.int32), wanted, out)
+            for tier_keys, tier_values, bloom in self.tiers:  # oldest first: the first tier holding a key answers
+                compiled.tier_lookup(tier_keys, np.ascontiguousarray(tier_values, dtype=np.int32), wanted, out,
+                                     bloom)
         else:
             # the keys in order: neighbouring searches share the paths into each tier (cache)
             order = np.argsort(keys)
             ordered = keys[order]
             found = np.full(keys.size, -1, dtype=np.int64)
-            for tier_keys, tier_values in self.tiers:
+            for tier_keys, tier_values, _ in self.tiers:
                 pos = np.searchsorted(tier_keys, ordered)
                 pos[pos >= tier_keys.size] = 0
                 hit = (tier_keys[pos] == ordered) & (found < 0)
@@ -137,22 +140,31 @@ class _Table:
             return
         keys, values = self.pending.items()
         order = np.argsort(keys, kind="stable")
-        self.tiers.append((keys[order], values[order]))
+        self.tiers.append(_tier(keys[order], values[order]))
         self.pending = _new_keys()
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
-            newer_keys, newer_values = self.tiers[-1]
-            older_keys, older_values = self.tiers[-2]
+            newer_keys, newer_values, _ = self.tiers[-1]
+            older_keys, older_values, _ = self.tiers[-2]
             if (older_keys.size + newer_keys.size) * 12 > self.merge_cap:
                 break
             del self.tiers[-2:]
-            self.tiers.append(_merged(older_keys, older_values, newer_keys, newer_values))
+            self.tiers.append(_tier(*_merged(older_keys, older_values, newer_keys, newer_values)))
 
     def spill(self, folder: Path, name: str) -> None:
         """Move every in-RAM tier to a memory-mapped file in ``folder``."""
-        for i, (keys, values) in enumerate(self.tiers):
+        for i, (keys, values, bloom) in enumerate(self.tiers):
             if isinstance(keys, np.memmap):
                 continue
-            self.tiers[i] = (_to_disk(keys, folder, f"{name}-keys"), _to_disk(values, folder, f"{name}-values"))
+            self.tiers[i] = (_to_disk(keys, folder, f"{name}-keys"), _to_disk(values, folder, f"{name}-values"),
+                             _to_disk(bloom, folder, f"{name}-filter") if bloom.size else bloom)
+
+
+def _tier(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A sorted tier with its filter: the compiled ``tier_bloom`` (most keys looked up are
+    in no tier; the filter answers for them in one memory read), or none without the core."""
+    compiled = core()
+    bloom = compiled.tier_bloom(keys) if compiled is not None else np.zeros(0, dtype=np.uint64)
+    return keys, values, bloom
 
 
 def _merged(older_keys: np.ndarray, older_values: np.ndarray, newer_keys: np.ndarray,
