@@ -65,6 +65,35 @@ def test_a_fifo_named_txt_is_skipped_not_waited_on(tmp_path: Path):
     assert (tmp_path / "out" / "a.txt").exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise") or not Path("/proc/self/fd").is_dir(), reason="Linux read-ahead")
+def test_read_ahead_opens_only_the_regular_files_that_will_be_read(tmp_path: Path, monkeypatch):
+    """Reading a folder asks the system to fetch the files ahead (posix_fadvise): each
+    regular file once, in order — never a FIFO (opening one can wait forever), an empty
+    or oversize file, or a link (to a file outside the input, say)."""
+    from textclean.io import read_folder
+
+    src, outside = tmp_path / "in", tmp_path / "secret.txt"
+    src.mkdir()
+    for name in ("b.txt", "a.txt"):
+        (src / name).write_text("正文。", encoding="utf-8")
+    (src / "big.txt").write_bytes(b"x" * 100)
+    (src / "empty.txt").write_bytes(b"")
+    os.mkfifo(src / "pipe.txt")
+    outside.write_text("外面。", encoding="utf-8")
+    (src / "link.txt").symlink_to(outside)
+    advised: list[str] = []
+    advise = os.posix_fadvise
+
+    def record(fd: int, offset: int, length: int, advice: int) -> None:
+        advised.append(os.readlink(f"/proc/self/fd/{fd}"))
+        advise(fd, offset, length, advice)
+
+    monkeypatch.setattr(os, "posix_fadvise", record)
+    documents = list(read_folder(src, max_bytes=50, lazy=True))
+    assert [doc.id for doc in documents] == ["a.txt", "b.txt", "big.txt", "empty.txt", "link.txt", "pipe.txt"]
+    assert advised == [str(src / "a.txt"), str(src / "b.txt")]
+
+
 def test_a_link_out_of_the_input_is_skipped_unless_asked(tmp_path: Path):
     src, outside = tmp_path / "in", tmp_path / "elsewhere"
     src.mkdir()

@@ -58,12 +58,43 @@ def read_folder(
     ``lazy``: the documents name their files (``doc.file``) and :func:`read_file`, the
     first step of a pipeline, reads them — in the worker processes of a parallel run."""
     root = Path(root)
-    for path in files if files is not None else list_text_files(root):
+    paths = files if files is not None else list_text_files(root)
+    for i, path in enumerate(paths):
+        for ahead in paths[:READ_AHEAD] if i == 0 else paths[i + READ_AHEAD - 1 : i + READ_AHEAD]:
+            _advise(str(ahead), max_bytes)  # the first ones, then the one READ_AHEAD - 1 files on
         if lazy:
             name = str(path)
             yield Document(id=relative_id(name, root), source=name, file=FileRef(name, str(root), max_bytes, follow_symlinks))
         else:
             yield read_document(path, root, max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+
+
+READ_AHEAD = 32  # files ahead of the one being handed out whose reading the system is asked to start
+
+
+def _advise(name: str, max_bytes: int | None) -> None:
+    """Ask the system to start reading the file ``name`` now (``posix_fadvise``
+    WILLNEED), so that reading it later finds it in memory: on a disk the cache has
+    not seen, a run otherwise waits for each file in turn (a 1 GB folder, one worker:
+    ~30 s of ~280). ~9 µs a file where it is cached. Only a regular file that will
+    be read, never through a link (:func:`read_document` decides about those); best
+    effort, nothing where the system has no such call."""
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    try:
+        info = os.lstat(name)
+        if not stat.S_ISREG(info.st_mode) or not info.st_size or (max_bytes is not None and info.st_size > max_bytes):
+            return
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return
+    try:
+        advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def relative_id(name: str, root: Path | str) -> str:
