@@ -64,16 +64,19 @@ class _Table:
     """uint64 -> int mapping where the first value stored for a key wins.
 
     New keys go to a hash table (``KeyTable`` in C, or a dict); every ``flush_at``
-    they are sorted into numpy tiers that merge as they grow (like an LSM tree):
-    about 12 bytes per key instead of a Python dict's ~100 or the C table's 32–64.
-    Tiers are never merged past ``merge_cap`` bytes (so a merge never needs more
-    than that much RAM), and :meth:`spill` moves them to memory-mapped files.
+    they are sorted into numpy tiers that merge as they grow (like an LSM tree, two
+    tiers in one pass): about 12 bytes per key instead of a Python dict's ~100 or the
+    C table's 32–64, and with the compiled core 2 more for the tier's filter (most
+    keys looked up are in no tier: the filter says so in one memory read; see
+    ``tier_bloom``). Tiers are never merged past ``merge_cap`` bytes (so a merge
+    never needs more than that much RAM), and :meth:`spill` moves them to
+    memory-mapped files.
 
     ``flush_at`` by default: 65,536 keys; with the C table and no memory cap,
     1,048,576 (at most 64 MB of table): a lookup in the hash table is one memory
-    read, a binary search of a tier the cache has forgotten about twenty, so runs
-    of up to ~30k indexed paragraphs look up without tiers (the corpus pass is the
-    parent's serial work).
+    read, so runs of up to ~30k indexed paragraphs look up without tiers (the corpus
+    pass is the parent's serial work). 256k was as fast on 100k pages of keys and
+    slower on 1k–3k (``benchmarks/index_growth.py``'s replay).
     """
 
     def __init__(self, flush_at: int | None = None, merge_cap: float = float("inf")) -> None:
@@ -197,7 +200,7 @@ class DedupIndex:
     """Every kept long paragraph of the run so far: exact hashes, LSH bands, signatures.
 
     Memory per indexed paragraph: ``4 * num_perm`` bytes of signature, about
-    12 bytes per band key and 12 for the exact key, 8 for where it came from
+    14 bytes per band key and 14 for the exact key (12 in a tier, 2 in its filter), 8 for where it came from
     (:meth:`bytes_per_entry` measures it), plus the document ids.
 
     With ``memory_limit`` (bytes) the parts in RAM are kept under that budget:
