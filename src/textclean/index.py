@@ -75,8 +75,9 @@ class _Table:
     ``flush_at`` by default: 65,536 keys; with the C table and no memory cap,
     1,048,576 (at most 64 MB of table): a lookup in the hash table is one memory
     read, so runs of up to ~30k indexed paragraphs look up without tiers (the corpus
-    pass is the parent's serial work). 256k was as fast on 100k pages of keys and
-    slower on 1k–3k (``benchmarks/index_growth.py``'s replay).
+    pass is the parent's serial work). 256k, replaying the table's use (330 keys a
+    page, as ``benchmarks/index_growth.py``): 3x slower at 1k–3k pages, 30 % faster
+    at 10k, the same at 100k.
     """
 
     def __init__(self, flush_at: int | None = None, merge_cap: float = float("inf")) -> None:
