@@ -76,7 +76,7 @@ class _Table:
     1,048,576 (at most 64 MB of table): a lookup in the hash table is one memory
     read, so runs of up to ~30k indexed paragraphs look up without tiers (the corpus
     pass is the parent's serial work). 256k, replaying the table's use (330 keys a
-    page, as ``benchmarks/index_growth.py``): 3x slower at 1k–3k pages, 30 % faster
+    page, as ``benchmarks/index_growth.py``): 2.5x slower at 1k–3k pages, 30 % faster
     at 10k, the same at 100k.
     """
 
