@@ -280,6 +280,24 @@ def test_tier_merge_equals_the_numpy_reference(older: set[int], newer: set[int],
     assert merged[0].tolist() == pure[0].tolist() and merged[1].tolist() == pure[1].tolist()
 
 
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(keys=st.lists(_TIER_KEYS, max_size=300))
+def test_the_key_table_sorts_its_items_as_numpy_does(keys: list[int]) -> None:
+    """A flush's tier: the table's keys sorted by its radix sort, each with its first
+    value — what sorting the reference's items gives (keys spread, clustered at either end)."""
+    from textclean.index import _DictKeys
+
+    stored = np.array(keys, dtype=np.uint64)
+    values = np.arange(stored.size, dtype=np.int32)
+    compiled_table, reference = core().KeyTable(), _DictKeys()
+    compiled_table.insert_values(stored, values)
+    reference.insert_values(stored, values)
+    (keys_c, values_c), (keys_r, values_r) = compiled_table.sorted_items(), reference.sorted_items()
+    assert keys_c.dtype == keys_r.dtype and values_c.dtype == values_r.dtype
+    assert keys_c.tolist() == keys_r.tolist() and values_c.tolist() == values_r.tolist()
+
+
 def test_tier_lookup_on_a_tier_of_a_million_hashes() -> None:
     """Spread keys, as the index's are: every stored key found with its value, absent ones not."""
     if core() is None:

@@ -123,6 +123,56 @@ cdef class KeyTable:
                 j += 1
         return out_keys, out_values
 
+    def sorted_items(self):
+        """:meth:`items` sorted by key: what a flush makes a tier of. A radix sort, a byte
+        of the key a pass (a pass every key shares the byte of is skipped): ~15 ms for
+        the 1M keys of a flush, where numpy's argsort and the two gathers took ~140."""
+        cdef Py_ssize_t n = self.count, i, j = 0, d, b, total
+        cdef Py_ssize_t (*counts)[256]
+        cdef uint64_t *keys_from
+        cdef uint64_t *keys_to
+        cdef int32_t *values_from
+        cdef int32_t *values_to
+        cdef uint64_t key
+        cdef int shift
+        first_keys, second_keys = np.empty(n, dtype=np.uint64), np.empty(n, dtype=np.uint64)
+        first_values, second_values = np.empty(n, dtype=np.int32), np.empty(n, dtype=np.int32)
+        cdef uint64_t[::1] k1 = first_keys, k2 = second_keys
+        cdef int32_t[::1] v1 = first_values, v2 = second_values
+        if n == 0:
+            return first_keys, first_values
+        counts = <Py_ssize_t (*)[256]> calloc(8 * 256, sizeof(Py_ssize_t))
+        if counts == NULL:
+            raise MemoryError()
+        keys_from, keys_to, values_from, values_to = &k1[0], &k2[0], &v1[0], &v2[0]
+        with nogil:
+            for i in range(self.capacity):
+                if self.slots[i].used:
+                    key = self.slots[i].key
+                    keys_from[j] = key
+                    values_from[j] = self.slots[i].value
+                    for d in range(8):
+                        counts[d][(key >> (8 * d)) & 0xFF] += 1
+                    j += 1
+            for d in range(8):
+                shift = 8 * d
+                if counts[d][(keys_from[0] >> shift) & 0xFF] == n:
+                    continue  # every key has this byte: the order stays
+                total = 0
+                for b in range(256):  # where each byte's keys start
+                    total, counts[d][b] = total + counts[d][b], total
+                for i in range(n):
+                    b = (keys_from[i] >> shift) & 0xFF
+                    keys_to[counts[d][b]] = keys_from[i]
+                    values_to[counts[d][b]] = values_from[i]
+                    counts[d][b] += 1
+                keys_from, keys_to = keys_to, keys_from
+                values_from, values_to = values_to, values_from
+        free(counts)
+        if keys_from == &k1[0]:
+            return first_keys, first_values
+        return second_keys, second_values
+
 
 def _key_table(keys, values):
     table = KeyTable()

@@ -53,6 +53,12 @@ class _DictKeys:
         return (np.fromiter(self.values.keys(), dtype=np.uint64, count=len(self.values)),
                 np.fromiter(self.values.values(), dtype=np.int32, count=len(self.values)))
 
+    def sorted_items(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`items` sorted by key (the keys are distinct)."""
+        keys, values = self.items()
+        order = np.argsort(keys, kind="stable")
+        return keys[order], values[order]
+
 
 def _new_keys() -> Any:
     """A table for keys not yet sorted into tiers: the compiled one when built."""
@@ -142,9 +148,7 @@ class _Table:
     def flush(self) -> None:
         if not len(self.pending):
             return
-        keys, values = self.pending.items()
-        order = np.argsort(keys, kind="stable")
-        self.tiers.append(_tier(keys[order], values[order]))
+        self.tiers.append(_tier(*self.pending.sorted_items()))
         self.pending = _new_keys()
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
             newer_keys, newer_values, _ = self.tiers[-1]
