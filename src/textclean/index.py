@@ -153,7 +153,7 @@ class _Table:
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
             newer_keys, newer_values, _ = self.tiers[-1]
             older_keys, older_values, _ = self.tiers[-2]
-            if (older_keys.size + newer_keys.size) * 12 > self.merge_cap:
+            if (older_keys.size + newer_keys.size) * 14 > self.merge_cap:  # key, value and filter bytes
                 break
             del self.tiers[-2:]
             self.tiers.append(_tier(*_merged(older_keys, older_values, newer_keys, newer_values)))

@@ -76,7 +76,7 @@ def _advise(name: str, max_bytes: int | None) -> None:
     """Ask the system to start reading the file ``name`` now (``posix_fadvise``
     WILLNEED), so that reading it later finds it in memory: on a disk the cache has
     not seen, a run otherwise waits for each file in turn (a 1 GB folder, one worker:
-    ~30 s of ~280). ~9 µs a file where it is cached. Only a regular file that will
+    ~10–30 s of ~280). ~9 µs a file where it is cached. Only a regular file that will
     be read, never through a link (:func:`read_document` decides about those); best
     effort, nothing where the system has no such call."""
     advise = getattr(os, "posix_fadvise", None)
