@@ -302,7 +302,7 @@ def tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, c
     cdef bint halve[_GROUP]
     cdef uint64_t words = bloom.shape[0], bits
     cdef uint8_t *maybe = NULL
-    if n == 0:
+    if n == 0 or count == 0:
         return
     first, last = tier_keys[0], tier_keys[n - 1]
     if words:
