@@ -81,11 +81,7 @@ def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, write
     if not doc.skipped and claimed is not None:
         doc = doc.skip(*claimed) if isinstance(claimed, tuple) else writer.write(doc.replace(output=claimed),
                                                                                 make_folder=True)
-    doc = pack_removals(doc)
-    if not trace:  # (the packed items then cover none of the empty trace: all of them are in the pack)
-        part = doc.report_part
-        doc = doc.replace(trace=(), report_part=(0, *part[1:]))
-    return doc
+    return pack_removals(doc, trace=trace)
 
 
 def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> None:
@@ -219,13 +215,10 @@ class KeepingPool:
         import gc
         import os
 
-        from .pipeline import _context, start_worker_server
+        from .pipeline import _worker_context
 
-        start_worker_server()
-        context = _context()
+        context = _worker_context(self.warm)
         forked = context.get_start_method() == "fork"
-        if forked and self.warm is not None:
-            self.warm()
         if forked:  # what this process holds stays out of the workers' garbage collections (no copies of its pages)
             gc.freeze()
         try:

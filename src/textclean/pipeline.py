@@ -397,6 +397,17 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
+def _worker_context(warm: Callable[[], None] | None) -> Any:
+    """The context a pool starts its workers with (:func:`_context`; the server started
+    where there is one), ``warm`` run first in this process when they are forked from
+    it: they start with what it built."""
+    start_worker_server()
+    context = _context()
+    if warm is not None and context.get_start_method() == "fork":
+        warm()
+    return context
+
+
 def start_worker_server() -> None:
     """Start the process workers are forked from now, where they are forked from one
     (see :func:`_context`): its imports and :func:`warm_up` (~0.5 s) then run while the
@@ -532,12 +543,8 @@ class WorkerPool:
         from concurrent.futures import ProcessPoolExecutor
 
         if self._pool is None:
-            start_worker_server()  # (once: the server keeps running)
-            context = _context()
-            if context.get_start_method() == "fork" and self.warm is not None:
-                self.warm()
-            self._pool = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
-                                             initargs=(os.environ.get("TEXTCLEAN_PURE"),))
+            self._pool = ProcessPoolExecutor(self.jobs, mp_context=_worker_context(self.warm),
+                                             initializer=_start_worker, initargs=(os.environ.get("TEXTCLEAN_PURE"),))
         blob = pickle.dumps(steps)
         key = hashlib.blake2b(blob, digest_size=16).hexdigest()
         pending: collections.deque[tuple[Any, list[Document]]] = collections.deque()

@@ -78,15 +78,19 @@ class PackedRemoved:
         return PackedRemoved, (self.blob, self.more, self.totals)
 
 
-def pack_removals(doc: Document) -> Document:
+def pack_removals(doc: Document, *, trace: bool = True) -> Document:
     """The report items of ``doc``'s removals so far, made here (a worker process; see
     :meth:`Report.entry`): the parent then writes them to its journal as bytes and
-    counts their totals, instead of building each item itself."""
+    counts their totals, instead of building each item itself. ``trace=False``: the
+    document goes on without its trace, which the packed items say all of (they then
+    cover none of the trace: removals made later start a new one)."""
     import pickle
 
     items = [removal_item(removal) for removal in doc.trace]
-    return doc.replace(report_part=(len(items), pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL),
-                                    _totals_of(items)))
+    blob = pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL)
+    if not trace:
+        return doc.replace(trace=(), report_part=(0, blob, _totals_of(items)))
+    return doc.replace(report_part=(len(items), blob, _totals_of(items)))
 
 
 def plain_entry(entry: dict[str, Any]) -> dict[str, Any]:
