@@ -381,6 +381,8 @@ def test_a_worker_killed_mid_run_stops_the_run_with_a_reason_and_it_resumes(tmp_
         process.kill()
         pytest.fail("the run hangs after its worker died")
     code, message = process.returncode, raw.decode()
+    if code == 0 and not journal.exists():  # the workers had sent their last pages: the run ended whole
+        pytest.skip("the run finished before a worker could be killed")
     assert code == 2 and "worker process died" in message and "--resume" in message, message
     done = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -95,6 +95,31 @@ def test_read_jsonl_reports_bad_lines(tmp_path: Path):
     assert docs[0].id == "1" and docs[3].detail == "record 4: field 'text' is a int, not a string"
 
 
+@pytest.mark.parametrize("name", ["in.jsonl", "in.jsonl.gz"])
+def test_lazy_records_are_parsed_by_the_read_step_into_the_same_documents(tmp_path: Path, name: str):
+    """A lazy JSONL source leaves each line for the pipeline's first step (a worker's, in a
+    parallel run): that step makes the documents an eager read makes, bad lines and a file
+    that ends early included."""
+    from textclean.io import read_file
+
+    src = tmp_path / name
+    lines = ['{"id": 1, "text": "好"}', "", "[1, 2]", '{"id": 4, "text": 5}', '{"text": "无编号"}', "{not json",
+             '{"id": "s", "text": "\\ud800"}', '{"id": 1, "text": "同一个编号"}']
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    if name.endswith(".gz"):
+        data = gzip.compress(data)[:-12]  # cut: the file ends early
+    src.write_bytes(data)
+    eager = list(read_jsonl(src, text_field="text"))
+    lazy = list(read_jsonl(src, text_field="text", lazy=True))
+    assert [doc.number for doc in lazy] == [doc.number for doc in eager]
+    assert all(doc.place == doc.number for doc in lazy)  # known before the line is parsed
+    assert [read_file(doc) for doc in lazy] == eager
+    assert [doc.record for doc in map(read_file, lazy)] == [doc.record for doc in eager]
+    assert eager[0].id == "1" and eager[2].skipped == "invalid record"
+    if name.endswith(".gz"):
+        assert "ends early" in str(eager[-1].detail)
+
+
 def test_clean_records_keeps_every_record_in_order():
     texts = ["标题\n" + LONG, "另一篇\n" + LONG + "\n" + OWN, "转载\n" + LONG, "推荐访问:"]
     rows = [{"id": i, "text": t} for i, t in enumerate(texts)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import signal
 import sys
@@ -182,13 +183,57 @@ def test_a_folder_cleaned_by_keeping_workers_equals_one_process(tmp_path: Path, 
 
 
 def test_a_folder_written_as_jsonl_with_workers_equals_one_process(tmp_path: Path) -> None:
-    """The mining pass keeps pages in its workers for a tree; a run writing JSONL lets
-    them go and cleans in workers that return their pages (the parent writes)."""
+    """Each worker makes the JSONL lines of the pages it kept; the parent appends them in
+    input order: the file one process writes."""
     src = tmp_path / "in"
     mixed_corpus(src, copies=2)
     clean_corpus(src, tmp_path / "one.jsonl", jobs=1)
     clean_corpus(src, tmp_path / "two.jsonl", jobs=2)
     assert (tmp_path / "two.jsonl").read_bytes() == (tmp_path / "one.jsonl").read_bytes()
+
+
+def _jsonl_corpus(tmp_path: Path, name: str) -> Path:
+    """mixed_corpus as records (two copies), with bad lines, a repeated id and fields
+    besides the text among them."""
+    from .conftest import records_of
+
+    mixed_corpus(tmp_path / "pages", copies=2)
+    rows = [json.dumps({**row, "url": f"http://x/{i}", "meta": {"n": i}}, ensure_ascii=False)
+            for i, row in enumerate(records_of(tmp_path / "pages"))]
+    rows[3:3] = ["{not json", "", "[1, 2]", '{"id": "no text"}', json.loads(json.dumps(rows[0]))]
+    rows.append('{"text": "没有编号的记录，内容也足够长，应当被保留下来。"}')
+    data = ("\n".join(rows) + "\n").encode("utf-8")
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data, mtime=0) if name.endswith(".gz") else data)
+    return path
+
+
+@pytest.mark.parametrize("mine", [True, False])
+@pytest.mark.parametrize("names", [("in.jsonl", "out.jsonl"), ("in.jsonl.gz", "out.jsonl.gz")])
+def test_records_cleaned_by_keeping_workers_equal_one_process(tmp_path: Path, mine: bool,
+                                                              names: tuple[str, str]) -> None:
+    """A JSONL input written as JSONL: the workers parse the lines, keep the records from
+    the mining pass on and make the output lines; the file and the report are the ones a
+    single process makes — bad lines skipped in place, copies across records removed."""
+    from textclean import Config
+
+    src = _jsonl_corpus(tmp_path, names[0])
+    config = Config().replace(mine=mine)
+    one = clean_corpus(src, tmp_path / "one" / names[1], config=config, jobs=1, report=tmp_path / "one.json")
+    two = clean_corpus(src, tmp_path / "two" / names[1], config=config, jobs=2, report=tmp_path / "two.json")
+    assert (tmp_path / "two" / names[1]).read_bytes() == (tmp_path / "one" / names[1]).read_bytes()
+    assert _entries(tmp_path / "two.json") == _entries(tmp_path / "one.json") and two.skipped == one.skipped
+    assert one.skipped.get("invalid record") == 4 and one.skipped.get("duplicate")
+
+
+def test_records_written_into_a_tree_by_workers_equal_one_process(tmp_path: Path) -> None:
+    """JSONL into a tree: the workers parse the lines and return the records (the parent
+    writes the files)."""
+    src = _jsonl_corpus(tmp_path, "in.jsonl")
+    clean_corpus(src, tmp_path / "one", jobs=1, format="txt", report=tmp_path / "one.json")
+    clean_corpus(src, tmp_path / "two", jobs=2, format="txt", report=tmp_path / "two.json")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert _entries(tmp_path / "two.json") == _entries(tmp_path / "one.json")
 
 
 def test_workers_are_forked_from_a_process_with_one_thread_only(start: str) -> None:
@@ -266,6 +311,21 @@ def test_a_listener_that_reads_no_traces_gets_none_and_the_same_report(tmp_path:
     assert traces["full"] == traces["one"] and any(traces["one"])
     assert not any(traces["slim"]) and len(traces["slim"]) == len(traces["one"])
     assert [doc.text for doc in seen["slim"].docs] == [doc.text for doc in seen["one"].docs]
+
+
+def test_a_listener_of_records_gets_them_as_one_process_has_them(tmp_path: Path) -> None:
+    """Records written as JSONL by keeping workers: a listener that reads traces gets each
+    record and its trace; one that does not gets neither (only the output line holds the
+    record now), and the same text."""
+    src = _jsonl_corpus(tmp_path, "in.jsonl")
+    seen = {}
+    for name, jobs, trace in (("one", 1, True), ("full", 2, True), ("slim", 2, False)):
+        seen[name] = _Documents(trace)
+        clean_corpus(src, tmp_path / f"{name}.jsonl", jobs=jobs, listener=seen[name])
+    docs = {name: listener.docs for name, listener in seen.items()}
+    assert [(d.record, d.trace) for d in docs["full"]] == [(d.record, d.trace) for d in docs["one"]]
+    assert any(d.record for d in docs["one"]) and not any(d.record or d.trace for d in docs["slim"])
+    assert [d.text for d in docs["slim"]] == [d.text for d in docs["one"]]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are set on Linux only")

@@ -80,17 +80,37 @@ def test_interrupted_tree_run_resumes_to_identical_output(reference: Path, tmp_p
     assert report_files(report) == report_files(reference / "ref.json")
 
 
-@pytest.mark.parametrize("k", [2, 20])
-def test_interrupted_jsonl_run_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch, k):
+@pytest.mark.parametrize("k, jobs", [(2, "1"), (20, "1"), (20, "2")])
+def test_interrupted_jsonl_run_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch, k, jobs):
     out = tmp_path / "out.jsonl.gz"
     with monkeypatch.context() as patch:
         _crash_at(patch, k, torn=True)
-        assert run("clean", str(reference / "in"), str(out), "-q")[0] == 130
+        assert run("clean", str(reference / "in"), str(out), "-q", "--jobs", jobs)[0] == 130
     assert not out.exists()  # nothing half-written where the output goes
-    code, err = run("clean", str(reference / "in"), str(out), "-q", "--resume")
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--resume", "--jobs", jobs)
     assert code in (0, 1), err
     assert out.read_bytes() == (reference / "ref.jsonl.gz").read_bytes()
     assert not Path(str(out) + STATE_NAME).exists()
+
+
+def test_interrupted_run_over_records_with_workers_resumes_to_identical_output(reference: Path, tmp_path: Path,
+                                                                               monkeypatch):
+    """JSONL in, JSONL out, two workers that parse the lines and make the output lines:
+    stopped, then resumed from the journal, the file one uninterrupted process writes."""
+    from .conftest import records_of
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in records_of(reference / "in")),
+                   encoding="utf-8")
+    code, err = run("clean", str(src), str(tmp_path / "ref.jsonl"), "-q", "--jobs", "1")
+    assert code in (0, 1), err
+    out = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 25, torn=True)
+        assert run("clean", str(src), str(out), "-q", "--jobs", "2")[0] == 130
+    code, err = run("clean", str(src), str(out), "-q", "--resume", "--jobs", "2")
+    assert code in (0, 1), err
+    assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
 @pytest.mark.parametrize("moment", ["before compressing", "while compressing", "after the output is in place"])

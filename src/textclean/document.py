@@ -154,6 +154,18 @@ class FileRef:
     follow_symlinks: bool = False
 
 
+@dataclass(frozen=True)
+class RecordLine:
+    """A JSONL line not parsed yet (see :func:`textclean.io.read_jsonl`): the first step
+    parses it where it runs, so a worker process, not the parent, parses the JSON."""
+
+    line: bytes
+    number: int  # its line number in the file (1-based)
+    origin: str  # the file's name (ids of records without one: ``<origin>:<number>``)
+    text_field: str = "text"
+    id_field: str = "id"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Document:
     """A document and what happened to it.
@@ -186,7 +198,7 @@ class Document:
     meta: Mapping[str, Any] = field(default_factory=dict)  # free for callers; textclean's steps never use it
     # Hand-offs between steps and engines, typed (not part of what is written):
     record: Any = field(default=None, repr=False, compare=False)  # the input record of a record document
-    file: FileRef | None = field(default=None, repr=False, compare=False)  # source -> the read step
+    file: FileRef | RecordLine | None = field(default=None, repr=False, compare=False)  # source -> the read step
     number: int | None = None  # its position in the input (1-based)
     keys: ParagraphKeys | None = field(default=None, repr=False, compare=False)  # dedup -> corpus pass
     index_change: IndexChange | None = field(default=None, repr=False, compare=False)  # corpus pass -> journal
@@ -215,6 +227,13 @@ class Document:
         if "text" in changes or "origin" in changes:
             state.pop(_LINES, None)
         return copy
+
+    @property
+    def place(self) -> int | str:
+        """Where the document is in its input, known before the read step runs: its
+        number (a record), else its id (a file's relative path). How a pass finds
+        the documents an earlier pass kept."""
+        return self.number if self.number is not None else self.id
 
     def lines(self) -> list[Line]:
         """The current non-empty paragraphs with their input line numbers."""

@@ -108,7 +108,7 @@ class LocalEngine:
         self._stack = contextlib.ExitStack()
         self.pool: Any = None
         self._keeping: Any = None  # a KeepingPool, once a pass uses one
-        self._normalized: dict[str, Document] = {}
+        self._normalized: dict[int | str, Document] = {}
 
     def __enter__(self) -> LocalEngine:
         if self.jobs > 1:
@@ -139,9 +139,9 @@ class LocalEngine:
 
                 def keep(doc: Document) -> None:
                     nonlocal room
-                    if len(doc.text) <= room and doc.id not in kept:
+                    if len(doc.text) <= room and doc.place not in kept:
                         room -= len(doc.text)
-                        kept[doc.id] = doc
+                        kept[doc.place] = doc
 
             miner = mine_documents(documents, config, pool=self.pool, advance=advance, keep=keep)
         candidates = miner.candidates(resolve_rules(config.boilerplate))
@@ -209,7 +209,7 @@ class LocalEngine:
         import functools
         from pathlib import Path
 
-        from .io import TreeClaims
+        from .io import TreeClaims, WriteTree
         from .keeping import finish_page
         from .pipeline import Map
 
@@ -223,7 +223,8 @@ class LocalEngine:
             raise AssertionError(f"unexpected pipeline {[step.name for step in pipeline.steps]}")
         self.pool.close()  # workers that return pages: none was started (see mine), or they are done
         keeping = self._keeping_pool(config)
-        claims = TreeClaims(Path(writer.out_dir))
+        tree = isinstance(writer, WriteTree)
+        claims = TreeClaims(Path(writer.out_dir)) if tree else None
         skip_normalized = 3 if [step.name for step in prefix[:3]] == ["read", "decode", "normalize"] else 0
 
         def judge(request: Any) -> tuple[Any, Any, Any]:
@@ -233,19 +234,24 @@ class LocalEngine:
                 pending, chars, total = keys
                 verdict, change = corpus.decide(doc_id, pending, dict(zip(pending.lines, chars)), total)
             claimed = None
-            if not skipped and (verdict is None or not verdict.dropped):
+            if claims is not None and not skipped and (verdict is None or not verdict.dropped):
                 placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
                 claimed = (placed.skipped, placed.detail) if placed.skipped else placed.output
             return verdict, claimed, change
 
-        def finished() -> Iterator[Document]:
+        def lines() -> Iterator[tuple[Document, bytes | None]]:
             documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
             finishing = functools.partial(finish_page, finish=finish, writer=writer, trace=traces)
-            for doc, change in keeping.run(prefix, finishing, documents, judge, skip_normalized=skip_normalized):
-                yield doc if change is None else doc.replace(index_change=change)
+            for (doc, line), change in keeping.run(prefix, finishing, documents, judge,
+                                                   skip_normalized=skip_normalized):
+                yield (doc if change is None else doc.replace(index_change=change)), line
+
+        def written() -> Iterator[Document]:  # a tree: each page written by its worker
+            for doc, _ in lines():
+                yield doc
             writer.sync(claims)
 
-        return finished()
+        return written() if tree else writer.write_lines(lines())
 
 
 def _warming(config: Config) -> Callable[[], None]:
@@ -259,28 +265,36 @@ def _warming(config: Config) -> Callable[[], None]:
 
 def _keeps_source(source: Any) -> bool:
     """Whether a source's pages may stay in the workers from the mining pass on: a
-    folder of pages (ids are paths in a folder, one each), which a run most often
-    writes into a tree (see :func:`_keeps_pages`)."""
-    from .sources import FolderSource
+    folder of pages or a JSONL file, whose documents the workers read (a file) or
+    parse (a line) themselves, and which a run most often writes into a tree or a
+    JSONL file (see :func:`_keeps_pages`)."""
+    from .sources import FolderSource, JsonlSource
 
-    return isinstance(source, FolderSource)
+    return isinstance(source, (FolderSource, JsonlSource))
 
 
 def _keeps_pages(source: Any, writer: Any) -> bool:
     """Whether a pass can keep each page in one worker to its end (see
     :class:`~textclean.keeping.KeepingPool`): a folder of pages written into a tree
     (ids are paths in a folder, one file each, so a page's place can be claimed before
-    it is known to be written)."""
-    from .io import WriteTree
+    it is known to be written), or either source written into a JSONL file (each
+    worker makes its pages' lines; the parent appends them in input order)."""
+    from .io import WriteJsonl, WriteTree
+    from .sources import FolderSource
 
-    return _keeps_source(source) and isinstance(writer, WriteTree) and writer.rename is None and not writer.suffix
+    if not _keeps_source(source):
+        return False
+    if isinstance(writer, WriteJsonl):
+        return True
+    return isinstance(source, FolderSource) and isinstance(writer, WriteTree) and writer.rename is None \
+        and not writer.suffix
 
 
-def _normalized(documents: Iterable[Document], steps: Any, kept: dict[str, Document]) -> Iterator[Document]:
+def _normalized(documents: Iterable[Document], steps: Any, kept: dict[int | str, Document]) -> Iterator[Document]:
     """``documents`` through ``steps`` (read, decode, normalize), or as the mining pass
     left them where it kept them."""
     for doc in documents:
-        found = kept.pop(doc.id, None)
+        found = kept.pop(doc.place, None)
         if found is None:
             for step in steps:
                 doc = next(step.run([doc]))

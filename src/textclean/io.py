@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
-from .document import Document, FileRef, shown
+from .document import Document, FileRef, RecordLine, shown
 from .errors import OutputError
 
 __all__ = [
@@ -109,10 +109,15 @@ def relative_id(name: str, root: Path | str) -> str:
 
 def read_file(doc: Document) -> Document:
     """A document that names its file (``doc.file``, from a lazy :func:`read_folder`) with
-    the file read (:func:`read_document`); any other document as it is."""
+    the file read (:func:`read_document`), one that holds its JSONL line (from a lazy
+    :func:`read_jsonl`) with the line parsed (:func:`record_document`); any other
+    document as it is."""
     ref = doc.file
     if ref is None:
         return doc
+    if isinstance(ref, RecordLine):
+        return record_document(_parse_line(ref.line, ref.number), ref.number, text_field=ref.text_field,
+                               id_field=ref.id_field, origin=ref.origin)
     return read_document(ref.path, ref.root, max_bytes=ref.max_bytes, follow_symlinks=ref.follow_symlinks)
 
 
@@ -599,11 +604,27 @@ def record_document(record: Any, number: int, *, text_field: str = "text", id_fi
     return doc
 
 
-def read_jsonl(path: Path, *, text_field: str = "text", id_field: str = "id") -> Iterator[Document]:
+def read_jsonl(path: Path, *, text_field: str = "text", id_field: str = "id", lazy: bool = False
+               ) -> Iterator[Document]:
     """Documents from a ``.jsonl`` or ``.jsonl.gz`` file; a line that is not a
-    record is a skipped record (see :func:`jsonl_records`)."""
+    record is a skipped record (see :func:`jsonl_records`).
+
+    ``lazy``: each document holds its line (``doc.file``, a
+    :class:`~textclean.document.RecordLine`; its id ``<file name>:<line number>``
+    until then) and :func:`read_file`, the first step of a pipeline, parses it — in
+    the worker processes of a parallel run. The same documents come out of that step."""
     path = Path(path)
-    yield from records_to_documents(jsonl_records(path), text_field=text_field, id_field=id_field, origin=path.name)
+    if not lazy:
+        yield from records_to_documents(jsonl_records(path), text_field=text_field, id_field=id_field,
+                                        origin=path.name)
+        return
+    origin = path.name
+    for number, raw in enumerate(_jsonl_lines(path), 1):
+        if isinstance(raw, _Invalid):
+            yield record_document(raw, number, text_field=text_field, id_field=id_field, origin=origin)
+        else:
+            yield Document(id=f"{origin}:{number}", number=number,
+                           file=RecordLine(raw, number, origin, text_field, id_field))
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -617,11 +638,18 @@ def jsonl_records(path: Path) -> Iterator[Any]:
     that ends early (a truncated or damaged ``.gz``) ends with one ``_Invalid`` that
     says so; the records before it are kept. Never raises for the content of the
     file. Both engines read JSONL here."""
+    for number, raw in enumerate(_jsonl_lines(path), 1):
+        yield raw if isinstance(raw, _Invalid) else _parse_line(raw, number)
+
+
+def _jsonl_lines(path: Path) -> Iterator[bytes | _Invalid]:
+    """Each line of a JSONL file as bytes; a file that ends early ends with an
+    ``_Invalid`` that says so (see :func:`jsonl_records`)."""
     number = 0
     try:
         with _open_binary(Path(path)) as handle:
             for number, raw in enumerate(handle, 1):
-                yield _parse_line(raw, number)
+                yield raw
     except (OSError, EOFError, zlib.error) as exc:
         yield _Invalid(number + 1, f"the file ends early or is damaged after line {number}: {exc}")
 
@@ -696,22 +724,37 @@ class WriteJsonl:
     name: str = "write-jsonl"
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        return self.write_lines((doc, self.encode(doc)) for doc in documents)
+
+    def encode(self, doc: Document) -> bytes | None:
+        """``doc``'s line as this writer writes it (:func:`record_of` as JSON, UTF-8, a
+        final newline), or None for a skipped document (not written). Made wherever
+        the document was finished: a worker process sends the bytes."""
+        if doc.skipped:
+            return None
+        return (json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n").encode("utf-8")
+
+    def write_lines(self, lines: Iterable[tuple[Document, bytes | None]]) -> Iterator[Document]:
+        """What :meth:`run` does, for documents whose lines were made already
+        (:meth:`encode`; None: not written): each line appended in the order given, each
+        document yielded with its ``offset``; the file put into place at the end."""
         path = Path(self.path)
         path.parent.mkdir(parents=True, exist_ok=True)
         if self.partial is not None:
-            yield from self._run_partial(documents, path, Path(self.partial))
+            yield from self._run_partial(lines, path, Path(self.partial))
             return
         fd, tmp = _temporary(path, ".partial")  # lines as a resumable run writes them, then placed the same way
         os.close(fd)
         try:
-            yield from self._run_partial(documents, path, Path(tmp))
+            yield from self._run_partial(lines, path, Path(tmp))
         finally:
             try:
                 os.unlink(tmp)
             except OSError:
                 pass
 
-    def _run_partial(self, documents: Iterable[Document], path: Path, partial: Path) -> Iterator[Document]:
+    def _run_partial(self, lines: Iterable[tuple[Document, bytes | None]], path: Path, partial: Path
+                     ) -> Iterator[Document]:
         if self.resume_at > 0 and not partial.exists():
             raise OutputError(f"the interrupted run's output {partial} is missing, so it cannot be resumed; "
                               "delete its state folder and run again without --resume")
@@ -719,10 +762,9 @@ class WriteJsonl:
         with os.fdopen(fd, "r+b") as handle:
             handle.truncate(self.resume_at)
             handle.seek(self.resume_at)
-            for doc in documents:
-                if not doc.skipped:
-                    line = json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n"
-                    handle.write(line.encode("utf-8"))
+            for doc, line in lines:
+                if line is not None:
+                    handle.write(line)
                     handle.flush()
                 yield doc.replace(offset=handle.tell())
             handle.flush()

@@ -1,14 +1,16 @@
 """Worker processes that keep each page until the corpus pass has judged it.
 
-A corpus run with ``jobs > 1`` over a folder of pages gives each page's whole life to
-one worker (:class:`KeepingPool`): the mining pass reads, decodes and normalises it
-there (and the worker keeps it, within its room), then the cleaning pass runs the
-per-page steps there and — once the parent has judged the page against every earlier
-one, in input order — its copies are removed, the last step runs, its file is written
-and its report items are made, there. The parent receives a page's keys (its long
+A corpus run with ``jobs > 1`` over a folder of pages or a JSONL file gives each page's
+whole life to one worker (:class:`KeepingPool`): the mining pass reads (a file) or
+parses (a JSONL line), decodes and normalises it there (and the worker keeps it, within
+its room), then the cleaning pass runs the per-page steps there and — once the parent
+has judged the page against every earlier one, in input order — its copies are
+removed, the last step runs, its file is written (a tree) or its JSONL line made, and
+its report items are made, there. The parent receives a page's keys (its long
 paragraphs' exact keys, signatures and band keys: what the keep rule reads) and, at
-the end, the finished page for the report and the journal; it no longer applies
-verdicts nor writes files, which capped how far more workers could take a run.
+the end, the finished page for the report and the journal (and its line, which it
+appends to the output in input order); it no longer parses records, applies verdicts
+nor writes files, which capped how far more workers could take a run.
 
 The messages (``inbox``: parent to worker, ``outbox``: back):
 
@@ -21,10 +23,11 @@ The messages (``inbox``: parent to worker, ``outbox``: back):
 - ``("clean", [(seq, doc, kept), ...])`` → ``("keys", [(seq, request), ...])``: the steps
   run (a kept page: the one the worker holds, from the step after normalize) and the page
   is kept; ``request`` is a :data:`JudgeRequest`;
-- ``("finish", [(seq, verdict, claimed), ...])`` → ``("done", [(seq, doc), ...])``: the
-  verdict applied (None: nothing to apply), the last step run, the page written where
-  the parent claimed (``claimed``: the output path decided in input order, or the
-  reason it is skipped), the report items packed;
+- ``("finish", [(seq, verdict, claimed), ...])`` → ``("done", [(seq, (doc, line)), ...])``:
+  the verdict applied (None: nothing to apply), the last step run, the page written
+  where the parent claimed (a tree; ``claimed``: the output path decided in input
+  order, or the reason it is skipped) or its JSONL ``line`` made for the parent to
+  append, the report items packed;
 - ``("stop",)``. A worker that fails outside a page's steps sends ``("error", failure)``: a
   :class:`~textclean.errors.TextcleanError` (an output that cannot be written), which the
   parent raises as it is, or the traceback of anything else.
@@ -63,14 +66,20 @@ def _request(doc: Document) -> JudgeRequest:
     return doc.id, False, (light, [chars[line] for line in pending.lines], sum(chars.values()))
 
 
-def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, writer: Any, trace: bool = True) -> Document:
+def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, writer: Any, trace: bool = True
+                ) -> tuple[Document, bytes | None]:
     """A kept page after the corpus pass: ``verdict`` applied (None: the page had nothing
-    to judge), the ``finish`` step run, the page written to ``claimed`` (its output path,
-    or ``(reason, detail)`` when it cannot be written there), and its report items packed
+    to judge), the ``finish`` step run, the page written, and its report items packed
     (:func:`~textclean.report.pack_removals`) — what the parent and the writer did.
+    Written: into a tree (:class:`~textclean.io.WriteTree`) at ``claimed`` (its output
+    path, or ``(reason, detail)`` when it cannot be written there); for a JSONL file
+    (:class:`~textclean.io.WriteJsonl`), its line is made here and returned beside the
+    page (None: not written), for the parent to append in input order.
     ``trace=False``: the page goes back without its trace, which its packed report items
-    say all of (the parent's unpickling of each removal was most of its receiving)."""
+    say all of (the parent's unpickling of each removal was most of its receiving), nor
+    its input record (a record's text and fields, which only its line holds now)."""
     from .corpus_dedup import apply_copies
+    from .io import WriteJsonl
     from .report import pack_removals
 
     pending = doc.keys
@@ -78,10 +87,14 @@ def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, write
     if verdict is not None and pending is not None and not doc.skipped:
         doc = apply_copies(doc, pending, verdict)
     doc = next(finish.run([doc]))
-    if not doc.skipped and claimed is not None:
+    line = None
+    if isinstance(writer, WriteJsonl):
+        line = writer.encode(doc)
+    elif not doc.skipped and claimed is not None:
         doc = doc.skip(*claimed) if isinstance(claimed, tuple) else writer.write(doc.replace(output=claimed),
                                                                                 make_folder=True)
-    return pack_removals(doc, trace=trace)
+    doc = pack_removals(doc, trace=trace)
+    return (doc if trace or doc.record is None else doc.replace(record=None)), line
 
 
 def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> None:
@@ -94,12 +107,12 @@ def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> Non
     _start_worker(pure)
     steps: list[Any] = []
     skip_normalized = 0  # the leading steps a page normalised by the mining pass went through already
-    finish: Callable[[Document, Any, Any], Document] | None = None
+    finish: Callable[[Document, Any, Any], Any] | None = None
     held: dict[int, Document] = {}
     mining: list[Any] = []
     observe: Any = None
     room = 0  # characters of normalised pages this worker may still keep for the cleaning pass
-    normalized: dict[str, Document] = {}
+    normalized: dict[int | str, Document] = {}  # by Document.place
     try:
         with budget_handler():
             while True:
@@ -114,12 +127,13 @@ def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> Non
                 elif kind == "observe":
                     out = []
                     for seq, doc in message[1]:
+                        place = doc.place  # (a record's id is known once its line is parsed)
                         for step in mining:
                             doc = next(step.run([doc]))
                         kept = None
-                        if not doc.skipped and len(doc.text) <= room and doc.id not in normalized:
+                        if not doc.skipped and len(doc.text) <= room and place not in normalized:
                             room -= len(doc.text)
-                            normalized[doc.id] = kept = doc
+                            normalized[place] = kept = doc
                         doc = next(observe.run([doc]))
                         out.append((seq, doc.observation, doc.bytes_in or doc.chars_in * 3, kept is not None))
                     outbox.send(("observed", out))
@@ -128,7 +142,7 @@ def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> Non
                     for seq, doc, was_normalized in message[1]:
                         todo = steps
                         if was_normalized:
-                            doc, todo = normalized.pop(doc.id), steps[skip_normalized:]
+                            doc, todo = normalized.pop(doc.place), steps[skip_normalized:]
                         for step in todo:
                             doc = next(step.run([doc]))
                         held[seq] = doc
@@ -201,7 +215,7 @@ class KeepingPool:
         self._sender: threading.Thread | None = None
         self._closing = False
         self._answered = False
-        self._normalized_by: dict[str, int] = {}  # page id -> the worker keeping it normalised (mining pass)
+        self._normalized_by: dict[int | str, int] = {}  # page's place -> the worker keeping it normalised (mining)
 
     def __enter__(self) -> KeepingPool:
         return self
@@ -326,7 +340,7 @@ class KeepingPool:
         exhausted = False
         seq = next_out = 0
         busy = [0] * self.jobs
-        ids: dict[int, tuple[str, int]] = {}
+        places: dict[int, tuple[int | str, int]] = {}
         done: dict[int, tuple[Any, int]] = {}
         sentinels = {process.sentinel: worker for worker, process in enumerate(self._processes)}
         readers = {connection: worker for worker, connection in enumerate(self._outboxes)}
@@ -339,7 +353,7 @@ class KeepingPool:
                 batch = []
                 for doc in source:
                     batch.append((seq, doc))
-                    ids[seq] = (doc.id, worker)
+                    places[seq] = (doc.place, worker)
                     seq += 1
                     if len(batch) == chunk:
                         break
@@ -353,21 +367,21 @@ class KeepingPool:
             for worker, _, items in self._receive(readers, sentinels):
                 for number, observation, nbytes, kept in items:
                     busy[worker] -= 1
-                    doc_id, holder = ids.pop(number)
+                    place, holder = places.pop(number)
                     if kept:
-                        self._normalized_by[doc_id] = holder
+                        self._normalized_by[place] = holder
                     done[number] = (observation, nbytes)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
 
-    def run(self, steps: list[Any], finish: Callable[[Document, Any, Any], Document], documents: Iterable[Document],
+    def run(self, steps: list[Any], finish: Callable[[Document, Any, Any], Any], documents: Iterable[Document],
             judge: Callable[[JudgeRequest], tuple[Any, Any, Any]], *, skip_normalized: int = 0, chunk: int = 8,
-            window: int = 4) -> Iterator[tuple[Document, Any]]:
+            window: int = 4) -> Iterator[tuple[Any, Any]]:
         """Clean ``documents`` with ``steps`` in the workers, then finish each with
         ``finish(doc, verdict, claimed)`` there. ``judge(request)`` runs here, in input
-        order, and returns ``(verdict, claimed, extra)``; the finished pages come out in
-        input order as ``(doc, extra)``. A page the mining pass left normalised in a
+        order, and returns ``(verdict, claimed, extra)``; what ``finish`` returned comes
+        out in input order as ``(finished, extra)``. A page the mining pass left normalised in a
         worker (:meth:`observe`) goes to that worker and starts after the first
         ``skip_normalized`` steps; the others go to the least busy worker. Up to
         ``window`` chunks of ``chunk`` pages per worker are being cleaned at once, and a
@@ -389,7 +403,7 @@ class KeepingPool:
         holder: dict[int, int] = {}  # page -> the worker keeping it
         requests: dict[int, Any] = {}  # keys back, not judged yet
         extras: dict[int, Any] = {}
-        done: dict[int, Document] = {}
+        done: dict[int, Any] = {}
         next_judge = next_out = 0
         finishing: dict[int, list[tuple[int, Any, Any]]] = collections.defaultdict(list)
         sentinels = {process.sentinel: worker for worker, process in enumerate(self._processes)}
@@ -414,13 +428,13 @@ class KeepingPool:
                     if waiting is None:
                         exhausted = True
                         break
-                worker = normalized_by.pop(waiting.id, -1)
+                worker = normalized_by.pop(waiting.place, -1)
                 was_normalized = worker >= 0
                 if not was_normalized:
                     worker = min(range(self.jobs), key=lambda w: (full(w), cleaning[w] + len(batches[w])))
                 if full(worker):
                     if was_normalized:
-                        normalized_by[waiting.id] = worker
+                        normalized_by[waiting.place] = worker
                     break
                 batches[worker].append((seq, waiting, was_normalized))
                 holder[seq] = worker
@@ -440,8 +454,8 @@ class KeepingPool:
                         requests[number] = request
                 else:
                     holding[worker] -= len(items)
-                    for number, doc in items:
-                        done[number] = doc
+                    for number, finished in items:
+                        done[number] = finished
             # judge in input order; each verdict goes back to the worker keeping the page
             while next_judge in requests:
                 verdict, claimed, extra = judge(requests.pop(next_judge))

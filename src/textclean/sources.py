@@ -126,7 +126,8 @@ class JsonlSource:
     def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
         from .io import read_jsonl
 
-        return itertools.islice(read_jsonl(self.path, text_field=self.text_field, id_field=self.id_field), skip, None)
+        return itertools.islice(read_jsonl(self.path, text_field=self.text_field, id_field=self.id_field, lazy=lazy),
+                                skip, None)
 
 
 @dataclass
