@@ -407,3 +407,27 @@ def test_a_run_stopped_while_writing_its_report_says_how_to_continue(reference: 
     code, err = run("clean", str(reference / "in"), str(out), "-q", "--report", str(report), "--resume")
     assert code in (0, 1), err
     assert tree(out) == tree(reference / "ref") and report_files(report) == report_files(reference / "ref.json")
+
+
+@pytest.mark.parametrize("paragraphs", [0, 1, 7])
+def test_an_index_change_comes_back_from_the_journal_as_it_went_in(paragraphs: int) -> None:
+    """The journal pickles each document's IndexChange as bytes: the same lines, keys,
+    signatures and bands come back, with their types and shapes."""
+    import pickle
+
+    import numpy as np
+
+    from textclean.document import IndexChange
+
+    rng = np.random.default_rng(paragraphs)
+    change = IndexChange(document="site/页.txt", lines=[int(n) for n in rng.integers(1, 10**6, paragraphs)],
+                         exact=[2**64 - 1, *map(int, rng.integers(0, 2**63, paragraphs, dtype=np.uint64))][:paragraphs],
+                         signatures=rng.integers(0, 2**32, (paragraphs, 128), dtype=np.uint64).astype(np.uint32),
+                         bands=rng.integers(0, 2**64 - 1, (paragraphs, 16), dtype=np.uint64))
+    back = pickle.loads(pickle.dumps(change, protocol=pickle.HIGHEST_PROTOCOL))
+    assert (back.document, back.lines, back.exact) == (change.document, change.lines, change.exact)
+    assert all(type(key) is int for key in back.exact + back.lines)
+    for name in ("signatures", "bands"):
+        ours, theirs = getattr(back, name), getattr(change, name)
+        assert ours.dtype == theirs.dtype and ours.shape == theirs.shape and np.array_equal(ours, theirs)
+        assert ours.flags.writeable
