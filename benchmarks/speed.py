@@ -9,6 +9,8 @@ samples' sentences as they are, and the same with full-width punctuation
   - `textclean clean IN OUT` end to end with --jobs 1 and --jobs 2: wall-clock
     MB/s, the speed-up of --jobs 2, and the parent process's share of the run's
     CPU (its own getrusage vs every process below it, read from /proc: Linux);
+    on both corpora as folders written into a tree, and on the generated one as one
+    JSONL file written as JSONL;
   - datatrove's MinHash dedup (signature, buckets, cluster, filter; 2 workers,
     Chinese word tokenizer) on the same pages as JSONL, timed alternately with
     textclean --jobs 2 (--repeat rounds; medians). datatrove only dedups whole
@@ -175,8 +177,8 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def end_to_end(folder: Path, out: Path, jobs: int) -> dict[str, float]:
-    result = json.loads(_run([sys.executable, "-c", RUN_DRIVER, str(folder), str(out), str(jobs)]))
+def end_to_end(source: Path, out: Path, jobs: int) -> dict[str, float]:
+    result = json.loads(_run([sys.executable, "-c", RUN_DRIVER, str(source), str(out), str(jobs)]))
     subprocess.run(["rm", "-rf", str(out)], check=False)
     return result
 
@@ -250,12 +252,15 @@ def main() -> None:
                   f"({megabytes / total[0]:.2f} | {megabytes / total[1]:.2f} MB/s)")
 
         print(f"\nend to end, `textclean clean IN OUT -q --jobs N` (median of {args.repeat}, wall clock):")
+        # the generated pages once more as one JSONL file written as JSONL (how corpus jobs hand records over)
+        runs = {name: (folder, megabytes, root / "out") for name, (folder, megabytes, _) in corpora.items()}
+        runs["JSONL"] = (jsonl, jsonl.stat().st_size / 1e6, root / "out.jsonl")
         rows: dict[tuple[str, int], list[dict[str, float]]] = {}
         datatrove: list[float] = []
         for _ in range(args.repeat):  # alternately, so drifts of the machine hit both sides alike
-            for name, (folder, _, _) in corpora.items():
+            for name, (source, _, out) in runs.items():
                 for jobs in (1, 2):
-                    rows.setdefault((name, jobs), []).append(end_to_end(folder, root / "out", jobs))
+                    rows.setdefault((name, jobs), []).append(end_to_end(source, out, jobs))
             if args.datatrove_python:
                 work = root / "datatrove"
                 subprocess.run(["rm", "-rf", str(work)], check=False)
@@ -263,10 +268,10 @@ def main() -> None:
                 datatrove.append(float(seconds))
         print(f"  {'corpus':11} {'jobs':>4} {'seconds':>8} {'MB/s':>7} {'MB/s/core':>9} {'speed-up':>8} "
               f"{'parent CPU':>10}")
-        for (name, jobs), runs in rows.items():
-            megabytes = corpora[name][1]
-            wall = statistics.median(run["wall"] for run in runs)
-            share = statistics.median(run["parent"] / (run["parent"] + run["workers"]) for run in runs)
+        for (name, jobs), timed in rows.items():
+            megabytes = runs[name][1]
+            wall = statistics.median(run["wall"] for run in timed)
+            share = statistics.median(run["parent"] / (run["parent"] + run["workers"]) for run in timed)
             single = statistics.median(run["wall"] for run in rows[(name, 1)])
             print(f"  {name:11} {jobs:4} {wall:8.2f} {megabytes / wall:7.2f} {megabytes / wall / jobs:9.2f} "
                   f"{single / wall:7.2f}x {share:9.0%}")
