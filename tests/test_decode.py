@@ -239,3 +239,22 @@ def test_skipping_chardet_gives_chardets_answer(texts: list[str], codec: str, no
         decoding._only_multibyte = saved
     assert (fast.text, fast.encoding, fast.confidence, fast.reason, fast.detail) == \
         (full.text, full.encoding, full.confidence, full.reason, full.detail)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=20).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                          st.binary(max_size=3),  # and sequences UTF-8 refuses: surrogates, overlong, past U+10FFFF
+                          st.sampled_from([b"\xed\xa0\x80", b"\xc0\xaf", b"\xe0\x80\xaf", b"\xf4\x90\x80\x80"])),
+                max_size=30))
+def test_stray_bytes_are_counted_and_dropped_as_the_surrogate_escapes_say(parts: list[bytes]) -> None:
+    """A UTF-8 page with a few invalid bytes: counted and dropped from one ``ignore``
+    decoding, as the ``surrogateescape`` decoding has them (one U+DC80–U+DCFF character
+    each; the reference)."""
+    import re
+
+    data = b"".join(parts)
+    escaped = data.decode("utf-8", "surrogateescape")
+    strays = re.compile("[\udc80-\udcff]")
+    clean = data.decode("utf-8", "ignore")
+    assert len(data) - len(clean.encode("utf-8")) == len(strays.findall(escaped))
+    assert clean == strays.sub("", escaped)

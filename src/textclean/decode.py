@@ -28,7 +28,6 @@ from __future__ import annotations
 import codecs
 import functools
 import itertools
-import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -228,7 +227,6 @@ def _only_multibyte(data: bytes, config: DecodeConfig, tried: dict[str, Decoded 
 
 
 _STRAY_SHARE = 0.002  # at most this share of a UTF-8 page's bytes may be invalid (and 1 byte always)
-_STRAY = re.compile("[\udc80-\udcff]")
 
 
 def _mostly_utf8(data: bytes, config: DecodeConfig) -> Decoded | None:
@@ -236,12 +234,16 @@ def _mostly_utf8(data: bytes, config: DecodeConfig) -> Decoded | None:
     scrape): the loss should be those bytes, not the page. Accepted when at most
     ``_STRAY_SHARE`` of the bytes are invalid and the rest is certainly UTF-8;
     the invalid bytes are dropped and counted (``replaced_bytes``). Text in
-    another codec fails UTF-8 on most of its non-ASCII bytes, far above the share."""
-    text = data.decode("utf-8", "surrogateescape")
-    stray = len(_STRAY.findall(text))
+    another codec fails UTF-8 on most of its non-ASCII bytes, far above the share.
+
+    Counted as the bytes the ``ignore`` handler drops — each one a character in
+    U+DC80–U+DCFF of the ``surrogateescape`` decoding (the reference, tested equal) —
+    and that decoding is the text with them dropped: two C passes instead of a list
+    of every stray of a GBK page (1.1 of its 1.8 ms)."""
+    clean = data.decode("utf-8", "ignore")
+    stray = len(data) - len(clean.encode("utf-8"))
     if stray == 0 or stray > max(1, _STRAY_SHARE * len(data)):
         return None
-    clean = _STRAY.sub("", text)
     if not _certain_utf8(clean, config):
         return None
     return Decoded(clean, encoding="utf-8", confidence=1.0, replaced_bytes=stray,
