@@ -258,3 +258,40 @@ def test_stray_bytes_are_counted_and_dropped_as_the_surrogate_escapes_say(parts:
     clean = data.decode("utf-8", "ignore")
     assert len(data) - len(clean.encode("utf-8")) == len(strays.findall(escaped))
     assert clean == strays.sub("", escaped)
+
+
+def _score_reference(text: str, sample: int = 8_192) -> tuple[float, int]:
+    """decode._score as it was written before its characters' judgements were remembered."""
+    from collections import Counter
+
+    from textclean.decode import _han_weights, _script, _weight
+
+    weights, chunk, total, good, scripts = _han_weights(), text[:sample], 0, 0.0, set()
+    for ch, n in Counter(chunk).items():
+        if ch.isspace():
+            continue
+        total += n
+        good += n * _weight(ch, weights)
+        script = _script(ch) if ch.isalpha() else None
+        if script is not None:
+            scripts.add(script)
+    if len(scripts) > 1:
+        previous = None
+        for ch in chunk:
+            script = _script(ch) if ch.isalpha() else None
+            if script is not None and previous is not None and script != previous:
+                good -= _weight(ch, weights)
+            previous = script
+    return (1.0, 0) if total == 0 else (max(good, 0.0) / total, total)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=0x4FF), st.sampled_from("的一是了我不人在他有这个上们来到时大"),
+                                  st.characters(min_codepoint=0x3000, max_codepoint=0x9FFF), st.sampled_from(" \n\u3000")),
+               max_size=200))
+def test_the_plausibility_score_is_the_character_by_character_one(text: str) -> None:
+    """The score (floats summed in the same order) and the count are exactly the reference's."""
+    from textclean.decode import _score
+
+    assert _score(text) == _score_reference(text)
+    assert _score(text, sample=7) == _score_reference(text, sample=7)

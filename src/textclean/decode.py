@@ -460,27 +460,38 @@ def _weight(ch: str, weights: dict[str, float]) -> float:
     return 0.5  # Cyrillic, Greek, symbols: possible, but also what wrong codecs produce
 
 
+@functools.lru_cache(maxsize=1 << 14)
+def _judged(ch: str) -> tuple[float, str | None] | None:
+    """A character as :func:`_score` judges it: its weight and script (None: not a
+    letter of one), or None for white space. Remembered: the pages of a run share
+    most of their characters (a GBK page's ~1,500 distinct ones took ~0.4 ms to judge)."""
+    if ch.isspace():
+        return None
+    return _weight(ch, _han_weights()), (_script(ch) if ch.isalpha() else None)
+
+
 def _score(text: str, *, sample: int = _SAMPLE_CHARS) -> tuple[float, int]:
     """(weighted share of plausible characters, number of characters judged)."""
-    weights = _han_weights()
     chunk = text[:sample]
     total = 0
     good = 0.0
     scripts: set[str] = set()
     for ch, n in Counter(chunk).items():  # counting first: a page has few distinct characters
-        if ch.isspace():
+        judged = _judged(ch)
+        if judged is None:
             continue
+        weight, script = judged
         total += n
-        good += n * _weight(ch, weights)
-        script = _script(ch) if ch.isalpha() else None
+        good += n * weight
         if script is not None:
             scripts.add(script)
     if len(scripts) > 1:  # "Cafй", "×ÖÌå": letters of two scripts inside one word is mojibake
         previous: str | None = None
         for ch in chunk:
-            script = _script(ch) if ch.isalpha() else None
+            judged = _judged(ch)
+            script = judged[1] if judged is not None else None
             if script is not None and previous is not None and script != previous:
-                good -= _weight(ch, weights)
+                good -= judged[0]  # type: ignore[index]
             previous = script
     if total == 0:
         return 1.0, 0
