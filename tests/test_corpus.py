@@ -214,6 +214,30 @@ def test_parquet_in_and_out_locally(tmp_path: Path) -> None:
         clean_corpus(tmp_path / "in.parquet", tmp_path / "out")
 
 
+def test_parquet_parts_hold_part_rows_kept_rows_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each part holds PART_ROWS written rows (skipped ones do not count), in order; every
+    document comes out once, in order, after the part holding it is in place."""
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    import textclean.parquet
+    from textclean.document import Document
+
+    monkeypatch.setattr(textclean.parquet, "PART_ROWS", 3)
+    docs = [Document.from_text(f"第{i}篇", id=f"d{i}", record={"id": f"d{i}", "text": f"第{i}篇"}) for i in range(10)]
+    docs = [doc.skip("empty") if i in (1, 4, 5) else doc for i, doc in enumerate(docs)]
+    writer = textclean.parquet.WriteParquet(tmp_path / "out")
+    seen = []
+    for doc in writer.run(docs):
+        seen.append(doc.id)
+        if not doc.skipped:  # its part is written before it comes out
+            assert any(doc.id in pq.read_table(part).column("id").to_pylist()
+                       for part in (tmp_path / "out").glob("part-*.parquet"))
+    assert seen == [doc.id for doc in docs]
+    parts = [pq.read_table(part).column("id").to_pylist() for part in sorted((tmp_path / "out").glob("part-*"))]
+    assert parts == [["d0", "d2", "d3"], ["d6", "d7", "d8"], ["d9"]]
+
+
 @pytest.mark.parametrize("jobs, cpus, size, expected", [
     (3, 1, 0, 3),  # a number is taken as it is
     ("auto", 1, 10 << 20, 1),  # one CPU: one process

@@ -94,15 +94,16 @@ class WriteParquet:
         pa = require_pyarrow()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         batch: list[Document] = []
-        part = 0
+        part = kept = 0  # kept: the rows of the batch that are written (counted as they come, not per row again)
         for doc in documents:
             batch.append(doc)
-            if sum(not d.skipped for d in batch) >= PART_ROWS:
+            kept += not doc.skipped
+            if kept >= PART_ROWS:
                 self._write(pa, batch, part)
                 part += 1
                 yield from batch
-                batch = []
-        if any(not d.skipped for d in batch):
+                batch, kept = [], 0
+        if kept:
             self._write(pa, batch, part)
         yield from batch
 
