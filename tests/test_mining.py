@@ -232,3 +232,18 @@ def test_a_line_several_groups_share_is_checked_against_the_pack_once(monkeypatc
     found = [(c.group, c.display) for c in miner.candidates(_PACK)]
     assert sorted(asked) == sorted(set(asked)) and len(asked) == 2
     assert found == [(group, "——某某站出品，转载请保留——") for group in ("a", "b", "c")]
+
+
+_PIECES = ["尊敬的", "各位", "同志们", "朋友们", "领导", "来宾", "大家好", "女士们", "先生们", "一", "十", "百", "、", "．",
+           ".", "（", "(", "）", ")", "第", "章", "条", "部分", "附件", "附录", "注", "备注", "：", ":", "！", "，", "。",
+           "3", "１２", "٣", "\u3000", " ", "正文", "我们", "导", "来", "好", "x"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=8).map("".join))
+def test_the_protected_line_test_is_the_pattern(line: str) -> None:
+    """The quick test of what a protected line must hold never turns one away: the same
+    answer as the pattern alone."""
+    from textclean.mining import _PROTECTED, _protected
+
+    assert _protected(line) == (_PROTECTED.search(line) is not None)

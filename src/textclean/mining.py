@@ -70,6 +70,21 @@ _PROTECTED = regex.compile(
 )
 
 
+# What a line matching _PROTECTED must hold (a superset, tested): a heading's first character
+# (a numeral, a bracket, 第, 附/注/备, a decimal digit) or a salutation's word (every one of
+# them holds 们, 领导, 来宾 or 大家好). Most short lines hold none: no regex runs for them.
+_PROTECTED_FIRST = frozenset("一二三四五六七八九十百（(第附注备")
+
+
+def _protected(text: str) -> bool:
+    """Whether a (non-empty) line is :data:`_PROTECTED`: formulaic content, not chrome."""
+    first = text[0]
+    if first in _PROTECTED_FIRST or first.isdecimal() or "们" in text or "领导" in text or "来宾" in text \
+            or "大家好" in text:
+        return _PROTECTED.search(text) is not None
+    return False
+
+
 _SENTENCE_END = regex.compile(r"[。！？!?；;]")
 _LABEL_CHARS = 40
 
@@ -183,20 +198,21 @@ def observe(doc: Document, config: MiningConfig | None = None, zones: Boilerplat
     # zones used for mining cover at most a quarter of the page at each end.
     head = min(zones.head_lines, count // 4)
     tail = min(zones.tail_lines, count // 4)
-    seen: set[tuple[str, str]] = set()
+    seen_lines: set[str] = set()
+    seen_templates: set[str] = set()
     items: list[tuple[str, str, str, bool]] = []
+    longest, last_body = config.mine_max_chars, count - tail
     for index, text in enumerate(lines):
-        if len(text) > config.mine_max_chars or _PROTECTED.search(text):
+        if len(text) > longest or _protected(text):
             continue
-        edge = index < head or index >= count - tail
-        keys = [("line", text)]
+        edge = index < head or index >= last_body
+        if text not in seen_lines:
+            seen_lines.add(text)
+            items.append(("line", text, text, edge))
         template = _template(text)
-        if template != text:
-            keys.append(("template", template))
-        for key in keys:
-            if key not in seen:
-                seen.add(key)
-                items.append((key[0], key[1], text, edge))
+        if template != text and template not in seen_templates:
+            seen_templates.add(template)
+            items.append(("template", template, text, edge))
     return Observation(group_of(doc.id), fingerprint, tuple(items))
 
 
