@@ -71,15 +71,22 @@ _PROTECTED = regex.compile(
 
 
 # What a line matching _PROTECTED must hold (a superset, tested): a heading's first character
-# (a numeral, a bracket, 第, 附/注/备, a decimal digit) or a salutation's word (every one of
-# them holds 们, 领导, 来宾 or 大家好). Most short lines hold none: no regex runs for them.
+# (a numeral, a bracket, 第, 附/注/备, a digit as regex's \d has it) or a salutation's word
+# (every one of them holds 们, 领导, 来宾 or 大家好). Most short lines hold none: no regex runs.
 _PROTECTED_FIRST = frozenset("一二三四五六七八九十百（(第附注备")
+
+
+def _is_digit(char: str) -> bool:
+    r"""Whether ``regex``'s ``\d`` matches ``char``: ``str.isdecimal`` in the BMP (tested on
+    every code point); past it, where ``regex``'s Unicode tables may be newer than
+    Python's (digits of scripts added since), ``regex`` itself."""
+    return char.isdecimal() or (char > "\uffff" and _DIGIT.match(char) is not None)
 
 
 def _protected(text: str) -> bool:
     """Whether a (non-empty) line is :data:`_PROTECTED`: formulaic content, not chrome."""
     first = text[0]
-    if first in _PROTECTED_FIRST or first.isdecimal() or "们" in text or "领导" in text or "来宾" in text \
+    if first in _PROTECTED_FIRST or _is_digit(first) or "们" in text or "领导" in text or "来宾" in text \
             or "大家好" in text:
         return _PROTECTED.search(text) is not None
     return False
