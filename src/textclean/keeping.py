@@ -21,8 +21,9 @@ The messages (``inbox``: parent to worker, ``outbox``: back):
 - ``("steps", blob)``: the cleaning pass's per-page steps, the finishing function and how
   many leading steps a kept page went through already;
 - ``("clean", [(seq, doc, kept), ...])`` → ``("keys", [(seq, request), ...])``: the steps
-  run (a kept page: the one the worker holds, from the step after normalize) and the page
-  is kept; ``request`` is a :data:`JudgeRequest`;
+  run (a kept page: the one the worker holds, from the step after normalize; ``doc`` is
+  then only its :attr:`~textclean.document.Document.place`) and the page is kept;
+  ``request`` is a :data:`JudgeRequest`;
 - ``("finish", [(seq, verdict, claimed), ...])`` → ``("done", [(seq, (doc, line)), ...])``:
   the verdict applied (None: nothing to apply), the last step run, the page written
   where the parent claimed (a tree; ``claimed``: the output path decided in input
@@ -141,8 +142,8 @@ def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> Non
                     out = []
                     for seq, doc, was_normalized in message[1]:
                         todo = steps
-                        if was_normalized:
-                            doc, todo = normalized.pop(doc.place), steps[skip_normalized:]
+                        if was_normalized:  # ``doc`` is the page's place: the page is here
+                            doc, todo = normalized.pop(doc), steps[skip_normalized:]
                         for step in todo:
                             doc = next(step.run([doc]))
                         held[seq] = doc
@@ -436,7 +437,8 @@ class KeepingPool:
                     if was_normalized:
                         normalized_by[waiting.place] = worker
                     break
-                batches[worker].append((seq, waiting, was_normalized))
+                # a page this worker keeps goes by its place (a record's line is not sent again)
+                batches[worker].append((seq, waiting.place if was_normalized else waiting, was_normalized))
                 holder[seq] = worker
                 seq += 1
                 waiting = None
