@@ -44,11 +44,12 @@ class Listener:
     prints skips; a job may log). Every method does nothing by default.
 
     ``document_trace``: whether :meth:`document` reads a document's ``trace`` (its
-    removals). A listener that says no gets documents whose trace is empty from a run
-    whose worker processes keep their pages (a folder into a tree, ``jobs`` > 1): the
-    parent then receives only the report's items, made in the workers, and not each
-    removal again (~2.5 µs each; ~0.15 s per 10 MB of real pages, the parent's
-    serial time). The report is the same either way.
+    removals). A listener that says no gets documents whose trace is empty — and, for
+    records, whose ``record`` is None (the output line holds it) — from a run whose
+    worker processes keep their pages (a folder into a tree, a folder or JSONL into a
+    JSONL file, ``jobs`` > 1): the parent then receives only the report's items, made
+    in the workers, and not each removal again (~2.5 µs each; ~0.15 s per 10 MB of
+    real pages, the parent's serial time). The report is the same either way.
     """
 
     document_trace: bool = True
