@@ -10,6 +10,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textclean import clean_records
 from textclean.cli import main
@@ -145,3 +147,24 @@ def test_records_to_a_txt_tree_and_ids_that_would_escape(tmp_path: Path):
     assert (tmp_path / "tree" / "site" / "a.txt").read_text(encoding="utf-8") == "标题\n" + LONG + "\n"
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.txt"))
     assert written == [Path("tree/site/a.txt")]  # nothing outside the output folder
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=3000) | st.text(max_size=800).map(lambda t: t.encode("utf-8", "surrogatepass")),
+       piece=st.integers(1, 1200))
+def test_a_gz_output_is_one_member_and_the_same_bytes_for_any_number_of_threads(data: bytes, piece: int):
+    """write_gzip deflates pieces on their own (in threads): any gzip reader gets the bytes
+    back from one member, and the file does not depend on how many threads made it."""
+    import zlib
+
+    from textclean.io import write_gzip
+
+    made = []
+    for threads in (1, 2, 3):
+        out = io.BytesIO()
+        write_gzip(io.BytesIO(data), out, threads=threads, piece=piece)
+        made.append(out.getvalue())
+    assert made[0] == made[1] == made[2]
+    reader = zlib.decompressobj(wbits=31)  # one member: a reader that stops after the first gets everything
+    assert reader.decompress(made[0]) == data and reader.eof and not reader.unused_data
+    assert gzip.decompress(made[0]) == data and made[0][:4] == b"\x1f\x8b\x08\x00"

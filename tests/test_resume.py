@@ -130,10 +130,11 @@ def test_a_stop_in_the_last_step_of_a_jsonl_run_loses_nothing(reference: Path, t
             patch.setattr(io_module, "atomic_output", stop)
             patch.setattr(io_module, "_place_copy", stop)
         elif moment == "while compressing":
-            def half(source, target, length=0):  # half the bytes, then the kill
+            def half(source, target, *args, **kwargs):  # half the bytes, then the kill
                 target.write(source.read(1000))
                 raise KeyboardInterrupt
-            patch.setattr(io_module.shutil, "copyfileobj", half)
+            patch.setattr(io_module.shutil, "copyfileobj", half)  # a plain output copied (no hard links)
+            patch.setattr(io_module, "write_gzip", half)  # a .gz output compressed
             patch.setattr(io_module.os, "link", lambda *a: (_ for _ in ()).throw(OSError("no links here")))
         else:
             patch.setattr(RunState, "finish", lambda self: (_ for _ in ()).throw(KeyboardInterrupt()))

@@ -231,7 +231,7 @@ def clean_corpus(
     started = time.perf_counter()
     config = config or Config()
     listener = listener or Listener()
-    from .engines import resolve_jobs
+    from .engines import available_cpus, resolve_jobs
 
     resolve_jobs(jobs)  # a bad value fails before anything is read (the input decides "auto" below)
     if address is not None and engine != "ray":
@@ -294,7 +294,7 @@ def clean_corpus(
                 if state is not None:
                     state.save("mined", (mined, the_report.mined))
         writer = out.writer(partial=state.partial if state is not None and out.format == "jsonl" else None,
-                            resume_at=offset)
+                            resume_at=offset, threads=min(jobs, available_cpus()))  # a .gz's compression
         listener.phase("cleaning" if mined is not None else "", plan.total, done, src.unit)
         finished = False
         try:

@@ -724,6 +724,7 @@ class WriteJsonl:
     text_field: str = "text"
     partial: Path | None = None
     resume_at: int = 0
+    threads: int = 1  # that compress a .gz output at the end (see write_gzip; the same bytes for any number)
     name: str = "write-jsonl"
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
@@ -776,11 +777,63 @@ class WriteJsonl:
         # the run is done): a run stopped anywhere in this last step redoes it on
         # --resume from the same bytes, instead of finding its work gone.
         if path.name.lower().endswith(".gz"):
-            with atomic_output(path) as raw, gzip.GzipFile(fileobj=raw, mode="wb", filename="", mtime=0) as packed:
-                with open(partial, "rb") as source:
-                    shutil.copyfileobj(source, packed, 1 << 20)
+            with atomic_output(path) as raw, open(partial, "rb") as source:
+                write_gzip(source, raw, threads=self.threads)
         else:
             _place_copy(partial, path)
+
+
+GZIP_PIECE = 1 << 22  # bytes of a .gz output deflated on their own (see write_gzip)
+GZIP_LEVEL = 6  # zlib's and gzip(1)'s default: level 9 took 20 % longer for 0.5 % less
+
+
+def write_gzip(source: BinaryIO, out: BinaryIO, *, threads: int = 1, piece: int = GZIP_PIECE,
+               level: int = GZIP_LEVEL) -> None:
+    """``source``'s bytes to ``out`` as one gzip member (no name, time 0), deflated in
+    pieces of ``piece`` bytes, each on its own and ended by a full flush (the way pigz
+    cuts its blocks), so that ``threads`` threads deflate at once (zlib lets go of the
+    GIL): the same bytes for any number of threads, and a file any gzip reader takes.
+    A .gz output used to be deflated at the end of the run, at level 9, in the parent
+    alone (~25 MB/s here: 0.3 s of a 1.7 s run over 10 MB)."""
+    import struct
+
+    def deflate(data: bytes, last: bool) -> bytes:
+        packer = zlib.compressobj(level, zlib.DEFLATED, -zlib.MAX_WBITS)
+        return packer.compress(data) + packer.flush(zlib.Z_FINISH if last else zlib.Z_FULL_FLUSH)
+
+    # magic, deflate, no flags, time 0, no extra flags (XFL for level 6), OS unknown
+    out.write(b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff")
+    crc = size = 0
+    pool = None
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="textclean-gzip")
+    try:
+        data = source.read(piece)
+        while True:
+            batch = [data]  # a few pieces at a time: memory stays at ~2 pieces a thread
+            while len(batch) < 2 * max(threads, 1):
+                data = source.read(piece)
+                if not data:
+                    break
+                batch.append(data)
+            else:
+                data = source.read(piece)
+            last = not data
+            flags = [False] * (len(batch) - 1) + [last]
+            for chunk in batch:
+                crc = zlib.crc32(chunk, crc)
+                size += len(chunk)
+            deflated = pool.map(deflate, batch, flags) if pool is not None else map(deflate, batch, flags)
+            for block in deflated:
+                out.write(block)
+            if last:
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    out.write(struct.pack("<II", crc, size & 0xFFFFFFFF))
 
 
 def _place_copy(source: Path, path: Path) -> None:
