@@ -18,6 +18,7 @@ parses arguments, prints and exits.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import os
 import time
@@ -294,7 +295,11 @@ def clean_corpus(
                 if state is not None:
                     state.save("mined", (mined, the_report.mined))
         writer = out.writer(partial=state.partial if state is not None and out.format == "jsonl" else None,
-                            resume_at=offset, threads=min(jobs, available_cpus()))  # a .gz's compression
+                            resume_at=offset)
+        from .io import WriteJsonl
+
+        if isinstance(writer, WriteJsonl):  # a .gz output is compressed at the end by as many threads
+            writer = dataclasses.replace(writer, threads=min(jobs, available_cpus()))
         listener.phase("cleaning" if mined is not None else "", plan.total, done, src.unit)
         finished = False
         try:

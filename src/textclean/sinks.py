@@ -35,7 +35,7 @@ class Sink(Protocol):
 
     def own(self, stack: contextlib.ExitStack, *, overwrite: bool) -> Manifest | None: ...
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0, threads: int = 1): ...  # noqa: ANN201 - a Step
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0): ...  # noqa: ANN201 - a pipeline Step
 
 
 def _inside(path: Path, source: Source) -> bool:
@@ -88,7 +88,7 @@ class TreeSink:
         manifest.check(overwrite=overwrite)
         return manifest
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0, threads: int = 1):  # noqa: ANN201
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
         from .io import WriteTree
 
         return WriteTree(self.path, rename=self.rename, suffix=self.suffix)
@@ -130,10 +130,10 @@ class JsonlSink:
         stack.enter_context(OutputLock(self.path.with_name(self.path.name + LOCK_NAME), self.path))
         return None
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0, threads: int = 1):  # noqa: ANN201
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
         from .io import WriteJsonl
 
-        return WriteJsonl(self.path, text_field=self.text_field, partial=partial, resume_at=resume_at, threads=threads)
+        return WriteJsonl(self.path, text_field=self.text_field, partial=partial, resume_at=resume_at)
 
     def cleanup(self) -> None:
         from .io import remove_temporaries
@@ -168,7 +168,7 @@ class ParquetSink:
         stack.enter_context(OutputLock(self.path.with_name(self.path.name + LOCK_NAME), self.path))
         return None
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0, threads: int = 1):  # noqa: ANN201
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
         from .parquet import WriteParquet
 
         return WriteParquet(self.path, text_field=self.text_field)
