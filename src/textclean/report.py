@@ -124,10 +124,9 @@ class Report:
     def add_mined(self, candidates: Any) -> None:
         """Record the mined rules (``mining.Candidate`` objects) the run used."""
         for candidate in candidates:
-            rule = candidate.to_rule()
             self.mined.append(
                 {
-                    "id": rule.id,
+                    "id": candidate.rule_id,  # (its rule is made where the rules are: MinedRules)
                     "group": candidate.group,
                     "kind": candidate.kind,
                     "template": candidate.display,

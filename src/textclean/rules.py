@@ -73,6 +73,9 @@ _FIELDS = {
 }
 
 
+_RULE_ID = regex.compile(r"[A-Za-z0-9_.\-]+")  # what a rule id may hold (see Rule)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Rule:
     """One boilerplate pattern with its own examples.
@@ -99,7 +102,7 @@ class Rule:
 
     def __post_init__(self) -> None:
         where = f"rule {self.id!r}"
-        if not isinstance(self.id, str) or not regex.fullmatch(r"[A-Za-z0-9_.\-]+", self.id):
+        if not isinstance(self.id, str) or not _RULE_ID.fullmatch(self.id):
             raise RuleError(f"{where}: id must be letters, digits, '.', '_' or '-', e.g. 'mysite.footer'")
         if self.scope not in SCOPES:
             raise RuleError(f"{where}: scope must be one of {SCOPES}, got {self.scope!r}")
