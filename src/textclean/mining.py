@@ -290,11 +290,13 @@ class Miner:
         config = self.config
         found: list[Candidate] = []
         removed: dict[str, bool] = {}  # line -> whether ``base`` removes it (the same chrome recurs across groups)
+        # the first lines checked rule by rule (see _removed_by), unless the prefilters are built already
+        direct = 0 if base is None or base.prefiltered() else _DIRECT_CHECKS
 
         def gone(text: str) -> bool:
             answer = removed.get(text)
-            if answer is None:  # the first lines checked rule by rule (see _removed_by)
-                answer = removed[text] = _removed_by(base, text, direct=len(removed) < _DIRECT_CHECKS)
+            if answer is None:
+                answer = removed[text] = _removed_by(base, text, direct=len(removed) < direct)
             return answer
 
         for group in sorted(self._stats):
@@ -303,10 +305,10 @@ class Miner:
             if group_docs < config.mine_min_docs:
                 continue
             templated: set[str] = set()
-            entries = sorted(self._stats[group].items(), key=lambda item: (-item[1].docs, item[0]))
+            # (those seen on too few pages left out before sorting: the order of the rest is the same)
+            entries = sorted((item for item in self._stats[group].items() if item[1].docs >= need),
+                             key=lambda item: (-item[1].docs, item[0]))
             for (kind, key), entry in entries:
-                if entry.docs < need:
-                    continue
                 edge_share = entry.edge / entry.docs
                 # "On nearly every page" counts for exact lines only: a template
                 # with changing slots in the body is more likely content.

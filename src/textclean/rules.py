@@ -363,6 +363,11 @@ class RuleSet:
             cached = self._combined[key] = (rules, prefilter)
         return cached
 
+    def prefiltered(self) -> bool:
+        """Whether this set and the sets it is the sum of have built prefilters
+        (:meth:`candidates`) already — as :func:`~textclean.pipeline.warm_up` does."""
+        return all(layer._combined for layer in self.layers())
+
     def screen(self, zone: str, length: int) -> Screen:
         """Whether a rule of this set (not of the sets it is the sum of: see
         :meth:`layers`) of either scope could match a line of ``length`` in ``zone``: a
