@@ -31,6 +31,7 @@ the template, so reports and ``explain`` show what was matched.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from collections import defaultdict
@@ -166,7 +167,7 @@ class Candidate:
     def display(self) -> str:
         return _display(self.key) if self.kind == "template" else self.key
 
-    @property
+    @functools.cached_property
     def rule_id(self) -> str:
         """The id of its rule (:meth:`to_rule`), made without the rule (the report lists them)."""
         digest = hashlib.blake2b(f"{self.kind}\0{self.key}".encode(), digest_size=4).hexdigest()
