@@ -233,6 +233,7 @@ def clean_corpus(
     config = config or Config()
     listener = listener or Listener()
     from .engines import available_cpus, resolve_jobs
+    from .io import WriteJsonl
 
     resolve_jobs(jobs)  # a bad value fails before anything is read (the input decides "auto" below)
     if address is not None and engine != "ray":
@@ -296,8 +297,6 @@ def clean_corpus(
                     state.save("mined", (mined, the_report.mined))
         writer = out.writer(partial=state.partial if state is not None and out.format == "jsonl" else None,
                             resume_at=offset)
-        from .io import WriteJsonl
-
         if isinstance(writer, WriteJsonl):  # a .gz output is compressed at the end by as many threads
             writer = dataclasses.replace(writer, threads=min(jobs, available_cpus()))
         listener.phase("cleaning" if mined is not None else "", plan.total, done, src.unit)

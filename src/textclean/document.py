@@ -144,7 +144,7 @@ class IndexChange:
 
     def __reduce__(self) -> Any:
         # each part as bytes (the run journal pickles one per document: the default, a dict of
-        # the fields with the arrays' own reductions and a long per key, took 15 µs; this 4)
+        # the fields with the arrays' own reductions and a long per key, took ~15 µs a page; this 4–9)
         signatures, bands = self.signatures, self.bands
         return _index_change_of, (self.document, np.asarray(self.lines, dtype=np.int64).tobytes(),
                                   np.asarray(self.exact, dtype=np.uint64).tobytes(), signatures.dtype.str,
