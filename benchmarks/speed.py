@@ -13,7 +13,8 @@ samples' sentences as they are, and the same with full-width punctuation
     JSONL file written as JSONL;
   - datatrove's MinHash dedup (signature, buckets, cluster, filter; 2 workers,
     Chinese word tokenizer) on the same pages as JSONL, timed alternately with
-    textclean --jobs 2 (--repeat rounds; medians). datatrove only dedups whole
+    textclean --jobs 2 (--repeat rounds; medians), set against textclean on the
+    folder and on that same JSONL file. datatrove only dedups whole
     documents, so it does far less than textclean;
   - with --real-pages DIR (by default ../shared/realpages/pages beside the
     repository, when it is there): the same per-stage and end-to-end figures on
