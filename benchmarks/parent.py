@@ -1,0 +1,165 @@
+"""Where the parent process of a `textclean clean` run spends its time.
+
+With worker processes the parent's serial work caps how far more workers take a
+run (see the README's speed section); this prints that work by part, for any input
+and --jobs, in one run:
+
+    python benchmarks/parent.py IN [--jobs 2] [--out OUT] [--repeat 3]
+
+Each part is the CPU time of the parent's main thread inside some textclean
+functions (exclusive: a part called inside another counts for itself only), the
+medians of --repeat runs; "other" is the rest of the main thread (the loops that
+hand out pages and wait, the writer, start-up not in a part). The process's own CPU
+(all its threads: the sender thread that pickles pages for the workers, a .gz's
+compression threads) and the workers' CPU are printed beside it. Wall-clock
+seconds include process start-up. OUT (a tree, or a .jsonl(.gz) path) is removed
+after each run; by default a temporary folder (a JSONL input is written as JSONL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+# The run itself, in a fresh process: the parts wrapped before the command starts.
+DRIVER = textwrap.dedent(
+    """
+    import json, os, resource, sys, time
+    started = time.thread_time()
+    from textclean._entry import prepare
+    prepare()  # as the textclean command does before numpy loads
+    import multiprocessing.connection as connection
+    import textclean.cli, textclean.corpus as corpus, textclean.corpus_dedup as corpus_dedup
+    import textclean.engines as engines, textclean.index as index, textclean.io as io
+    import textclean.mining as mining, textclean.pipeline as pipeline, textclean.report as report
+    import textclean.resume as resume
+    imports = time.thread_time() - started
+    main_thread = __import__("threading").get_ident()
+    spent, stack = {}, []
+
+    def timed(owner, name, label, kind="function"):
+        function = getattr(owner, name)
+        raw = function.__func__ if kind == "class" else function
+
+        def enter():
+            stack.append(0.0)
+            return time.thread_time()
+
+        def leave(start):
+            inside = time.thread_time() - start
+            spent[label] = spent.get(label, 0.0) + inside - stack.pop()
+            if stack:
+                stack[-1] += inside
+
+        if kind == "generator":
+            def wrapper(*args, **kwargs):
+                items = raw(*args, **kwargs)
+                while True:
+                    if __import__("threading").get_ident() != main_thread:
+                        yield from items
+                        return
+                    start = enter()
+                    try:
+                        item = next(items)
+                    except StopIteration:
+                        leave(start)
+                        return
+                    leave(start)
+                    yield item
+        else:
+            def wrapper(*args, **kwargs):
+                if __import__("threading").get_ident() != main_thread:
+                    return raw(*args, **kwargs)
+                start = enter()
+                try:
+                    return raw(*args, **kwargs)
+                finally:
+                    leave(start)
+        setattr(owner, name, classmethod(wrapper) if kind == "class" else
+                staticmethod(wrapper) if kind == "static" else wrapper)
+
+    timed(pipeline, "warm_up", "warm-up before the fork")
+    timed(engines.LocalEngine, "mine", "mining pass: the rest")
+    timed(mining.Miner, "merge", "mining pass: counting observations")
+    timed(mining.Miner, "candidates", "mining pass: candidates")
+    timed(mining.MinedRules, "from_candidates", "mining pass: mined rules", kind="class")
+    timed(corpus_dedup.CorpusDedup, "decide", "keep rule (corpus index)")
+    timed(io.WriteTree, "claim", "places in the tree")
+    timed(connection.Connection, "recv", "receiving from workers")
+    timed(resume.RunState, "append", "journal")
+    timed(report.Report, "entry", "report entries", kind="static")
+    timed(report.Report, "add_entry", "report entries")
+    timed(report.Report, "write", "report file")
+    timed(io, "_jsonl_lines", "reading the input", kind="generator")
+    timed(io, "read_folder", "reading the input", kind="generator")
+    timed(io, "write_gzip", "compressing the output")
+
+    if __name__ == "__main__":
+        wall = time.perf_counter()
+        before = time.thread_time()
+        code = textclean.cli.main(["clean", *sys.argv[1:]])
+        wall = time.perf_counter() - wall
+        main = time.thread_time() - before + imports
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        spent["imports"] = imports
+        print(json.dumps({"code": code, "wall": wall, "main": main, "process": own.ru_utime + own.ru_stime,
+                          "workers": reaped.ru_utime + reaped.ru_stime, "parts": spent}))
+    """
+)
+
+
+def run(source: Path, out: Path, jobs: str, report: Path | None) -> dict:
+    args = [sys.executable, "-c", DRIVER, str(source), str(out), "-q", "--jobs", jobs]
+    if report is not None:
+        args += ["--report", str(report)]
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"the run failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("input", type=Path)
+    parser.add_argument("--jobs", default="2")
+    parser.add_argument("--out", type=Path, help="where the run writes (removed after each run)")
+    parser.add_argument("--report", action="store_true", help="write a --report file too (its part is timed)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        records = args.input.is_file() and ".jsonl" in args.input.name.lower()
+        out = args.out or Path(tmp) / ("out.jsonl" if records else "out")
+        report = Path(tmp) / "report.json" if args.report else None
+        runs = [run(args.input, out, args.jobs, report) for _ in range(args.repeat)]
+    megabytes = (sum(p.stat().st_size for p in args.input.rglob("*") if p.is_file()) if args.input.is_dir()
+                 else args.input.stat().st_size) / 1e6
+
+    def median(values: list[float]) -> float:
+        return statistics.median(values)
+
+    main_seconds = median([r["main"] for r in runs])
+    print(f"{args.input} ({megabytes:.1f} MB), --jobs {args.jobs}, median of {len(runs)} runs: "
+          f"wall {median([r['wall'] for r in runs]):.2f} s; parent process CPU "
+          f"{median([r['process'] for r in runs]):.2f} s (main thread {main_seconds:.2f} s), workers "
+          f"{median([r['workers'] for r in runs]):.2f} s")
+    labels = sorted({label for r in runs for label in r["parts"]},
+                    key=lambda label: -median([r["parts"].get(label, 0.0) for r in runs]))
+    shown = 0.0
+    for label in labels:
+        seconds = median([r["parts"].get(label, 0.0) for r in runs])
+        shown += seconds
+        print(f"  {label:36} {seconds:6.3f} s  {seconds / main_seconds:5.1%}")
+    print(f"  {'other':36} {max(main_seconds - shown, 0.0):6.3f} s  {max(main_seconds - shown, 0.0) / main_seconds:5.1%}")
+
+
+if __name__ == "__main__":
+    main()
