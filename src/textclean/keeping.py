@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import collections
 import pickle
+import queue
 import threading
 import traceback
 from typing import Any, Callable, Iterable, Iterator
@@ -211,10 +212,9 @@ class KeepingPool:
         self._processes: list[Any] = []
         self._inboxes: list[Any] = []
         self._outboxes: list[Any] = []
-        self._sending: collections.deque[tuple[Any, Any]] = collections.deque()
-        self._wake = threading.Condition()
+        # what the sender thread writes to the inboxes, in order (None: stop after the rest)
+        self._sending: queue.SimpleQueue[tuple[Any, Any] | None] = queue.SimpleQueue()
         self._sender: threading.Thread | None = None
-        self._closing = False
         self._answered = False
         self._normalized_by: dict[int | str, int] = {}  # page's place -> the worker keeping it normalised (mining)
 
@@ -260,21 +260,17 @@ class KeepingPool:
 
     def _send_loop(self) -> None:
         while True:
-            with self._wake:
-                while not self._sending and not self._closing:
-                    self._wake.wait()
-                if not self._sending:
-                    return
-                connection, message = self._sending.popleft()
+            item = self._sending.get()
+            if item is None:  # (after every message queued before it)
+                return
+            connection, message = item
             try:
                 connection.send(message)
             except (OSError, ValueError):  # a dead worker: the parent's loop sees it die (its sentinel)
                 pass
 
     def _send(self, worker: int, message: Any) -> None:
-        with self._wake:
-            self._sending.append((self._inboxes[worker], message))
-            self._wake.notify()
+        self._sending.put((self._inboxes[worker], message))
 
     def close(self) -> None:
         """Stop the workers: each finishes what it holds in hand and exits; one still
@@ -287,9 +283,7 @@ class KeepingPool:
             connection.close()
         for worker in range(len(self._processes)):
             self._send(worker, ("stop",))
-        with self._wake:
-            self._closing = True
-            self._wake.notify()
+        self._sending.put(None)
         deadline = time.monotonic() + self._STOP_SECONDS
         for process in self._processes:
             process.join(timeout=max(0.0, deadline - time.monotonic()))
