@@ -432,3 +432,41 @@ def test_an_index_change_comes_back_from_the_journal_as_it_went_in(paragraphs: i
         ours, theirs = getattr(back, name), getattr(change, name)
         assert ours.dtype == theirs.dtype and ours.shape == theirs.shape and np.array_equal(ours, theirs)
         assert ours.flags.writeable
+
+
+def test_a_jsonl_output_shorter_than_its_journal_is_done_again_from_there(reference: Path, tmp_path: Path,
+                                                                           monkeypatch):
+    """A machine that stops while syncing can keep journal records whose lines it lost: the
+    resumed run cuts the journal at the first line past the partial file's end and does
+    those records again (it used to cut the file back to the journal's length: zeros)."""
+    out = tmp_path / "out.jsonl.gz"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 30, torn=False)
+        assert run("clean", str(reference / "in"), str(out), "-q")[0] == 130
+    state_path = Path(str(out) + STATE_NAME)
+    offsets = sorted({record["offset"] for record in RunState(state_path).records() if record["offset"]})
+    assert len(offsets) > 5
+    with open(state_path / "partial.jsonl", "r+b") as handle:  # the lines after the 3rd never reached the disk
+        handle.truncate(offsets[2] + 10)
+    code, err = run("clean", str(reference / "in"), str(out), "--resume")
+    assert code in (0, 1), err
+    assert "done again" in err
+    assert out.read_bytes() == (reference / "ref.jsonl.gz").read_bytes()
+
+
+def test_a_tree_file_its_journal_names_but_the_disk_lost_is_written_again(reference: Path, tmp_path: Path,
+                                                                         monkeypatch):
+    """The same for a tree: a file the journal says was written, missing on resume, is
+    written again (and every document after it is done again)."""
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 30, torn=False)
+        assert run("clean", str(reference / "in"), str(out), "-q")[0] == 130
+    state = RunState(out / STATE_NAME)
+    outputs = [record["entry"]["output"] for record in state.records() if record["entry"].get("output")]
+    assert len(outputs) > 5
+    Path(outputs[3]).unlink()
+    code, err = run("clean", str(reference / "in"), str(out), "--resume", "--report", str(tmp_path / "r.json"))
+    assert code in (0, 1), err
+    assert "done again" in err
+    assert tree(out) == tree(reference / "ref")

@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterable
 
 from .config import Config
 from .document import Document, shown
-from .errors import ConfigError, OutputError, ResumeError
+from .errors import ConfigError, OutputError
 from .report import Report, plain_entry
 from .sinks import Sink, sink_of
 from .sources import Source, source_of
@@ -274,8 +274,6 @@ def clean_corpus(
         state = _state(plan, resume=resume, engine=engine, listener=listener)
         the_report = Report(keep_files=state is None, run=_run_info(plan, shown_input, shown_output))
         done, offset = _replay(state, the_report, corpus, manifest, plan, listener)
-        if state is not None and done and offset and out.format == "jsonl" and not state.partial.exists():
-            raise ResumeError(f"the partial output {state.partial} is gone; delete {state.path} and start again")
         if state is not None:  # from here on, a run that stops (Ctrl-C, an error) is continued with --resume
             owned.push(functools.partial(_stopped, state, listener))
         # under a memory cap the mining pass keeps no normalised documents for the cleaning pass
@@ -414,22 +412,55 @@ def _state(plan: _Plan, *, resume: bool, engine: str, listener: Listener) -> Any
 
 def _replay(state: Any, report: Report, corpus: Any, manifest: _TreeManifest | None, plan: _Plan,
             listener: Listener) -> tuple[int, int]:
-    """Replay what the interrupted run finished: report totals, index, written files."""
+    """Replay what the interrupted run finished: report totals, index, written files —
+    up to the first document whose output is not there (:func:`_on_disk`); the journal
+    is cut there and the documents from it on are done again."""
     done, offset = 0, 0
     if state is None:
         return done, offset
-    for record in state.records():
-        report.add_entry(record["entry"])
-        if record["change"] is not None:
-            corpus.restore(record["change"])
-        if record["offset"] is not None:
-            offset = record["offset"]
-        if manifest is not None:
-            manifest.add(record["entry"])
-        done += 1
+    on_disk = _on_disk(plan, state)
+    lost = False
+    with contextlib.closing(state.records()) as records:
+        for record in records:
+            if not on_disk(record):
+                lost = True
+                break
+            report.add_entry(record["entry"])
+            if record["change"] is not None:
+                corpus.restore(record["change"])
+            if record["offset"] is not None:
+                offset = record["offset"]
+            if manifest is not None:
+                manifest.add(record["entry"])
+            done += 1
+    if lost:
+        state.cut(done)
+        listener.warning(f"the output of the interrupted run lacks what its journal says was written after "
+                         f"{done} {plan.source.unit} (the machine stopped before it reached the disk); "
+                         "those are done again")
     if done:
         listener.message(f"resuming after {done} of {plan.total} {plan.source.unit}")
     return done, offset
+
+
+def _on_disk(plan: _Plan, state: Any) -> Callable[[dict[str, Any]], bool]:
+    """Whether a journal record's output is there to resume after: its JSONL line within
+    the partial file (a shorter file would be cut back past its end: zeros), its file in
+    the tree. The journal is synced with the outputs, but a machine that stops during a
+    sync (or the system writing pages back on its own) can keep a record and lose the
+    output it names. A name shown escaped (not UTF-8) is taken as there."""
+    if plan.sink.format == "jsonl":
+        try:
+            size = state.partial.stat().st_size
+        except OSError:
+            size = 0
+        return lambda record: record["offset"] is None or record["offset"] <= size
+
+    def written(record: dict[str, Any]) -> bool:
+        output = record["entry"].get("output")
+        return output is None or "\\" in output or os.path.lexists(output)
+
+    return written
 
 
 def _finished(doc: Document, report: Report, state: Any, manifest: _TreeManifest | None) -> None:

@@ -218,6 +218,16 @@ class RunState:
             with open(journal, "r+b") as handle:
                 handle.truncate(good)
 
+    def cut(self, count: int) -> None:
+        """Keep the journal's first ``count`` records only (read whole by :meth:`records`):
+        the documents after them are done again."""
+        journal = self.path / "journal"
+        with open(journal, "r+b") as handle:
+            for _ in range(count):
+                length, _ = _HEADER.unpack(handle.read(_HEADER.size))
+                handle.seek(length, os.SEEK_CUR)
+            handle.truncate(handle.tell())
+
     def append(self, record: dict[str, Any]) -> None:
         """Add one finished document's record. Records are written together, every
         ``_WRITE_SECONDS`` or ``_WRITE_BYTES`` (the first at once; one ``write`` for many
