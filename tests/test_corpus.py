@@ -12,7 +12,7 @@ import pytest
 import textclean
 from textclean import Config, clean_corpus
 from textclean.corpus import Listener
-from textclean.errors import ConfigError, OutputError
+from textclean.errors import ConfigError, InputError, OutputError
 
 from .conftest import mixed_corpus, records_of, run_cli, tree
 
@@ -194,15 +194,15 @@ def test_parquet_in_and_out_locally(tmp_path: Path) -> None:
         "转载\n" + "正文第一段的内容相当长，足以参与跨文档的近似重复检测，并且每个字都有意义。",
         "另一篇文章自己的内容，与前面完全不同，篇幅也比较长，所以不会被当成转载。",
     ])]
-    pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "in.parquet")
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
     summary = clean_corpus(tmp_path / "in.parquet", tmp_path / "out")
     assert summary.unit == "records" and summary.documents == 3
     written = pq.read_table(tmp_path / "out").to_pylist()
-    assert [r["id"] for r in written] == ["site/00", "site/02"]  # id order; site/01 is a repost
+    assert [r["id"] for r in written] == ["site/00", "site/02"]  # stored order; site/01 is a repost
     assert written[0]["text"] == "标题\n" + rows[0]["text"].splitlines()[-1]
     assert json.loads(written[0]["textclean"])["chars_in"] == len(rows[0]["text"])
     assert written[1]["n"] == 2
-    # the same records as JSONL in id order give the same cleaned records
+    # the same records as JSONL in the same order give the same cleaned records
     (tmp_path / "in.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                                        encoding="utf-8")
     clean_corpus(tmp_path / "in.jsonl", tmp_path / "out.jsonl")
@@ -212,6 +212,75 @@ def test_parquet_in_and_out_locally(tmp_path: Path) -> None:
     assert written == jsonl
     with pytest.raises(OutputError, match="new or empty folder"):
         clean_corpus(tmp_path / "in.parquet", tmp_path / "out")
+    # stored the other way round, the copy stored first is the one kept (the ids order nothing)
+    pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "reversed.parquet")
+    clean_corpus(tmp_path / "reversed.parquet", tmp_path / "out-reversed")
+    assert [r["id"] for r in pq.read_table(tmp_path / "out-reversed").to_pylist()] == ["site/02", "site/01"]
+
+
+def _parquet_folder(tmp_path: Path, rows: list[dict]) -> Path:
+    """``rows`` in three files (the second one empty) of row groups of 3 rows, named
+    so that path order is not the order os.scandir or Path sorting would give."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "pq"
+    (folder / "a").mkdir(parents=True)
+    schema = pa.Table.from_pylist(rows).schema
+    parts = {"a-b.parquet": rows[:7], "a/empty.parquet": [], "a/z.parquet": rows[7:]}
+    for name, part in parts.items():
+        pq.write_table(pa.Table.from_pylist(part, schema=schema), folder / name, row_group_size=3)
+    return folder
+
+
+def test_parquet_is_read_a_batch_at_a_time_in_stored_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files in sorted path order, rows as stored; every skip lands on the same row as
+    a slice of the whole list (across batches, row groups and files); the count is
+    the footers'."""
+    pytest.importorskip("pyarrow")
+    import textclean.parquet
+    from textclean.sources import ParquetSource
+
+    rows = [{"id": f"r{i}", "text": f"第{i}行", "n": i} for i in range(12)]
+    folder = _parquet_folder(tmp_path, rows)
+    monkeypatch.setattr(textclean.parquet, "BATCH_ROWS", 2)
+    source = ParquetSource(folder)
+    assert source.count() == 12
+    assert list(source.records()) == rows  # "a-b.parquet" < "a/empty.parquet" < "a/z.parquet"
+    for skip in range(14):
+        assert list(source.records(skip=skip)) == rows[skip:]
+        assert [doc.number for doc in source.documents(skip=skip)] == list(range(skip + 1, 13))
+    # the reads are bounded: no batch holds more than BATCH_ROWS rows
+    import pyarrow.parquet as pq
+
+    sizes = []
+    real = pq.ParquetFile.iter_batches
+
+    def iter_batches(self, *args, **kwargs):
+        for batch in real(self, *args, **kwargs):
+            sizes.append(batch.num_rows)
+            yield batch
+
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", iter_batches)
+    assert len(list(source.records())) == 12 and sizes and max(sizes) <= 2
+
+
+def test_parquet_rows_without_ids_and_damaged_files(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = [{"text": "正文第一段的内容相当长，足以参与跨文档的近似重复检测，并且每个字都有意义。"}] * 2 + [{"text": None}]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    report = tmp_path / "r.json"
+    summary = clean_corpus(tmp_path / "in.parquet", tmp_path / "out.jsonl", report=report)
+    assert summary.documents == 3 and summary.written == 1  # the second is a copy, the third has no text
+    entries = json.loads(report.read_text(encoding="utf-8"))["files"]
+    assert [(e["id"], e.get("skipped")) for e in entries] == \
+        [("in.parquet:1", None), ("in.parquet:2", "duplicate"), ("in.parquet:3", "invalid record")]
+    assert "duplicate of in.parquet:1" in entries[1]["detail"]
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really" * 10)
+    with pytest.raises(InputError, match="bad.parquet"):
+        clean_corpus(tmp_path / "bad.parquet", tmp_path / "out2.jsonl")
 
 
 def test_parquet_parts_hold_part_rows_kept_rows_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -74,16 +74,16 @@ def test_ray_engine_output_equals_local(ray_cluster, tmp_path: Path):
     assert (tmp_path / "local.jsonl.gz").read_bytes() == (tmp_path / "ray.jsonl.gz").read_bytes()
 
 
-def test_parquet_in_and_out_equals_local_jsonl_in_id_order(ray_cluster, tmp_path: Path):
+def test_parquet_in_and_out_equals_local_jsonl_in_stored_order(ray_cluster, tmp_path: Path):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     src = tmp_path / "in"
     mixed_corpus(src)
     rows = [{**row, "n": n} for n, row in enumerate(records_of(src))]
-    pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "in.parquet")  # stored out of order
+    pq.write_table(pa.Table.from_pylist(rows[::-1]), tmp_path / "in.parquet")  # stored out of id order
     with (tmp_path / "in.jsonl").open("w", encoding="utf-8") as handle:
-        for row in rows:  # the same records in id order
+        for row in rows[::-1]:  # the same records in the same order
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     assert run("clean", str(tmp_path / "in.jsonl"), str(tmp_path / "local.jsonl"), "-q")[0] == 0
     code, err = run("clean", str(tmp_path / "in.parquet"), str(tmp_path / "out"), "-q", "--engine", "ray")

@@ -113,6 +113,36 @@ def test_interrupted_run_over_records_with_workers_resumes_to_identical_output(r
     assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_interrupted_run_over_parquet_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch,
+                                                                  jobs: str):
+    """Parquet in (two files, row groups of 4 rows, read 3 rows at a time), JSONL out:
+    the resumed run skips the rows the journal holds by the footers' counts and
+    writes the file one uninterrupted run writes."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    import textclean.parquet
+
+    from .conftest import records_of
+
+    rows = records_of(reference / "in")
+    (tmp_path / "in").mkdir()
+    half = len(rows) // 2
+    for name, part in (("1.parquet", rows[half:]), ("2.parquet", rows[:half])):  # not in id order
+        pq.write_table(pa.Table.from_pylist(part), tmp_path / "in" / name, row_group_size=4)
+    monkeypatch.setattr(textclean.parquet, "BATCH_ROWS", 3)
+    code, err = run("clean", str(tmp_path / "in"), str(tmp_path / "ref.jsonl"), "-q", "--jobs", "1")
+    assert code in (0, 1), err
+    out = tmp_path / "out.jsonl"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 23, torn=True)
+        assert run("clean", str(tmp_path / "in"), str(out), "-q", "--jobs", jobs)[0] == 130
+    code, err = run("clean", str(tmp_path / "in"), str(out), "-q", "--resume", "--jobs", jobs)
+    assert code in (0, 1), err
+    assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
+
+
 @pytest.mark.parametrize("moment", ["before compressing", "while compressing", "after the output is in place"])
 @pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl"])
 def test_a_stop_in_the_last_step_of_a_jsonl_run_loses_nothing(reference: Path, tmp_path: Path, monkeypatch,

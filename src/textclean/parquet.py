@@ -2,8 +2,10 @@
 
 The same rows as the Ray engine reads and writes: every column passes through,
 the text column is replaced by the cleaned text, and a ``textclean`` column holds
-the run's object for the record as a JSON string. Rows are cleaned in sorted-id
-order on both engines, so ids must be present and unique.
+the run's object for the record as a JSON string. Rows are read as they are
+stored, a batch at a time, and cleaned in that order on both engines: the files
+in sorted path order, each file's rows in order (a record's id, when it has one,
+names it in reports; it does not order anything).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any, Iterable, Iterator
 from .document import Document
 from .errors import ConfigError, InputError
 
-__all__ = ["require_pyarrow", "read_rows", "WriteParquet", "PART_ROWS"]
+__all__ = ["require_pyarrow", "count_rows", "read_records", "WriteParquet", "PART_ROWS"]
 
 PART_ROWS = 10_000  # rows per output file
+BATCH_ROWS = 1_024  # rows read at a time
 
 
 def require_pyarrow() -> Any:
@@ -30,41 +33,68 @@ def require_pyarrow() -> Any:
     return pyarrow
 
 
-def _tables(location: str) -> Iterator[tuple[str, Any]]:
-    """(name, table) of each Parquet file at ``location``: a local file or folder, or a
-    URI pyarrow's file systems open (``s3://bucket/prefix``, ``gs://…``, ``hdfs://…``)."""
+def _files(location: str) -> tuple[Any, list[str]]:
+    """The file system (``None``: local) and the sorted paths of the Parquet files at
+    ``location``: a local file or folder, or a URI pyarrow's file systems open
+    (``s3://bucket/prefix``, ``gs://…``, ``hdfs://…``)."""
     pa = require_pyarrow()
     if "://" in location:
         import pyarrow.dataset as ds
 
         try:
             filesystem, root = pa.fs.FileSystem.from_uri(location)
-            yield location, ds.dataset(root, filesystem=filesystem, format="parquet").to_table()
+            return filesystem, sorted(ds.dataset(root, filesystem=filesystem, format="parquet").files)
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"cannot read {location} as Parquet: {exc}") from None
-        return
     path = Path(location)
-    files = sorted(p for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith(".")) \
-        if path.is_dir() else [path]
-    for file in files:
+    if not path.is_dir():
+        return None, [str(path)]
+    return None, sorted(str(p) for p in path.rglob("*.parquet") if p.is_file() and not p.name.startswith("."))
+
+
+def _open(filesystem: Any, name: str) -> Any:
+    """A ``pyarrow.parquet.ParquetFile`` (its footer read, no rows yet)."""
+    pa = require_pyarrow()
+    try:
+        if filesystem is None:
+            return pa.parquet.ParquetFile(name)
+        return pa.parquet.ParquetFile(filesystem.open_input_file(name))
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"cannot read {name} as Parquet: {exc}") from None
+
+
+def count_rows(location: Path | str) -> int:
+    """The rows of Parquet data (a file, a folder, a URI), from the files' footers."""
+    filesystem, files = _files(str(location))
+    return sum(_open(filesystem, name).metadata.num_rows for name in files)
+
+
+def read_records(location: Path | str, *, skip: int = 0) -> Iterator[dict[str, Any]]:
+    """Every row of Parquet data (a file, a folder, a URI) as a record, from row
+    ``skip`` on: the files in sorted path order, each file's rows as stored.
+
+    Streamed ``BATCH_ROWS`` rows at a time (memory: a batch, not the data); the
+    row groups before ``skip`` are passed over by their footers' counts, unread."""
+    pa = require_pyarrow()
+    filesystem, files = _files(str(location))
+    for name in files:
+        parquet = _open(filesystem, name)
+        groups = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
+        first = 0
+        while first < len(groups) and skip >= groups[first]:
+            skip -= groups[first]
+            first += 1
+        if first == len(groups):
+            continue
         try:
-            yield str(file), pa.parquet.read_table(file)
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=range(first, len(groups)),
+                                              use_threads=False):
+                records = batch.to_pylist()
+                if skip:
+                    records, skip = records[skip:], max(0, skip - len(records))
+                yield from records
         except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"cannot read {file} as Parquet: {exc}") from None
-
-
-def read_rows(location: Path | str, *, id_field: str = "id") -> list[tuple[str, dict[str, Any]]]:
-    """Every row of Parquet data (a file, a folder, a URI) as ``(id, record)``, sorted by id."""
-    rows: list[tuple[str, dict[str, Any]]] = []
-    for name, table in _tables(str(location)):
-        for record in table.to_pylist():
-            doc_id = record.get(id_field)
-            if doc_id is None or doc_id == "":
-                raise InputError(f"a Parquet row of {name} has no {id_field!r}; Parquet rows are cleaned in id order, "
-                                 "so every row needs one (choose the column with --id-field)")
-            rows.append((str(doc_id), record))
-    rows.sort(key=lambda row: row[0])
-    return rows
+            raise InputError(f"cannot read {name} as Parquet: {exc}") from None
 
 
 def records_of(documents: Iterable[Document], *, text_field: str = "text") -> Iterator[dict[str, Any]]:

@@ -30,7 +30,7 @@ with ``engine="ray"`` uses it. How a run is split:
    through the driver, with the same writer as the local engine).
 
 The keep rule uses the input order (sorted relative path for folders, line
-order for JSONL, sorted id for Parquet), so the output does not depend on the
+order for JSONL, stored order for Parquet), so the output does not depend on the
 number of workers or on which finishes first.
 """
 
@@ -457,11 +457,11 @@ def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
 
 def dataset_of_parquet(source: Any) -> Any:
     """Input rows for a :class:`~textclean.sources.ParquetSource`, read as the local
-    engine reads it (:func:`textclean.parquet.read_rows`, sorted by id, on the
-    driver), so both engines clean the same records in the same order."""
+    engine reads it (:meth:`~textclean.sources.ParquetSource.records`, numbered in
+    stored order, on the driver), so both engines clean the same records in the same order."""
     ray = require_ray()
     origin = source.path.name
-    items = [{"order": doc_id, "id": doc_id, "kind": "record", "path": "",
+    items = [{"order": number, "id": "", "kind": "record", "path": "",
               "record": pickle.dumps((record, number, origin, source.text_field, source.id_field))}
-             for number, (doc_id, record) in enumerate(source.rows(), 1)]
+             for number, record in enumerate(source.records(), 1)]
     return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))

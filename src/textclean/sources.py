@@ -133,8 +133,9 @@ class JsonlSource:
 @dataclass
 class ParquetSource:
     """Rows of a Parquet file, a folder of them, or a URI (``s3://…``; pyarrow's file
-    systems) — pyarrow: ``pip install 'textclean[parquet]'``. Rows are cleaned in
-    sorted-id order on every engine, so every row needs a unique id."""
+    systems) — pyarrow: ``pip install 'textclean[parquet]'``. Rows are read a batch
+    at a time and cleaned as they are stored (files in sorted path order, then row
+    order) on every engine; an id is optional, as in JSONL."""
 
     path: Path
     text_field: str = "text"
@@ -143,37 +144,40 @@ class ParquetSource:
     unit: str = "records"
     minable: bool = True
     resumable: bool = True
-    _rows: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
+    _count: int | None = field(default=None, repr=False)
 
     @property
     def location(self) -> str:
         return self.uri if self.uri is not None else str(self.path)
 
-    def rows(self) -> list[tuple[str, dict[str, Any]]]:
-        """``(id, record)`` in keep order (read once)."""
-        if self._rows is None:
-            from .parquet import read_rows
+    def records(self, *, skip: int = 0) -> Iterator[dict[str, Any]]:
+        """The rows as records, in keep order, from row ``skip`` (streamed)."""
+        from .parquet import read_records
 
-            self._rows = read_rows(self.location, id_field=self.id_field)
-        return self._rows
+        return read_records(self.location, skip=skip)
 
     def count(self) -> int:
-        return len(self.rows())
+        if self._count is None:
+            from .parquet import count_rows
+
+            self._count = count_rows(self.location)
+        return self._count
 
     def fingerprint(self) -> str:
         from .resume import inputs_hash
 
         if self.uri is not None:
-            return self.uri
+            return f"{self.uri}, rows in stored order"
         files = sorted(self.path.rglob("*.parquet")) if self.path.is_dir() else [self.path]
         root = self.path if self.path.is_dir() else self.path.parent
-        return inputs_hash(files, root)
+        # the order is named: a journal kept when rows were cleaned in sorted-id order does not resume here
+        return f"{inputs_hash(files, root)}, rows in stored order"
 
     def documents(self, *, max_bytes: int | None = None, skip: int = 0, lazy: bool = False) -> Iterator[Document]:
         from .io import record_document
 
         origin = self.path.name
-        for number, (_, record) in enumerate(self.rows()[skip:], skip + 1):
+        for number, record in enumerate(self.records(skip=skip), skip + 1):
             yield record_document(record, number, text_field=self.text_field, id_field=self.id_field, origin=origin)
 
 
