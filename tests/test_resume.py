@@ -484,18 +484,25 @@ def test_a_jsonl_output_shorter_than_its_journal_is_done_again_from_there(refere
     assert out.read_bytes() == (reference / "ref.jsonl.gz").read_bytes()
 
 
+@pytest.mark.parametrize("loss, jobs", [("missing", "1"), ("cut short", "1"), ("cut short", "2")])
 def test_a_tree_file_its_journal_names_but_the_disk_lost_is_written_again(reference: Path, tmp_path: Path,
-                                                                         monkeypatch):
-    """The same for a tree: a file the journal says was written, missing on resume, is
+                                                                         monkeypatch, loss: str, jobs: str):
+    """The same for a tree: a file the journal says was written, missing on resume or
+    shorter than it was written (its name reached the disk, not all of its data), is
     written again (and every document after it is done again)."""
     out = tmp_path / "out"
     with monkeypatch.context() as patch:
         _crash_at(patch, 30, torn=False)
-        assert run("clean", str(reference / "in"), str(out), "-q")[0] == 130
+        assert run("clean", str(reference / "in"), str(out), "-q", "--jobs", jobs)[0] == 130
     state = RunState(out / STATE_NAME)
-    outputs = [record["entry"]["output"] for record in state.records() if record["entry"].get("output")]
-    assert len(outputs) > 5
-    Path(outputs[3]).unlink()
+    written = [record for record in state.records() if record["entry"].get("output")]
+    assert len(written) > 5
+    assert all(record["offset"] == Path(record["entry"]["output"]).stat().st_size for record in written)
+    lost = Path(written[3]["entry"]["output"])
+    if loss == "missing":
+        lost.unlink()
+    else:
+        os.truncate(lost, lost.stat().st_size // 2)
     code, err = run("clean", str(reference / "in"), str(out), "--resume", "--report", str(tmp_path / "r.json"))
     assert code in (0, 1), err
     assert "done again" in err

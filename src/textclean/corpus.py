@@ -446,9 +446,10 @@ def _replay(state: Any, report: Report, corpus: Any, manifest: _TreeManifest | N
 def _on_disk(plan: _Plan, state: Any) -> Callable[[dict[str, Any]], bool]:
     """Whether a journal record's output is there to resume after: its JSONL line within
     the partial file (a shorter file would be cut back past its end: zeros), its file in
-    the tree. The journal is synced with the outputs, but a machine that stops during a
-    sync (or the system writing pages back on its own) can keep a record and lose the
-    output it names. A name shown escaped (not UTF-8) is taken as there."""
+    the tree, whole (the size it was written with). The journal is synced with the
+    outputs, but a machine that stops during a sync (or the system writing pages back
+    on its own) can keep a record and lose the output it names, or keep a file's name
+    and lose its end. A name shown escaped (not UTF-8) is taken as there."""
     if plan.sink.format == "jsonl":
         try:
             size = state.partial.stat().st_size
@@ -458,7 +459,13 @@ def _on_disk(plan: _Plan, state: Any) -> Callable[[dict[str, Any]], bool]:
 
     def written(record: dict[str, Any]) -> bool:
         output = record["entry"].get("output")
-        return output is None or "\\" in output or os.path.lexists(output)
+        if output is None or "\\" in output:
+            return True
+        try:
+            info = os.lstat(output)
+        except OSError:
+            return False
+        return record["offset"] is None or info.st_size == record["offset"]  # None: a journal without sizes
 
     return written
 

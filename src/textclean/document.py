@@ -223,7 +223,7 @@ class Document:
     # a worker -> the run's report: its removals so far as report items (report.pack_removals)
     report_part: Any = field(default=None, repr=False, compare=False)
     output: str | None = None  # where the writer put it
-    offset: int | None = None  # the JSONL writer's file length after its line -> journal
+    offset: int | None = None  # where its output ends -> journal: the JSONL file's length after its line, its tree file's size
     order: Any = None  # the Ray engine's keep order
 
     @classmethod

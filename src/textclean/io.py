@@ -497,7 +497,7 @@ class WriteTree:
                 return self._finish(doc, _Written(again))
         except (OSError, RecursionError) as exc:
             return self._finish(doc, _Written(exc))
-        return doc
+        return doc.replace(offset=len(data))  # the journal keeps it: a resume checks the file is whole
 
     def sync(self, claims: TreeClaims) -> None:
         """Make the files written durable, once for the run (where the file system can be
