@@ -140,3 +140,42 @@ def test_only_the_engine_changes_records_and_reports(ray_cluster, tmp_path: Path
     assert outputs["local"] == outputs["ray"]
     assert entries(tmp_path / "local.json") == entries(tmp_path / "ray.json")
     assert entries(tmp_path / "local.json")[1]["skipped"].get("duplicate", 0) >= 1
+
+
+def test_input_in_pieces_gives_the_output_of_one_local_run(ray_cluster, tmp_path: Path, monkeypatch):
+    """The driver hands the workers pieces of the input (JSONL lines, Parquet row
+    groups), put in the object store a group at a time: with pieces of a few lines,
+    groups of a few pieces, a damaged .gz and bad lines, the bytes one local run writes."""
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from textclean import clean_corpus, ray_engine
+
+    src = tmp_path / "in"
+    mixed_corpus(src)
+    rows = records_of(src)
+    lines = [json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows]
+    lines[3:3] = [b"not json\n", b"\n"]
+    data = gzip.compress(b"".join(lines), mtime=0)
+    (tmp_path / "in.jsonl.gz").write_bytes(data[: len(data) - 40])  # ends early: the last lines are lost
+    half = len(rows) // 2
+    (tmp_path / "pq").mkdir()
+    for name, part in (("b.parquet", rows[:half]), ("a.parquet", rows[half:])):
+        pq.write_table(pa.Table.from_pylist(part), tmp_path / "pq" / name, row_group_size=3)
+    monkeypatch.setattr(ray_engine, "PIECE_BYTES", 3000)
+    monkeypatch.setattr(ray_engine, "GROUP_BYTES", 8000)
+    from textclean.sources import source_of
+
+    assert ray_engine.dataset_of_jsonl(tmp_path / "in.jsonl.gz", text_field="text", id_field="id").count() >= 4
+    assert ray_engine.dataset_of(source_of(tmp_path / "pq")).count() >= 4  # row groups
+    for source, name in ((tmp_path / "in.jsonl.gz", "out.jsonl"), (tmp_path / "pq", "out.jsonl")):
+        outputs = {}
+        for engine in ("local", "ray"):
+            out = tmp_path / engine / source.name / name
+            out.parent.mkdir(parents=True)
+            clean_corpus(source, out, engine=engine, report=out.with_suffix(".json"))
+            outputs[engine] = out.read_bytes(), entries(out.with_suffix(".json"))
+        assert outputs["local"] == outputs["ray"]
+        assert len(outputs["local"][1][0]) >= len(rows) // 2

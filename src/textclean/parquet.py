@@ -17,7 +17,8 @@ from typing import Any, Iterable, Iterator
 from .document import Document
 from .errors import ConfigError, InputError
 
-__all__ = ["require_pyarrow", "count_rows", "read_records", "WriteParquet", "PART_ROWS"]
+__all__ = ["require_pyarrow", "count_rows", "read_records", "row_groups", "read_row_group", "WriteParquet",
+           "PART_ROWS"]
 
 PART_ROWS = 10_000  # rows per output file
 BATCH_ROWS = 1_024  # rows read at a time
@@ -95,6 +96,29 @@ def read_records(location: Path | str, *, skip: int = 0) -> Iterator[dict[str, A
                 yield from records
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"cannot read {name} as Parquet: {exc}") from None
+
+
+def row_groups(location: Path | str) -> Iterator[tuple[str, int, int]]:
+    """``(file, row group, number of its first row)`` of every row group of Parquet data,
+    in the order :func:`read_records` reads them (rows numbered from 1), from the footers."""
+    filesystem, files = _files(str(location))
+    first = 1
+    for name in files:
+        metadata = _open(filesystem, name).metadata
+        for group in range(metadata.num_row_groups):
+            yield name, group, first
+            first += metadata.row_group(group).num_rows
+
+
+def read_row_group(location: Path | str, name: str, group: int) -> list[dict[str, Any]]:
+    """The records of one row group (see :func:`row_groups`) of the file ``name`` of the
+    Parquet data at ``location`` (a URI names the file system the file is on)."""
+    pa = require_pyarrow()
+    filesystem = pa.fs.FileSystem.from_uri(str(location))[0] if "://" in str(location) else None
+    try:
+        return _open(filesystem, name).read_row_group(group, use_threads=False).to_pylist()
+    except (OSError, pa.ArrowException) as exc:
+        raise InputError(f"cannot read {name} as Parquet: {exc}") from None
 
 
 def records_of(documents: Iterable[Document], *, text_field: str = "text") -> Iterator[dict[str, Any]]:

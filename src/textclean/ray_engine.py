@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +67,7 @@ def require_ray() -> Any:
 # ------------------------------------------------------------------ workers
 
 def _documents_of(batch: dict[str, Any], config: Config) -> list[Document]:
-    """Rows -> Documents: a file path (read here, on the worker), raw bytes or text."""
+    """Rows -> Documents: a file path (read here, on the worker), or a record (see :func:`_records`)."""
     from .io import read_document, record_document
 
     out: list[Document] = []
@@ -82,6 +82,31 @@ def _documents_of(batch: dict[str, Any], config: Config) -> list[Document]:
             record, number, origin, text_field, id_field = pickle.loads(batch["record"][i])
             doc = record_document(record, number, text_field=text_field, id_field=id_field, origin=origin)
         out.append(doc.replace(order=order))
+    return out
+
+
+def _records(batch: dict[str, Any]) -> dict[str, list]:
+    """map_batches: pieces of the input (JSONL lines, Parquet row groups; see
+    :func:`dataset_of_jsonl`, :func:`dataset_of_parquet`) -> one row per record, read
+    and parsed here as the local engine reads and parses them, numbered in keep order."""
+    from .io import _Invalid, _parse_line
+
+    out: dict[str, list] = {name: [] for name in ("order", "id", "kind", "path", "record", "root", "follow")}
+    for kind, blob in zip(batch["kind"], batch["record"]):
+        if kind == "lines":
+            lines, first, origin, text_field, id_field = pickle.loads(blob)
+            records: Iterable[Any] = (raw if isinstance(raw, _Invalid) else _parse_line(raw, number)
+                                      for number, raw in enumerate(lines, first))
+        else:  # a row group
+            from .parquet import read_row_group
+
+            location, name, group, first, origin, text_field, id_field = pickle.loads(blob)
+            records = read_row_group(location, name, group)
+        for number, record in enumerate(records, first):
+            out["order"].append(number)
+            out["record"].append(pickle.dumps((record, number, origin, text_field, id_field)))
+    count = len(out["order"])
+    out.update(id=[""] * count, kind=["record"] * count, path=[""] * count, root=[""] * count, follow=[False] * count)
     return out
 
 
@@ -439,29 +464,70 @@ def dataset_of_folder(files: list[Path], root: Path, *, follow_symlinks: bool = 
     return ray.data.from_items(rows, override_num_blocks=_blocks(ray, len(rows)))
 
 
-def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
-    """Input rows for a JSONL file, one per line (numbered as the local engine numbers them)."""
-    from .io import jsonl_records
+PIECE_BYTES = 1 << 18  # JSONL lines per piece of the input the driver hands out, about
+GROUP_BYTES = 64 << 20  # JSONL bytes the driver holds before handing them to the object store
 
+
+def _dataset_of_pieces(pieces: Iterable[dict[str, Any]], weight: Callable[[dict[str, Any]], int],
+                       records: Callable[[], int]) -> Any:
+    """Input rows, one per record, from ``pieces`` of the input: the pieces put in the
+    object store ``GROUP_BYTES`` (by ``weight``) at a time, so the driver never holds
+    the input whole; read into records by the workers (:func:`_records`), then cut into
+    blocks for ``records()`` records (called once the pieces are made) and kept in the
+    object store for both passes, as rows the driver made were before."""
     ray = require_ray()
+    parts, group, held = [], [], 0
+    for piece in pieces:
+        group.append(piece)
+        held += weight(piece)
+        if held >= GROUP_BYTES:
+            parts.append(ray.data.from_items(group, override_num_blocks=_blocks(ray, len(group))))
+            group, held = [], 0
+    if group or not parts:
+        parts.append(ray.data.from_items(group, override_num_blocks=_blocks(ray, len(group))))
+    dataset = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
+    total = records()
+    # materialized here, while no actor pool holds the CPUs (the read tasks would wait for them)
+    return dataset.map_batches(_records, batch_size=None).repartition(_blocks(ray, total)).materialize()
 
-    def rows() -> Iterator[dict[str, Any]]:
-        for number, record in enumerate(jsonl_records(Path(path)), 1):
-            yield {"order": number, "id": "", "kind": "record", "path": "",
-                   "record": pickle.dumps((record, number, Path(path).name, text_field, id_field))}
 
-    items = list(rows())
-    return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
+def _piece(kind: str, piece: tuple) -> dict[str, Any]:
+    return {"kind": kind, "record": pickle.dumps(piece)}
 
+
+def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
+    """Input rows for a JSONL(.gz) file, one per line, numbered as the local engine
+    numbers them: the driver only cuts the file into pieces of about ``PIECE_BYTES``
+    of lines; the workers parse them."""
+    from .io import _jsonl_lines
+
+    origin = Path(path).name
+    seen = [0]
+
+    def pieces() -> Iterator[dict[str, Any]]:
+        lines: list[Any] = []
+        first, size = 1, 0
+        for number, raw in enumerate(_jsonl_lines(Path(path)), 1):
+            seen[0] = number
+            lines.append(raw)
+            size += len(raw) if isinstance(raw, bytes) else 0
+            if size >= PIECE_BYTES:
+                yield _piece("lines", (lines, first, origin, text_field, id_field))
+                lines, first, size = [], number + 1, 0
+        if lines:
+            yield _piece("lines", (lines, first, origin, text_field, id_field))
+
+    return _dataset_of_pieces(pieces(), lambda piece: len(piece["record"]), lambda: seen[0])
 
 
 def dataset_of_parquet(source: Any) -> Any:
-    """Input rows for a :class:`~textclean.sources.ParquetSource`, read as the local
-    engine reads it (:meth:`~textclean.sources.ParquetSource.records`, numbered in
-    stored order, on the driver), so both engines clean the same records in the same order."""
-    ray = require_ray()
+    """Input rows for a :class:`~textclean.sources.ParquetSource`, one per row, numbered
+    in stored order as the local engine numbers them: the driver reads the files'
+    footers only; each row group is read by a worker."""
+    from .parquet import row_groups
+
     origin = source.path.name
-    items = [{"order": number, "id": "", "kind": "record", "path": "",
-              "record": pickle.dumps((record, number, origin, source.text_field, source.id_field))}
-             for number, record in enumerate(source.records(), 1)]
-    return ray.data.from_items(items, override_num_blocks=_blocks(ray, len(items)))
+    pieces = [_piece("row group", (source.location, name, group, first, origin, source.text_field,
+                                   source.id_field))
+              for name, group, first in row_groups(source.location)]
+    return _dataset_of_pieces(pieces, lambda piece: 0, source.count)
