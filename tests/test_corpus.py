@@ -283,6 +283,27 @@ def test_parquet_rows_without_ids_and_damaged_files(tmp_path: Path) -> None:
         clean_corpus(tmp_path / "bad.parquet", tmp_path / "out2.jsonl")
 
 
+def test_parquet_into_jsonl_with_workers_that_keep_their_pages(tmp_path: Path) -> None:
+    """Parquet records go through the workers that keep their pages (mining pass in the
+    workers, lines made there) as JSONL lines do: the bytes and report of one process."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    mixed_corpus(tmp_path / "in", copies=2)
+    rows = records_of(tmp_path / "in")
+    (tmp_path / "pq").mkdir()
+    pq.write_table(pa.Table.from_pylist(rows[::2]), tmp_path / "pq" / "a.parquet", row_group_size=5)
+    pq.write_table(pa.Table.from_pylist(rows[1::2]), tmp_path / "pq" / "b.parquet", row_group_size=5)
+    outputs = {}
+    for jobs in (1, 2):
+        out, report = tmp_path / f"out{jobs}.jsonl", tmp_path / f"r{jobs}.json"
+        summary = clean_corpus(tmp_path / "pq", out, jobs=jobs, report=report)
+        entries = json.loads(report.read_text(encoding="utf-8"))
+        outputs[jobs] = out.read_bytes(), entries["files"], entries["mined"], summary.written
+    assert outputs[1] == outputs[2]
+    assert outputs[1][2] and 0 < outputs[1][3] < len(rows)  # chrome mined, copies dropped
+
+
 def test_parquet_parts_hold_part_rows_kept_rows_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each part holds PART_ROWS written rows (skipped ones do not count), in order; every
     document comes out once, in order, after the part holding it is in place."""

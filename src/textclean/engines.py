@@ -266,11 +266,12 @@ def _warming(config: Config) -> Callable[[], None]:
 def _keeps_source(source: Any) -> bool:
     """Whether a source's pages may stay in the workers from the mining pass on: a
     folder of pages or a JSONL file, whose documents the workers read (a file) or
-    parse (a line) themselves, and which a run most often writes into a tree or a
-    JSONL file (see :func:`_keeps_pages`)."""
-    from .sources import FolderSource, JsonlSource
+    parse (a line) themselves, or Parquet (its records read here, a batch at a time,
+    and sent), which a run most often writes into a tree or a JSONL file (see
+    :func:`_keeps_pages`)."""
+    from .sources import FolderSource, JsonlSource, ParquetSource
 
-    return isinstance(source, (FolderSource, JsonlSource))
+    return isinstance(source, (FolderSource, JsonlSource, ParquetSource))
 
 
 def _keeps_pages(source: Any, writer: Any) -> bool:
