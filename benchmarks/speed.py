@@ -11,6 +11,10 @@ samples' sentences as they are, and the same with full-width punctuation
     CPU (its own getrusage vs every process below it, read from /proc: Linux);
     on both corpora as folders written into a tree, and on the generated one as one
     JSONL file written as JSONL;
+  - the file system alone: the generated pages written as files the way the tree
+    writer writes them (temporary name, rename), nothing else — a lower bound of
+    a folder run on this disk (creating a file took 90–570 µs of kernel time on the
+    development machine's ext4, ~10 µs on tmpfs);
   - datatrove's MinHash dedup (signature, buckets, cluster, filter; 2 workers,
     Chinese word tokenizer) on the same pages as JSONL, timed alternately with
     textclean --jobs 2 (--repeat rounds; medians), set against textclean on the
@@ -44,6 +48,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -206,6 +211,26 @@ def _cached_bytecode() -> None:
     os.environ.pop("PYTHONDONTWRITEBYTECODE")
 
 
+def write_floor(folder: Path, pages: list[tuple[str, str]]) -> float:
+    """Seconds to write ``pages`` as files under a new ``folder`` as the tree writer does
+    (each to a temporary name, then renamed; no fsync, folders made first): what the
+    file system alone costs a folder run, a lower bound beside it."""
+    shutil.rmtree(folder, ignore_errors=True)
+    blobs = [(folder / rel, text.encode("utf-8")) for rel, text in pages]
+    for parent in sorted({path.parent for path, _ in blobs}):
+        parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    for path, data in blobs:
+        tmp = f"{path.parent}/.{path.name}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        os.write(fd, data)
+        os.close(fd)
+        os.replace(tmp, path)
+    seconds = time.perf_counter() - started
+    shutil.rmtree(folder, ignore_errors=True)
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=10)
@@ -258,10 +283,12 @@ def main() -> None:
         runs["JSONL"] = (jsonl, jsonl.stat().st_size / 1e6, root / "out.jsonl")
         rows: dict[tuple[str, int], list[dict[str, float]]] = {}
         datatrove: list[float] = []
+        floor: list[float] = []
         for _ in range(args.repeat):  # alternately, so drifts of the machine hit both sides alike
             for name, (source, _, out) in runs.items():
                 for jobs in (1, 2):
                     rows.setdefault((name, jobs), []).append(end_to_end(source, out, jobs))
+            floor.append(write_floor(root / "floor", corpora["generated"][2]))
             if args.datatrove_python:
                 work = root / "datatrove"
                 subprocess.run(["rm", "-rf", str(work)], check=False)
@@ -276,6 +303,11 @@ def main() -> None:
             single = statistics.median(run["wall"] for run in rows[(name, 1)])
             print(f"  {name:11} {jobs:4} {wall:8.2f} {megabytes / wall:7.2f} {megabytes / wall / jobs:9.2f} "
                   f"{single / wall:7.2f}x {share:9.0%}")
+        single = statistics.median(run["wall"] for run in rows[("generated", 1)])
+        print(f"  the file system alone: the {len(corpora['generated'][2])} generated pages written as files the "
+              f"way the tree writer writes them (a temporary name, then renamed), nothing else: "
+              f"{statistics.median(floor):.2f} s, {statistics.median(floor) / single:.0%} of the --jobs 1 run "
+              f"({statistics.median(floor) / len(corpora['generated'][2]) * 1e6:.0f} µs a file here)")
         if datatrove:
             seconds = statistics.median(datatrove)
             megabytes = corpora["generated"][1]
