@@ -12,7 +12,7 @@ import pytest
 import textclean
 from textclean import Config, clean_corpus
 from textclean.corpus import Listener
-from textclean.errors import ConfigError, InputError, OutputError
+from textclean.errors import ConfigError, OutputError
 
 from .conftest import mixed_corpus, records_of, run_cli, tree
 
@@ -278,9 +278,44 @@ def test_parquet_rows_without_ids_and_damaged_files(tmp_path: Path) -> None:
     assert [(e["id"], e.get("skipped")) for e in entries] == \
         [("in.parquet:1", None), ("in.parquet:2", "duplicate"), ("in.parquet:3", "invalid record")]
     assert "duplicate of in.parquet:1" in entries[1]["detail"]
-    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really" * 10)
-    with pytest.raises(InputError, match="bad.parquet"):
-        clean_corpus(tmp_path / "bad.parquet", tmp_path / "out2.jsonl")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_damaged_parquet_rows_are_named_and_the_rest_is_cleaned(tmp_path: Path, jobs: int) -> None:
+    """A row group whose page fails its checksum and a file that is not Parquet: each
+    of their rows is a skipped "invalid record" that says why (the file has one, its
+    footer unread), and every other row is cleaned with the number it has anyway."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = [{"id": f"r{i}", "text": f"第{i}篇文章的正文，每一篇的内容都各不相同，编号{i}。"} for i in range(9)]
+    (tmp_path / "pq").mkdir()
+    good = tmp_path / "pq" / "a.parquet"
+    pq.write_table(pa.Table.from_pylist(rows), good, row_group_size=3, write_page_checksum=True,
+                   use_dictionary=False, compression="none")
+    chunk = pq.ParquetFile(good).metadata.row_group(1).column(1)  # the second group's text
+    data = bytearray(good.read_bytes())
+    end = chunk.data_page_offset + chunk.total_compressed_size
+    data[end - 12:end - 4] = b"\xff" * 8
+    good.write_bytes(bytes(data))
+    (tmp_path / "pq" / "b.parquet").write_bytes(b"PAR1 not really" * 10)
+    report = tmp_path / "r.json"
+    summary = clean_corpus(tmp_path / "pq", tmp_path / "out.jsonl", report=report, jobs=jobs)
+    assert summary.documents == 10 and summary.skipped == {"invalid record": 4}
+    entries = {e["id"]: e for e in json.loads(report.read_text(encoding="utf-8"))["files"]}
+    assert [e.get("skipped") for e in entries.values()] == [None] * 3 + ["invalid record"] * 3 + [None] * 3 + \
+        ["invalid record"]
+    assert list(entries)[3:6] == ["pq:4", "pq:5", "pq:6"] and list(entries)[6:9] == ["r6", "r7", "r8"]
+    assert "row group 1 of" in entries["pq:4"]["detail"] and "a.parquet" in entries["pq:4"]["detail"]
+    assert "b.parquet cannot be read as Parquet" in entries["pq:10"]["detail"]
+    written = [json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert written == ["r0", "r1", "r2", "r6", "r7", "r8"]
+    from textclean.sources import ParquetSource
+
+    every = list(ParquetSource(tmp_path / "pq").records())
+    assert [getattr(record, "number", None) for record in every] == [None] * 3 + [4, 5, 6] + [None] * 3 + [10]
+    for skip in range(11):  # a resumed run starts anywhere, inside a bad group too
+        assert list(ParquetSource(tmp_path / "pq").records(skip=skip)) == every[skip:]
 
 
 def test_parquet_into_jsonl_with_workers_that_keep_their_pages(tmp_path: Path) -> None:

@@ -163,7 +163,15 @@ def test_input_in_pieces_gives_the_output_of_one_local_run(ray_cluster, tmp_path
     half = len(rows) // 2
     (tmp_path / "pq").mkdir()
     for name, part in (("b.parquet", rows[:half]), ("a.parquet", rows[half:])):
-        pq.write_table(pa.Table.from_pylist(part), tmp_path / "pq" / name, row_group_size=3)
+        pq.write_table(pa.Table.from_pylist(part), tmp_path / "pq" / name, row_group_size=3,
+                       write_page_checksum=True, use_dictionary=False, compression="none")
+    damaged = tmp_path / "pq" / "a.parquet"  # a page of its second row group fails its checksum
+    chunk = pq.ParquetFile(damaged).metadata.row_group(1).column(1)
+    data = bytearray(damaged.read_bytes())
+    end = chunk.data_page_offset + chunk.total_compressed_size
+    data[end - 12:end - 4] = b"\xff" * 8
+    damaged.write_bytes(bytes(data))
+    (tmp_path / "pq" / "c.parquet").write_bytes(b"PAR1 not really" * 10)
     monkeypatch.setattr(ray_engine, "PIECE_BYTES", 3000)
     monkeypatch.setattr(ray_engine, "GROUP_BYTES", 8000)
     from textclean.sources import source_of
@@ -179,3 +187,4 @@ def test_input_in_pieces_gives_the_output_of_one_local_run(ray_cluster, tmp_path
             outputs[engine] = out.read_bytes(), entries(out.with_suffix(".json"))
         assert outputs["local"] == outputs["ray"]
         assert len(outputs["local"][1][0]) >= len(rows) // 2
+        assert outputs["local"][1][1]["skipped"]["invalid record"] >= 2  # bad lines, bad row groups, named

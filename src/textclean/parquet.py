@@ -54,71 +54,96 @@ def _files(location: str) -> tuple[Any, list[str]]:
 
 
 def _open(filesystem: Any, name: str) -> Any:
-    """A ``pyarrow.parquet.ParquetFile`` (its footer read, no rows yet)."""
+    """A ``pyarrow.parquet.ParquetFile`` (its footer read, no rows yet; page checksums,
+    where the writer kept them, verified as pages are read), or the reason it cannot be
+    opened (a string)."""
     pa = require_pyarrow()
     try:
-        if filesystem is None:
-            return pa.parquet.ParquetFile(name)
-        return pa.parquet.ParquetFile(filesystem.open_input_file(name))
+        source = name if filesystem is None else filesystem.open_input_file(name)
+        return pa.parquet.ParquetFile(source, page_checksum_verification=True)
     except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"cannot read {name} as Parquet: {exc}") from None
+        return f"{name} cannot be read as Parquet: {exc}"
 
 
-def count_rows(location: Path | str) -> int:
-    """The rows of Parquet data (a file, a folder, a URI), from the files' footers."""
-    filesystem, files = _files(str(location))
-    return sum(_open(filesystem, name).metadata.num_rows for name in files)
-
-
-def read_records(location: Path | str, *, skip: int = 0) -> Iterator[dict[str, Any]]:
-    """Every row of Parquet data (a file, a folder, a URI) as a record, from row
-    ``skip`` on: the files in sorted path order, each file's rows as stored.
-
-    Streamed ``BATCH_ROWS`` rows at a time (memory: a batch, not the data); the
-    row groups before ``skip`` are passed over by their footers' counts, unread."""
-    pa = require_pyarrow()
+def _groups(location: Path | str) -> Iterator[tuple[str, Any, int, int]]:
+    """``(file, opened file, row group, its rows)`` of every row group of Parquet data,
+    in keep order. A file whose footer cannot be read is one group of one row, with the
+    reason in place of the opened file: it is counted, and named, as one bad record."""
     filesystem, files = _files(str(location))
     for name in files:
         parquet = _open(filesystem, name)
-        groups = [parquet.metadata.row_group(i).num_rows for i in range(parquet.metadata.num_row_groups)]
-        first = 0
-        while first < len(groups) and skip >= groups[first]:
-            skip -= groups[first]
-            first += 1
-        if first == len(groups):
+        if isinstance(parquet, str):
+            yield name, parquet, 0, 1
             continue
+        for group in range(parquet.metadata.num_row_groups):
+            yield name, parquet, group, parquet.metadata.row_group(group).num_rows
+
+
+def _group_records(name: str, parquet: Any, group: int, rows: int, *, start: int = 0,
+                   number: int = 1) -> Iterator[Any]:
+    """The records of one row group from its row ``start`` (``number``: the first one's
+    place in the run), ``BATCH_ROWS`` at a time. Rows that cannot be read (a damaged
+    page, a bad checksum, an unreadable footer) come as an ``_Invalid`` each, with the
+    reason, so every row is counted and named and the rows after them keep their numbers."""
+    from .io import _Invalid
+
+    pa = require_pyarrow()
+    done = 0  # rows of the group passed: yielded, or before start
+    reason = parquet
+    if not isinstance(parquet, str):
         try:
-            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=range(first, len(groups)),
-                                              use_threads=False):
+            for batch in parquet.iter_batches(batch_size=BATCH_ROWS, row_groups=[group], use_threads=False):
                 records = batch.to_pylist()
-                if skip:
-                    records, skip = records[skip:], max(0, skip - len(records))
-                yield from records
+                yield from records[min(len(records), max(0, start - done)):]
+                done += len(records)
+            return
         except (OSError, pa.ArrowException) as exc:
-            raise InputError(f"cannot read {name} as Parquet: {exc}") from None
+            reason = f"row group {group} of {name} cannot be read: {exc}"
+    for row in range(max(done, start), rows):
+        yield _Invalid(number + row - start, reason)
 
 
-def row_groups(location: Path | str) -> Iterator[tuple[str, int, int]]:
-    """``(file, row group, number of its first row)`` of every row group of Parquet data,
-    in the order :func:`read_records` reads them (rows numbered from 1), from the footers."""
-    filesystem, files = _files(str(location))
+def count_rows(location: Path | str) -> int:
+    """The rows of Parquet data (a file, a folder, a URI), from the files' footers (a
+    file whose footer cannot be read counts as one row: see :func:`_groups`)."""
+    return sum(rows for _, _, _, rows in _groups(location))
+
+
+def read_records(location: Path | str, *, skip: int = 0) -> Iterator[Any]:
+    """Every row of Parquet data (a file, a folder, a URI) as a record, from row
+    ``skip`` on: the files in sorted path order, each file's rows as stored; a row that
+    cannot be read is an ``_Invalid`` with the reason (see :func:`_group_records`).
+
+    Streamed ``BATCH_ROWS`` rows at a time (memory: a batch, not the data); the
+    row groups before ``skip`` are passed over by their footers' counts, unread."""
+    number = 1
+    for name, parquet, group, rows in _groups(location):
+        if skip >= rows:
+            skip -= rows
+            number += rows
+            continue
+        yield from _group_records(name, parquet, group, rows, start=skip, number=number + skip)
+        number += rows
+        skip = 0
+
+
+def row_groups(location: Path | str) -> Iterator[tuple[str, int, int, int]]:
+    """``(file, row group, number of its first row, its rows)`` of every row group of
+    Parquet data, in the order :func:`read_records` reads them (rows numbered from 1),
+    from the footers."""
     first = 1
-    for name in files:
-        metadata = _open(filesystem, name).metadata
-        for group in range(metadata.num_row_groups):
-            yield name, group, first
-            first += metadata.row_group(group).num_rows
+    for name, _, group, rows in _groups(location):
+        yield name, group, first, rows
+        first += rows
 
 
-def read_row_group(location: Path | str, name: str, group: int) -> list[dict[str, Any]]:
+def read_row_group(location: Path | str, name: str, group: int, rows: int, first: int) -> list[Any]:
     """The records of one row group (see :func:`row_groups`) of the file ``name`` of the
-    Parquet data at ``location`` (a URI names the file system the file is on)."""
+    Parquet data at ``location`` (a URI names the file system the file is on), as
+    :func:`read_records` reads them."""
     pa = require_pyarrow()
     filesystem = pa.fs.FileSystem.from_uri(str(location))[0] if "://" in str(location) else None
-    try:
-        return _open(filesystem, name).read_row_group(group, use_threads=False).to_pylist()
-    except (OSError, pa.ArrowException) as exc:
-        raise InputError(f"cannot read {name} as Parquet: {exc}") from None
+    return list(_group_records(name, _open(filesystem, name), group, rows, number=first))
 
 
 def records_of(documents: Iterable[Document], *, text_field: str = "text") -> Iterator[dict[str, Any]]:

@@ -100,8 +100,8 @@ def _records(batch: dict[str, Any]) -> dict[str, list]:
         else:  # a row group
             from .parquet import read_row_group
 
-            location, name, group, first, origin, text_field, id_field = pickle.loads(blob)
-            records = read_row_group(location, name, group)
+            location, name, group, rows, first, origin, text_field, id_field = pickle.loads(blob)
+            records = read_row_group(location, name, group, rows, first)
         for number, record in enumerate(records, first):
             out["order"].append(number)
             out["record"].append(pickle.dumps((record, number, origin, text_field, id_field)))
@@ -527,7 +527,7 @@ def dataset_of_parquet(source: Any) -> Any:
     from .parquet import row_groups
 
     origin = source.path.name
-    pieces = [_piece("row group", (source.location, name, group, first, origin, source.text_field,
+    pieces = [_piece("row group", (source.location, name, group, rows, first, origin, source.text_field,
                                    source.id_field))
-              for name, group, first in row_groups(source.location)]
+              for name, group, first, rows in row_groups(source.location)]
     return _dataset_of_pieces(pieces, lambda piece: 0, source.count)
