@@ -17,8 +17,8 @@ from typing import Any, Iterable, Iterator
 from .document import Document
 from .errors import ConfigError, InputError
 
-__all__ = ["require_pyarrow", "count_rows", "read_records", "row_groups", "read_row_group", "WriteParquet",
-           "PART_ROWS"]
+__all__ = ["require_pyarrow", "list_parquet_files", "count_rows", "read_records", "row_groups", "read_row_group",
+           "WriteParquet", "PART_ROWS"]
 
 PART_ROWS = 10_000  # rows per output file
 BATCH_ROWS = 1_024  # rows read at a time
@@ -34,7 +34,7 @@ def require_pyarrow() -> Any:
     return pyarrow
 
 
-def _files(location: str) -> tuple[Any, list[str]]:
+def list_parquet_files(location: str) -> tuple[Any, list[str]]:
     """The file system (``None``: local) and the sorted paths of the Parquet files at
     ``location``: a local file or folder, or a URI pyarrow's file systems open
     (``s3://bucket/prefix``, ``gs://…``, ``hdfs://…``)."""
@@ -69,7 +69,7 @@ def _groups(location: Path | str) -> Iterator[tuple[str, Any, int, int]]:
     """``(file, opened file, row group, its rows)`` of every row group of Parquet data,
     in keep order. A file whose footer cannot be read is one group of one row, with the
     reason in place of the opened file: it is counted, and named, as one bad record."""
-    filesystem, files = _files(str(location))
+    filesystem, files = list_parquet_files(str(location))
     for name in files:
         parquet = _open(filesystem, name)
         if isinstance(parquet, str):

@@ -150,8 +150,9 @@ class ParquetSource:
     def location(self) -> str:
         return self.uri if self.uri is not None else str(self.path)
 
-    def records(self, *, skip: int = 0) -> Iterator[dict[str, Any]]:
-        """The rows as records, in keep order, from row ``skip`` (streamed)."""
+    def records(self, *, skip: int = 0) -> Iterator[Any]:
+        """The rows as records, in keep order, from row ``skip`` (streamed; a row that
+        cannot be read comes as the reason why: see :func:`textclean.parquet.read_records`)."""
         from .parquet import read_records
 
         return read_records(self.location, skip=skip)
@@ -164,11 +165,12 @@ class ParquetSource:
         return self._count
 
     def fingerprint(self) -> str:
+        from .parquet import list_parquet_files
         from .resume import inputs_hash
 
         if self.uri is not None:
             return f"{self.uri}, rows in stored order"
-        files = sorted(self.path.rglob("*.parquet")) if self.path.is_dir() else [self.path]
+        files = [Path(name) for name in list_parquet_files(str(self.path))[1]]  # the files read, as they are read
         root = self.path if self.path.is_dir() else self.path.parent
         # the order is named: a journal kept when rows were cleaned in sorted-id order does not resume here
         return f"{inputs_hash(files, root)}, rows in stored order"
