@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -468,31 +468,31 @@ PIECE_BYTES = 1 << 18  # JSONL lines per piece of the input the driver hands out
 GROUP_BYTES = 64 << 20  # JSONL bytes the driver holds before handing them to the object store
 
 
-def _dataset_of_pieces(pieces: Iterable[dict[str, Any]], weight: Callable[[dict[str, Any]], int],
-                       records: Callable[[], int]) -> Any:
-    """Input rows, one per record, from ``pieces`` of the input: the pieces put in the
-    object store ``GROUP_BYTES`` (by ``weight``) at a time, so the driver never holds
-    the input whole; read into records by the workers (:func:`_records`), then cut into
-    blocks for ``records()`` records (called once the pieces are made) and kept in the
-    object store for both passes, as rows the driver made were before."""
+def _dataset_of_pieces(pieces: Iterable[dict[str, Any]]) -> Any:
+    """Input rows, one per record, from ``pieces`` of the input (see :func:`_piece`):
+    the pieces put in the object store ``GROUP_BYTES`` at a time, so the driver never
+    holds the input whole; read into records by the workers (:func:`_records`), cut
+    into blocks for the records there are, and kept in the object store for both
+    passes, as rows the driver made were before."""
     ray = require_ray()
-    parts, group, held = [], [], 0
+    parts, group, held, records = [], [], 0, 0
     for piece in pieces:
         group.append(piece)
-        held += weight(piece)
+        held += len(piece["record"])
+        records += piece.pop("rows")
         if held >= GROUP_BYTES:
             parts.append(ray.data.from_items(group, override_num_blocks=_blocks(ray, len(group))))
             group, held = [], 0
     if group or not parts:
         parts.append(ray.data.from_items(group, override_num_blocks=_blocks(ray, len(group))))
     dataset = parts[0] if len(parts) == 1 else parts[0].union(*parts[1:])
-    total = records()
     # materialized here, while no actor pool holds the CPUs (the read tasks would wait for them)
-    return dataset.map_batches(_records, batch_size=None).repartition(_blocks(ray, total)).materialize()
+    return dataset.map_batches(_records, batch_size=None).repartition(_blocks(ray, records)).materialize()
 
 
-def _piece(kind: str, piece: tuple) -> dict[str, Any]:
-    return {"kind": kind, "record": pickle.dumps(piece)}
+def _piece(kind: str, rows: int, piece: tuple) -> dict[str, Any]:
+    """A piece of the input: ``rows`` records, what :func:`_records` reads them from."""
+    return {"kind": kind, "rows": rows, "record": pickle.dumps(piece)}
 
 
 def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
@@ -502,22 +502,20 @@ def dataset_of_jsonl(path: Path, *, text_field: str, id_field: str) -> Any:
     from .io import _jsonl_lines
 
     origin = Path(path).name
-    seen = [0]
 
     def pieces() -> Iterator[dict[str, Any]]:
         lines: list[Any] = []
         first, size = 1, 0
         for number, raw in enumerate(_jsonl_lines(Path(path)), 1):
-            seen[0] = number
             lines.append(raw)
             size += len(raw) if isinstance(raw, bytes) else 0
             if size >= PIECE_BYTES:
-                yield _piece("lines", (lines, first, origin, text_field, id_field))
+                yield _piece("lines", len(lines), (lines, first, origin, text_field, id_field))
                 lines, first, size = [], number + 1, 0
         if lines:
-            yield _piece("lines", (lines, first, origin, text_field, id_field))
+            yield _piece("lines", len(lines), (lines, first, origin, text_field, id_field))
 
-    return _dataset_of_pieces(pieces(), lambda piece: len(piece["record"]), lambda: seen[0])
+    return _dataset_of_pieces(pieces())
 
 
 def dataset_of_parquet(source: Any) -> Any:
@@ -527,7 +525,7 @@ def dataset_of_parquet(source: Any) -> Any:
     from .parquet import row_groups
 
     origin = source.path.name
-    pieces = [_piece("row group", (source.location, name, group, rows, first, origin, source.text_field,
+    return _dataset_of_pieces(
+        _piece("row group", rows, (source.location, name, group, rows, first, origin, source.text_field,
                                    source.id_field))
-              for name, group, first, rows in row_groups(source.location)]
-    return _dataset_of_pieces(pieces, lambda piece: 0, source.count)
+        for name, group, first, rows in row_groups(source.location))
