@@ -3,10 +3,13 @@ persistent index."""
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import textclean
@@ -316,6 +319,48 @@ def test_damaged_parquet_rows_are_named_and_the_rest_is_cleaned(tmp_path: Path, 
     assert [getattr(record, "number", None) for record in every] == [None] * 3 + [4, 5, 6] + [None] * 3 + [10]
     for skip in range(11):  # a resumed run starts anywhere, inside a bad group too
         assert list(ParquetSource(tmp_path / "pq").records(skip=skip)) == every[skip:]
+
+
+@pytest.mark.parametrize("value, written", [
+    (datetime.datetime(2024, 1, 2, 3, 4, 5), "2024-01-02T03:04:05"),
+    (datetime.datetime(2024, 1, 2, tzinfo=datetime.timezone.utc),
+     "2024-01-02T00:00:00+00:00"),
+    (datetime.date(2024, 1, 2), "2024-01-02"),
+    (datetime.time(3, 4), "03:04:00"),
+    (datetime.timedelta(minutes=1, microseconds=500), 60.0005),
+    (decimal.Decimal("1.50"), "1.50"),
+    (b"\x00\x01", "AAE="),
+    ({3, 1}, [1, 3]),
+    (np.int64(7), 7),
+    (np.array([1.5, 2.0]), [1.5, 2.0]),
+    (type("Other", (), {"__str__": lambda self: "other"})(), "other"),
+])
+def test_json_value_writes_what_json_has_no_type_for(value, written) -> None:
+    from textclean.io import json_value
+
+    assert json_value(value) == written
+
+
+def test_parquet_columns_of_any_type_pass_into_jsonl(tmp_path: Path) -> None:
+    """Timestamps, decimals, binary, lists and structs of a Parquet record go into the
+    JSONL output (they used to stop the run with a TypeError), the same with workers."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    text = "正文第一段的内容相当长，足以参与跨文档的近似重复检测，并且每个字都有意义。"
+    rows = [{"id": f"r{i}", "text": text + str(i), "ts": datetime.datetime(2024, 1, 2, 3, 4, i),
+             "price": decimal.Decimal(f"{i}.50"), "blob": bytes([i, 1]), "tags": ["x", "y"], "meta": {"k": i}}
+            for i in range(4)]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "in.parquet")
+    outputs = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out{jobs}.jsonl"
+        clean_corpus(tmp_path / "in.parquet", out, jobs=jobs)
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    first = json.loads(outputs[0].decode("utf-8").splitlines()[0])
+    assert {k: first[k] for k in ("ts", "price", "blob", "tags", "meta")} == \
+        {"ts": "2024-01-02T03:04:00", "price": "0.50", "blob": "AAE=", "tags": ["x", "y"], "meta": {"k": 0}}
 
 
 def test_parquet_into_jsonl_with_workers_that_keep_their_pages(tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ from .errors import OutputError
 
 __all__ = [
     "list_text_files", "read_folder", "read_file", "check_output_dir", "write_all", "write_atomic", "WriteTree",
-    "is_jsonl", "read_jsonl", "records_to_documents", "record_of", "WriteJsonl", "count_records",
+    "is_jsonl", "read_jsonl", "records_to_documents", "record_of", "json_value", "WriteJsonl", "count_records",
 ]
 
 TEXT_SUFFIXES = (".txt",)
@@ -707,6 +707,34 @@ def record_of(doc: Document, *, text_field: str = "text") -> dict[str, Any]:
     return out
 
 
+def json_value(value: Any) -> Any:
+    """What a JSONL output writes for a value JSON has no type for (a Parquet record's
+    columns pass through: timestamps, decimals, binary): dates and times in ISO 8601,
+    a duration in seconds, a decimal as its digits (a string, exact), bytes in base64,
+    a set as a sorted list, a numpy scalar or array as its Python value; anything else
+    as its ``str()``. Used as ``json.dumps(default=...)``: JSON's own types are never
+    passed here."""
+    import base64
+    import datetime
+    import decimal
+
+    import numpy as np
+
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    return str(value)
+
+
 @dataclass(frozen=True)
 class WriteJsonl:
     """A step that writes every kept document as one JSON line to ``path``
@@ -736,7 +764,8 @@ class WriteJsonl:
         the document was finished: a worker process sends the bytes."""
         if doc.skipped:
             return None
-        return (json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False) + "\n").encode("utf-8")
+        line = json.dumps(record_of(doc, text_field=self.text_field), ensure_ascii=False, default=json_value)
+        return (line + "\n").encode("utf-8")
 
     def write_lines(self, lines: Iterable[tuple[Document, bytes | None]]) -> Iterator[Document]:
         """What :meth:`run` does, for documents whose lines were made already
