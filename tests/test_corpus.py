@@ -363,6 +363,27 @@ def test_parquet_columns_of_any_type_pass_into_jsonl(tmp_path: Path) -> None:
         {"ts": "2024-01-02T03:04:00", "price": "0.50", "blob": "AAE=", "tags": ["x", "y"], "meta": {"k": 0}}
 
 
+def test_a_parquet_uri_reads_the_parquet_files_a_local_folder_would(tmp_path: Path) -> None:
+    """Through pyarrow's file systems (a ``file://`` URI here), the ``.parquet`` files of a
+    folder are read, not the other files beside them: the records of the same files read locally."""
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    rows = [{"id": f"r{i}", "text": f"第{i}篇文章的正文，每一篇的内容都各不相同，编号{i}。"} for i in range(4)]
+    for folder in ("pq", "pq-and-more"):
+        (tmp_path / folder).mkdir()
+        pq.write_table(pa.Table.from_pylist(rows[:2]), tmp_path / folder / "a.parquet")
+        pq.write_table(pa.Table.from_pylist(rows[2:]), tmp_path / folder / "b.parquet")
+    (tmp_path / "pq-and-more" / "notes.txt").write_text("not Parquet", encoding="utf-8")
+    (tmp_path / "pq-and-more" / "_SUCCESS").write_bytes(b"")
+    local = clean_corpus(tmp_path / "pq", tmp_path / "local.jsonl")
+    remote = clean_corpus((tmp_path / "pq-and-more").as_uri(), tmp_path / "remote.jsonl")
+    assert local.documents == remote.documents == 4 and not remote.skipped
+    assert (tmp_path / "local.jsonl").read_bytes() == (tmp_path / "remote.jsonl").read_bytes()
+    with pytest.raises(textclean.errors.InputError, match="does not exist"):
+        clean_corpus((tmp_path / "nothing").as_uri(), tmp_path / "none.jsonl")
+
+
 def test_parquet_into_jsonl_with_workers_that_keep_their_pages(tmp_path: Path) -> None:
     """Parquet records go through the workers that keep their pages (mining pass in the
     workers, lines made there) as JSONL lines do: the bytes and report of one process."""

@@ -44,9 +44,13 @@ def list_parquet_files(location: str) -> tuple[Any, list[str]]:
 
         try:
             filesystem, root = pa.fs.FileSystem.from_uri(location)
-            return filesystem, sorted(ds.dataset(root, filesystem=filesystem, format="parquet").files)
+            found = ds.dataset(root, filesystem=filesystem, format="parquet").files  # not "." or "_" files
+        except FileNotFoundError:
+            raise InputError(f"input {location} does not exist") from None
         except (OSError, pa.ArrowException) as exc:
             raise InputError(f"cannot read {location} as Parquet: {exc}") from None
+        # as in a local folder: the .parquet files (a folder may hold other files beside them)
+        return filesystem, sorted(name for name in found if name.lower().endswith(".parquet") or name == root)
     path = Path(location)
     if not path.is_dir():
         return None, [str(path)]
