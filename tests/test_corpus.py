@@ -98,8 +98,6 @@ def test_bad_paths_raise_library_errors(tmp_path: Path) -> None:
         clean_corpus(tmp_path / "missing", tmp_path / "out")
     with pytest.raises(ConfigError, match="jobs"):
         clean_corpus(src, tmp_path / "out", jobs=0)
-    with pytest.raises(ConfigError, match="not resumable"):
-        clean_corpus(src, tmp_path / "p", format="parquet", resume=True)
 
 
 # ------------------------------------------------------------------ incremental runs

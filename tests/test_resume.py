@@ -143,6 +143,54 @@ def test_interrupted_run_over_parquet_resumes_to_identical_output(reference: Pat
     assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("k, jobs", [(2, "1"), (17, "1"), (30, "2")])
+def test_interrupted_parquet_output_resumes_after_its_last_whole_part(reference: Path, tmp_path: Path, monkeypatch,
+                                                                       k: int, jobs: str):
+    """Parquet written in parts of 4 rows: a run stopped anywhere resumes after the last
+    part its journal holds (a part written after the journal's last sync, or half
+    written, is written again) and ends with the parts of an uninterrupted run."""
+    pytest.importorskip("pyarrow")
+    import textclean.parquet
+
+    monkeypatch.setattr(textclean.parquet, "PART_ROWS", 4)
+    code, err = run("clean", str(reference / "in"), str(tmp_path / "ref"), "-q", "--format", "parquet")
+    assert code in (0, 1), err
+    expected = {p.name: p.read_bytes() for p in (tmp_path / "ref").iterdir()}
+    assert len(expected) > 3
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, k, torn=True)
+        assert run("clean", str(reference / "in"), str(out), "-q", "--format", "parquet", "--jobs", jobs)[0] == 130
+    assert (out / STATE_NAME).is_dir()
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--format", "parquet")
+    assert code == 2 and "--resume" in err  # an unfinished run is not silently restarted
+    code, err = run("clean", str(reference / "in"), str(out), "-q", "--format", "parquet", "--resume",
+                    "--jobs", jobs)
+    assert code in (0, 1), err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == expected  # the state folder is gone
+
+
+def test_a_parquet_part_its_journal_names_but_the_disk_lost_is_written_again(reference: Path, tmp_path: Path,
+                                                                            monkeypatch):
+    pytest.importorskip("pyarrow")
+    import textclean.parquet
+
+    monkeypatch.setattr(textclean.parquet, "PART_ROWS", 4)
+    assert run("clean", str(reference / "in"), str(tmp_path / "ref"), "-q", "--format", "parquet")[0] in (0, 1)
+    out = tmp_path / "out"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, 30, torn=False)
+        assert run("clean", str(reference / "in"), str(out), "-q", "--format", "parquet")[0] == 130
+    parts = sorted(out.glob("part-*.parquet"))
+    assert len(parts) > 3
+    parts[2].unlink()
+    code, err = run("clean", str(reference / "in"), str(out), "--format", "parquet", "--resume")
+    assert code in (0, 1), err
+    assert "done again" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == \
+        {p.name: p.read_bytes() for p in (tmp_path / "ref").iterdir()}
+
+
 @pytest.mark.parametrize("moment", ["before compressing", "while compressing", "after the output is in place"])
 @pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl"])
 def test_a_stop_in_the_last_step_of_a_jsonl_run_loses_nothing(reference: Path, tmp_path: Path, monkeypatch,

@@ -414,27 +414,45 @@ def _replay(state: Any, report: Report, corpus: Any, manifest: _TreeManifest | N
             listener: Listener) -> tuple[int, int]:
     """Replay what the interrupted run finished: report totals, index, written files —
     up to the first document whose output is not there (:func:`_on_disk`); the journal
-    is cut there and the documents from it on are done again."""
+    is cut there and the documents from it on are done again. Parquet parts are
+    replayed whole: the documents of the last part the journal names (all of it, or
+    only its first documents) are done again with that part, which is written again
+    the same (a part starts where the one before it ended)."""
     done, offset = 0, 0
     if state is None:
         return done, offset
     on_disk = _on_disk(plan, state)
     lost = False
+    whole_parts = plan.sink.format == "parquet"
+    held: list[dict[str, Any]] = []  # Parquet: the records of the part being read, replayed once it ends
+
+    def replay(record: dict[str, Any]) -> None:
+        nonlocal done, offset
+        report.add_entry(record["entry"])
+        if record["change"] is not None:
+            corpus.restore(record["change"])
+        if record["offset"] is not None:
+            offset = record["offset"]
+        if manifest is not None:
+            manifest.add(record["entry"])
+        done += 1
+
     with contextlib.closing(state.records()) as records:
         for record in records:
             if not on_disk(record):
                 lost = True
                 break
-            report.add_entry(record["entry"])
-            if record["change"] is not None:
-                corpus.restore(record["change"])
-            if record["offset"] is not None:
-                offset = record["offset"]
-            if manifest is not None:
-                manifest.add(record["entry"])
-            done += 1
-    if lost:
+            if not whole_parts:
+                replay(record)
+                continue
+            if held and record["offset"] != held[-1]["offset"]:
+                for earlier in held:
+                    replay(earlier)
+                held = []
+            held.append(record)
+    if lost or held:
         state.cut(done)
+    if lost:
         listener.warning(f"the output of the interrupted run lacks what its journal says was written after "
                          f"{done} {plan.source.unit} (the machine stopped before it reached the disk); "
                          "those are done again")
@@ -456,6 +474,14 @@ def _on_disk(plan: _Plan, state: Any) -> Callable[[dict[str, Any]], bool]:
         except OSError:
             size = 0
         return lambda record: record["offset"] is None or record["offset"] <= size
+    if plan.sink.format == "parquet":  # the offset: the parts written when the document came out
+        from .parquet import WriteParquet
+
+        def placed(record: dict[str, Any]) -> bool:
+            parts = record["offset"]
+            return not parts or (plan.sink.path / WriteParquet.part_name(parts - 1)).is_file()
+
+        return placed
 
     def written(record: dict[str, Any]) -> bool:
         output = record["entry"].get("output")

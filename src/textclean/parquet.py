@@ -165,30 +165,41 @@ def records_of(documents: Iterable[Document], *, text_field: str = "text") -> It
 class WriteParquet:
     """A step that writes every kept record to ``out_dir/part-NNNNN.parquet``,
     ``PART_ROWS`` rows a file (columns: the union of the part's rows, sorted by name).
-    Each part is written to a temporary name and renamed, so a part is whole or absent."""
+    Each part is written to a temporary name and renamed, so a part is whole or absent.
+
+    A document comes out once the part holding it is in place, with ``offset`` the
+    number of parts then written: a resumed run (``first_part``: the last offset its
+    journal holds) writes the parts after those, the same."""
 
     name = "write-parquet"
 
-    def __init__(self, out_dir: Path, *, text_field: str = "text") -> None:
+    def __init__(self, out_dir: Path, *, text_field: str = "text", first_part: int = 0) -> None:
         self.out_dir = Path(out_dir)
         self.text_field = text_field
+        self.first_part = first_part
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         pa = require_pyarrow()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         batch: list[Document] = []
-        part = kept = 0  # kept: the rows of the batch that are written (counted as they come, not per row again)
+        part = self.first_part
+        kept = 0  # the rows of the batch that are written (counted as they come, not per row again)
         for doc in documents:
             batch.append(doc)
             kept += not doc.skipped
             if kept >= PART_ROWS:
                 self._write(pa, batch, part)
                 part += 1
-                yield from batch
+                yield from (doc.replace(offset=part) for doc in batch)
                 batch, kept = [], 0
         if kept:
             self._write(pa, batch, part)
-        yield from batch
+            part += 1
+        yield from (doc.replace(offset=part) for doc in batch)
+
+    @staticmethod
+    def part_name(part: int) -> str:
+        return f"part-{part:05d}.parquet"
 
     def _write(self, pa: Any, batch: list[Document], part: int) -> None:
         from .io import atomic_output
@@ -196,5 +207,5 @@ class WriteParquet:
         rows = list(records_of(batch, text_field=self.text_field))
         columns = sorted({name for row in rows for name in row})
         table = pa.table({name: [row.get(name) for row in rows] for name in columns})
-        with atomic_output(self.out_dir / f"part-{part:05d}.parquet") as raw:
+        with atomic_output(self.out_dir / self.part_name(part)) as raw:
             pa.parquet.write_table(table, raw)

@@ -144,7 +144,8 @@ class JsonlSink:
 @dataclass
 class ParquetSink:
     """Kept records as Parquet files in the folder ``path`` (``part-00000.parquet``, …),
-    the columns the Ray engine writes. A Parquet run is not resumable."""
+    the columns the Ray engine writes. A local run keeps its journal inside the folder
+    and resumes after the last part it wrote whole."""
 
     path: Path
     text_field: str = "text"
@@ -152,9 +153,12 @@ class ParquetSink:
     tree: bool = False
 
     def check(self, source: Source) -> None:
+        from .resume import STATE_NAME
+
         if _inside(self.path, source):
             raise OutputError(f"output {self.path} is inside the input {source.path}; choose a path outside it")
-        if self.path.exists() and (self.path.is_file() or any(self.path.iterdir())):
+        if self.path.exists() and (self.path.is_file() or any(self.path.iterdir())) \
+                and not (self.path / STATE_NAME).is_dir():  # an unfinished run's folder: --resume (or not) decides
             raise OutputError(f"Parquet output {self.path} must be a new or empty folder")
 
     @property
@@ -162,7 +166,9 @@ class ParquetSink:
         return self.path
 
     def state_path(self) -> Path | None:
-        return None
+        from .resume import state_dir
+
+        return state_dir(self.path, tree=True)
 
     def own(self, stack: contextlib.ExitStack, *, overwrite: bool) -> Manifest | None:
         stack.enter_context(OutputLock(self.path.with_name(self.path.name + LOCK_NAME), self.path))
@@ -171,10 +177,13 @@ class ParquetSink:
     def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
         from .parquet import WriteParquet
 
-        return WriteParquet(self.path, text_field=self.text_field)
+        return WriteParquet(self.path, text_field=self.text_field, first_part=resume_at)
 
     def cleanup(self) -> None:
-        pass
+        """Temporary parts a killed run left behind."""
+        from .io import remove_temporaries
+
+        remove_temporaries(self.path, recursive=False)
 
 
 def sink_of(path: Path | str, source: Source, *, format: str | None = None, text_field: str = "text") -> Sink:
