@@ -491,19 +491,27 @@ def test_a_run_stopped_while_writing_its_report_says_how_to_continue(reference: 
 @pytest.mark.parametrize("paragraphs", [0, 1, 7])
 def test_an_index_change_comes_back_from_the_journal_as_it_went_in(paragraphs: int) -> None:
     """The journal pickles each document's IndexChange as bytes: the same lines, keys,
-    signatures and bands come back, with their types and shapes."""
+    signatures and bands come back, with their types and shapes (the band keys made
+    again from the signatures, not written: a journal written with them still loads)."""
     import pickle
 
     import numpy as np
 
-    from textclean.document import IndexChange
+    from textclean.document import IndexChange, _index_change_of
+    from textclean.signatures import band_keys
 
     rng = np.random.default_rng(paragraphs)
+    signatures = rng.integers(0, 2**32, (paragraphs, 128), dtype=np.uint64).astype(np.uint32)
     change = IndexChange(document="site/页.txt", lines=[int(n) for n in rng.integers(1, 10**6, paragraphs)],
                          exact=[2**64 - 1, *map(int, rng.integers(0, 2**63, paragraphs, dtype=np.uint64))][:paragraphs],
-                         signatures=rng.integers(0, 2**32, (paragraphs, 128), dtype=np.uint64).astype(np.uint32),
-                         bands=rng.integers(0, 2**64 - 1, (paragraphs, 16), dtype=np.uint64))
-    back = pickle.loads(pickle.dumps(change, protocol=pickle.HIGHEST_PROTOCOL))
+                         signatures=signatures, bands=band_keys(signatures, 16))
+    blob = pickle.dumps(change, protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(blob) < 200 + 8 * 2 * paragraphs + 4 * 128 * paragraphs  # no band keys in it
+    older = _index_change_of(change.document, np.asarray(change.lines, dtype=np.int64).tobytes(),
+                             np.asarray(change.exact, dtype=np.uint64).tobytes(), "<u4", signatures.shape,
+                             signatures.tobytes(), "<u8", change.bands.shape, change.bands.tobytes())
+    assert np.array_equal(older.bands, change.bands)
+    back = pickle.loads(blob)
     assert (back.document, back.lines, back.exact) == (change.document, change.lines, change.exact)
     assert all(type(key) is int for key in back.exact + back.lines)
     for name in ("signatures", "bands"):

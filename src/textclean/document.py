@@ -144,16 +144,31 @@ class IndexChange:
 
     def __reduce__(self) -> Any:
         # each part as bytes (the run journal pickles one per document: the default, a dict of
-        # the fields with the arrays' own reductions and a long per key, took ~15 µs a page; this 4–9)
-        signatures, bands = self.signatures, self.bands
-        return _index_change_of, (self.document, np.asarray(self.lines, dtype=np.int64).tobytes(),
-                                  np.asarray(self.exact, dtype=np.uint64).tobytes(), signatures.dtype.str,
-                                  signatures.shape, signatures.tobytes(), bands.dtype.str, bands.shape, bands.tobytes())
+        # the fields with the arrays' own reductions and a long per key, took ~15 µs a page; this 4–9);
+        # the band keys are not written: they follow from the signatures (a fifth of the journal)
+        signatures = self.signatures
+        return _index_change_from, (self.document, np.asarray(self.lines, dtype=np.int64).tobytes(),
+                                    np.asarray(self.exact, dtype=np.uint64).tobytes(), signatures.dtype.str,
+                                    signatures.shape, signatures.tobytes(), self.bands.shape[1])
+
+
+def _index_change_from(document: str, lines: bytes, exact: bytes, signature_type: str,
+                       signature_shape: tuple[int, ...], signatures: bytes, bands: int) -> IndexChange:
+    """An :class:`IndexChange` from its parts as bytes (how it unpickles), its band keys
+    made again from its signatures (:func:`textclean.signatures.band_keys`, as the
+    dedup step made them)."""
+    from .signatures import band_keys
+
+    rows = np.frombuffer(signatures, dtype=signature_type).reshape(signature_shape).copy()
+    return IndexChange(document=document, lines=np.frombuffer(lines, dtype=np.int64).tolist(),
+                       exact=np.frombuffer(exact, dtype=np.uint64).tolist(), signatures=rows,
+                       bands=band_keys(rows, bands))
 
 
 def _index_change_of(document: str, lines: bytes, exact: bytes, signature_type: str, signature_shape: tuple[int, ...],
                      signatures: bytes, band_type: str, band_shape: tuple[int, ...], bands: bytes) -> IndexChange:
-    """An :class:`IndexChange` from its parts as bytes (how it unpickles)."""
+    """An :class:`IndexChange` from its parts as bytes, band keys included (how a journal
+    written before the band keys were left out unpickles)."""
     return IndexChange(document=document, lines=np.frombuffer(lines, dtype=np.int64).tolist(),
                        exact=np.frombuffer(exact, dtype=np.uint64).tolist(),
                        signatures=np.frombuffer(signatures, dtype=signature_type).reshape(signature_shape).copy(),

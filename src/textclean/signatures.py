@@ -21,7 +21,7 @@ from .shingles import _MULTIPLIER as _SHINGLE_MULTIPLIER
 from .shingles import _OFFSET as _SHINGLE_OFFSET
 from .shingles import WordShingler, _fold32, char_shingle_hash
 
-__all__ = ["Signer", "min_of_rows", "similarity"]
+__all__ = ["Signer", "band_keys", "min_of_rows", "similarity"]
 
 _BAND_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _BAND_OFFSET = np.uint64(0xCBF29CE484222325)
@@ -156,20 +156,7 @@ class Signer:
 
     def bands(self, signatures: np.ndarray) -> np.ndarray:
         """LSH band keys: one uint64 per band per signature, bands kept apart."""
-        count = signatures.shape[0]
-        compiled = core()
-        if compiled is not None:  # the same keys, in C (tested equal to the lines below)
-            out = np.empty((count, self.config.bands), dtype=np.uint64)
-            compiled.band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), self.config.bands,
-                               int(_BAND_OFFSET), int(_BAND_MULTIPLIER), out)
-            return out
-        grouped = signatures.reshape(count, self.config.bands, self.rows).astype(np.uint64)
-        with np.errstate(over="ignore"):
-            keys = np.full((count, self.config.bands), _BAND_OFFSET, dtype=np.uint64)
-            for j in range(self.rows):
-                keys = (keys ^ grouped[:, :, j]) * _BAND_MULTIPLIER
-            keys ^= np.arange(self.config.bands, dtype=np.uint64) * _BAND_MULTIPLIER
-        return keys
+        return band_keys(signatures, self.config.bands)
 
     def minhash(self, key: str) -> Any:
         """The signature of ``key`` as a ``datasketch.LeanMinHash``."""
@@ -182,6 +169,26 @@ class Signer:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["config"])  # type: ignore[misc]
+
+
+def band_keys(signatures: np.ndarray, bands: int) -> np.ndarray:
+    """The LSH band keys of ``signatures`` (rows) in ``bands`` bands of equal width: one
+    uint64 per band per signature, bands kept apart (:meth:`Signer.bands`)."""
+    count = signatures.shape[0]
+    compiled = core()
+    if compiled is not None:  # the same keys, in C (tested equal to the lines below)
+        out = np.empty((count, bands), dtype=np.uint64)
+        compiled.band_keys(np.ascontiguousarray(signatures, dtype=np.uint32), bands,
+                           int(_BAND_OFFSET), int(_BAND_MULTIPLIER), out)
+        return out
+    rows = signatures.shape[1] // bands
+    grouped = signatures.reshape(count, bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        keys = np.full((count, bands), _BAND_OFFSET, dtype=np.uint64)
+        for j in range(rows):
+            keys = (keys ^ grouped[:, :, j]) * _BAND_MULTIPLIER
+        keys ^= np.arange(bands, dtype=np.uint64) * _BAND_MULTIPLIER
+    return keys
 
 
 def min_of_rows(signatures: np.ndarray, rows: np.ndarray, firsts: np.ndarray) -> np.ndarray:
