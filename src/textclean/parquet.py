@@ -190,12 +190,12 @@ class WriteParquet:
             if kept >= PART_ROWS:
                 self._write(pa, batch, part)
                 part += 1
-                yield from (doc.replace(offset=part) for doc in batch)
+                yield from (written.replace(offset=part) for written in batch)
                 batch, kept = [], 0
         if kept:
             self._write(pa, batch, part)
             part += 1
-        yield from (doc.replace(offset=part) for doc in batch)
+        yield from (written.replace(offset=part) for written in batch)
 
     @staticmethod
     def part_name(part: int) -> str:
