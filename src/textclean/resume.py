@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import os
 import pickle
@@ -34,7 +35,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .config import Config
 from .errors import ResumeError
@@ -102,6 +103,20 @@ def inputs_hash(paths: list[Path], root: Path) -> str:
             size, mtime = -1, -1
         digest.update(f"{relative_id(name, root)}\0{size}\0{mtime}\n".encode("utf-8", "surrogateescape"))
     return f"{len(paths)} files, sha256:{digest.hexdigest()[:16]}"
+
+
+def _frames(handle: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """``(offset after it, payload)`` of each whole record of a journal, in order, up to
+    the first torn or damaged one (its CRC fails or it ends early)."""
+    while True:
+        header = handle.read(_HEADER.size)
+        if len(header) < _HEADER.size:
+            return
+        length, crc = _HEADER.unpack(header)
+        payload = handle.read(length)
+        if len(payload) < length or zlib.crc32(payload) != crc:
+            return
+        yield handle.tell(), payload
 
 
 class RunState:
@@ -204,15 +219,7 @@ class RunState:
             return
         good = 0
         with open(journal, "rb") as handle:
-            while True:
-                header = handle.read(_HEADER.size)
-                if len(header) < _HEADER.size:
-                    break
-                length, crc = _HEADER.unpack(header)
-                payload = handle.read(length)
-                if len(payload) < length or zlib.crc32(payload) != crc:
-                    break
-                good = handle.tell()
+            for good, payload in _frames(handle):
                 yield pickle.loads(payload)
         if good != journal.stat().st_size:
             with open(journal, "r+b") as handle:
@@ -221,12 +228,11 @@ class RunState:
     def cut(self, count: int) -> None:
         """Keep the journal's first ``count`` records only (read whole by :meth:`records`):
         the documents after them are done again."""
-        journal = self.path / "journal"
-        with open(journal, "r+b") as handle:
-            for _ in range(count):
-                length, _ = _HEADER.unpack(handle.read(_HEADER.size))
-                handle.seek(length, os.SEEK_CUR)
-            handle.truncate(handle.tell())
+        end = 0
+        with open(self.path / "journal", "r+b") as handle:
+            for end, _ in itertools.islice(_frames(handle), count):
+                pass
+            handle.truncate(end)
 
     def append(self, record: dict[str, Any]) -> None:
         """Add one finished document's record. Records are written together, every
