@@ -384,7 +384,8 @@ def test_a_parquet_uri_reads_the_parquet_files_a_local_folder_would(tmp_path: Pa
 
 def test_parquet_into_jsonl_with_workers_that_keep_their_pages(tmp_path: Path) -> None:
     """Parquet records go through the workers that keep their pages (mining pass in the
-    workers, lines made there) as JSONL lines do: the bytes and report of one process."""
+    workers, lines or rows made there) as JSONL lines do, into JSONL or Parquet: the
+    bytes and report of one process."""
     pa = pytest.importorskip("pyarrow")
     import pyarrow.parquet as pq
 
@@ -393,14 +394,16 @@ def test_parquet_into_jsonl_with_workers_that_keep_their_pages(tmp_path: Path) -
     (tmp_path / "pq").mkdir()
     pq.write_table(pa.Table.from_pylist(rows[::2]), tmp_path / "pq" / "a.parquet", row_group_size=5)
     pq.write_table(pa.Table.from_pylist(rows[1::2]), tmp_path / "pq" / "b.parquet", row_group_size=5)
-    outputs = {}
-    for jobs in (1, 2):
-        out, report = tmp_path / f"out{jobs}.jsonl", tmp_path / f"r{jobs}.json"
-        summary = clean_corpus(tmp_path / "pq", out, jobs=jobs, report=report)
-        entries = json.loads(report.read_text(encoding="utf-8"))
-        outputs[jobs] = out.read_bytes(), entries["files"], entries["mined"], summary.written
-    assert outputs[1] == outputs[2]
-    assert outputs[1][2] and 0 < outputs[1][3] < len(rows)  # chrome mined, copies dropped
+    for suffix in (".jsonl", ".parquet"):  # a JSONL file, a folder of Parquet parts
+        outputs = {}
+        for jobs in (1, 2):
+            out, report = tmp_path / f"out{jobs}{suffix}", tmp_path / f"r{jobs}.json"
+            summary = clean_corpus(tmp_path / "pq", out, jobs=jobs, report=report)
+            entries = json.loads(report.read_text(encoding="utf-8"))
+            written = out.read_bytes() if out.is_file() else {p.name: p.read_bytes() for p in out.iterdir()}
+            outputs[jobs] = written, entries["files"], entries["mined"], summary.written
+        assert outputs[1] == outputs[2]
+        assert outputs[1][2] and 0 < outputs[1][3] < len(rows)  # chrome mined, copies dropped
 
 
 def test_parquet_parts_hold_part_rows_kept_rows_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -278,14 +278,15 @@ def _keeps_pages(source: Any, writer: Any) -> bool:
     """Whether a pass can keep each page in one worker to its end (see
     :class:`~textclean.keeping.KeepingPool`): a folder of pages written into a tree
     (ids are paths in a folder, one file each, so a page's place can be claimed before
-    it is known to be written), or either source written into a JSONL file (each
-    worker makes its pages' lines; the parent appends them in input order)."""
+    it is known to be written), or any of them written into a JSONL file or Parquet
+    (each worker makes its pages' lines or rows; the parent appends them in input order)."""
     from .io import WriteJsonl, WriteTree
+    from .parquet import WriteParquet
     from .sources import FolderSource
 
     if not _keeps_source(source):
         return False
-    if isinstance(writer, WriteJsonl):
+    if isinstance(writer, (WriteJsonl, WriteParquet)):
         return True
     return isinstance(source, FolderSource) and isinstance(writer, WriteTree) and writer.rename is None \
         and not writer.suffix

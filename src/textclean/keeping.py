@@ -69,19 +69,21 @@ def _request(doc: Document) -> JudgeRequest:
 
 
 def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, writer: Any, trace: bool = True
-                ) -> tuple[Document, bytes | None]:
+                ) -> tuple[Document, Any]:
     """A kept page after the corpus pass: ``verdict`` applied (None: the page had nothing
     to judge), the ``finish`` step run, the page written, and its report items packed
     (:func:`~textclean.report.pack_removals`) — what the parent and the writer did.
     Written: into a tree (:class:`~textclean.io.WriteTree`) at ``claimed`` (its output
     path, or ``(reason, detail)`` when it cannot be written there); for a JSONL file
-    (:class:`~textclean.io.WriteJsonl`), its line is made here and returned beside the
-    page (None: not written), for the parent to append in input order.
+    (:class:`~textclean.io.WriteJsonl`) or Parquet (:class:`~textclean.parquet.WriteParquet`),
+    its line or row is made here and returned beside the page (None: not written), for
+    the parent to append in input order.
     ``trace=False``: the page goes back without its trace, which its packed report items
     say all of (the parent's unpickling of each removal was most of its receiving), nor
     its input record (a record's text and fields, which only its line holds now)."""
     from .corpus_dedup import apply_copies
     from .io import WriteJsonl
+    from .parquet import WriteParquet
     from .report import pack_removals
 
     pending = doc.keys
@@ -90,7 +92,7 @@ def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, write
         doc = apply_copies(doc, pending, verdict)
     doc = next(finish.run([doc]))
     line = None
-    if isinstance(writer, WriteJsonl):
+    if isinstance(writer, (WriteJsonl, WriteParquet)):
         line = writer.encode(doc)
     elif not doc.skipped and claimed is not None:
         doc = doc.skip(*claimed) if isinstance(claimed, tuple) else writer.write(doc.replace(output=claimed),

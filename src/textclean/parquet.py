@@ -179,21 +179,33 @@ class WriteParquet:
         self.first_part = first_part
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        return self.write_lines((doc, self.encode(doc)) for doc in documents)
+
+    def encode(self, doc: Document) -> dict[str, Any] | None:
+        """``doc``'s output row (:func:`records_of`), or None for a skipped document (not
+        written). Made wherever the document was finished: a worker process sends the row."""
+        return next(records_of([doc], text_field=self.text_field), None)
+
+    def write_lines(self, lines: Iterable[tuple[Document, dict[str, Any] | None]]) -> Iterator[Document]:
+        """What :meth:`run` does, for documents whose rows were made already (:meth:`encode`;
+        None: not written): the rows put into parts in the order given, each document
+        yielded once its part is in place, with ``offset``."""
         pa = require_pyarrow()
         self.out_dir.mkdir(parents=True, exist_ok=True)
         batch: list[Document] = []
+        rows: list[dict[str, Any]] = []  # the rows of the batch that are written
         part = self.first_part
-        kept = 0  # the rows of the batch that are written (counted as they come, not per row again)
-        for doc in documents:
+        for doc, row in lines:
             batch.append(doc)
-            kept += not doc.skipped
-            if kept >= PART_ROWS:
-                self._write(pa, batch, part)
+            if row is not None:
+                rows.append(row)
+            if len(rows) >= PART_ROWS:
+                self._write(pa, rows, part)
                 part += 1
                 yield from (written.replace(offset=part) for written in batch)
-                batch, kept = [], 0
-        if kept:
-            self._write(pa, batch, part)
+                batch, rows = [], []
+        if rows:
+            self._write(pa, rows, part)
             part += 1
         yield from (written.replace(offset=part) for written in batch)
 
@@ -201,10 +213,9 @@ class WriteParquet:
     def part_name(part: int) -> str:
         return f"part-{part:05d}.parquet"
 
-    def _write(self, pa: Any, batch: list[Document], part: int) -> None:
+    def _write(self, pa: Any, rows: list[dict[str, Any]], part: int) -> None:
         from .io import atomic_output
 
-        rows = list(records_of(batch, text_field=self.text_field))
         columns = sorted({name for row in rows for name in row})
         table = pa.table({name: [row.get(name) for row in rows] for name in columns})
         with atomic_output(self.out_dir / self.part_name(part)) as raw:
