@@ -217,9 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
                             "The output is the same for any N")
     clean.add_argument("--format", choices=("txt", "jsonl", "parquet"), default=None,
                        help="output a .txt tree (default for folders), one JSONL file (default for .jsonl input) "
-                            "or a folder of Parquet files (default for .parquet input; --engine ray)")
-    clean.add_argument("--text-field", default="text", metavar="NAME", help="JSONL: the field holding the text")
-    clean.add_argument("--id-field", default="id", metavar="NAME", help="JSONL: the field holding the record id")
+                            "or a folder of Parquet files (default for Parquet input)")
+    clean.add_argument("--text-field", default="text", metavar="NAME",
+                       help="JSONL and Parquet: the field (column) holding the text")
+    clean.add_argument("--id-field", default="id", metavar="NAME",
+                       help="JSONL and Parquet: the field holding each record's id (it names the record in "
+                            "reports and, with --format txt, its file; its folder part groups records into sites "
+                            "for mining); a record without one is named by its position")
     clean.add_argument("--engine", choices=("local", "ray"), default="local",
                        help="run here (default) or on Ray Data (needs the ray extra); the output is the same")
     clean.add_argument("--address", metavar="ADDR", default=None,
