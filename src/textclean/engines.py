@@ -239,7 +239,7 @@ class LocalEngine:
                 claimed = (placed.skipped, placed.detail) if placed.skipped else placed.output
             return verdict, claimed, change
 
-        def lines() -> Iterator[tuple[Document, bytes | None]]:
+        def lines() -> Iterator[tuple[Document, Any]]:  # (page, its JSONL line or Parquet row; None: not written)
             documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
             finishing = functools.partial(finish_page, finish=finish, writer=writer, trace=traces)
             for (doc, line), change in keeping.run(prefix, finishing, documents, judge,
@@ -267,8 +267,7 @@ def _keeps_source(source: Any) -> bool:
     """Whether a source's pages may stay in the workers from the mining pass on: a
     folder of pages or a JSONL file, whose documents the workers read (a file) or
     parse (a line) themselves, or Parquet (its records read here, a batch at a time,
-    and sent), which a run most often writes into a tree or a JSONL file (see
-    :func:`_keeps_pages`)."""
+    and sent); see :func:`_keeps_pages` for the outputs."""
     from .sources import FolderSource, JsonlSource, ParquetSource
 
     return isinstance(source, (FolderSource, JsonlSource, ParquetSource))

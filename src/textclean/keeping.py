@@ -1,15 +1,15 @@
 """Worker processes that keep each page until the corpus pass has judged it.
 
-A corpus run with ``jobs > 1`` over a folder of pages or a JSONL file gives each page's
-whole life to one worker (:class:`KeepingPool`): the mining pass reads (a file) or
-parses (a JSONL line), decodes and normalises it there (and the worker keeps it, within
-its room), then the cleaning pass runs the per-page steps there and — once the parent
-has judged the page against every earlier one, in input order — its copies are
-removed, the last step runs, its file is written (a tree) or its JSONL line made, and
-its report items are made, there. The parent receives a page's keys (its long
+A corpus run with ``jobs > 1`` over a folder of pages, a JSONL file or Parquet gives each
+page's whole life to one worker (:class:`KeepingPool`): the mining pass reads (a file) or
+parses (a JSONL line; a Parquet record comes read), decodes and normalises it there (and
+the worker keeps it, within its room), then the cleaning pass runs the per-page steps
+there and — once the parent has judged the page against every earlier one, in input
+order — its copies are removed, the last step runs, its file is written (a tree) or its
+JSONL line or Parquet row made, and its report items are made, there. The parent receives a page's keys (its long
 paragraphs' exact keys, signatures and band keys: what the keep rule reads) and, at
-the end, the finished page for the report and the journal (and its line, which it
-appends to the output in input order); it no longer parses records, applies verdicts
+the end, the finished page for the report and the journal (and its line or row, which
+it appends to the output in input order); it no longer parses records, applies verdicts
 nor writes files, which capped how far more workers could take a run.
 
 The messages (``inbox``: parent to worker, ``outbox``: back):
@@ -27,8 +27,8 @@ The messages (``inbox``: parent to worker, ``outbox``: back):
 - ``("finish", [(seq, verdict, claimed), ...])`` → ``("done", [(seq, (doc, line)), ...])``:
   the verdict applied (None: nothing to apply), the last step run, the page written
   where the parent claimed (a tree; ``claimed``: the output path decided in input
-  order, or the reason it is skipped) or its JSONL ``line`` made for the parent to
-  append, the report items packed;
+  order, or the reason it is skipped) or its ``line`` made for the parent to append (a
+  JSONL line, a Parquet row), the report items packed;
 - ``("stop",)``. A worker that fails outside a page's steps sends ``("error", failure)``: a
   :class:`~textclean.errors.TextcleanError` (an output that cannot be written), which the
   parent raises as it is, or the traceback of anything else.
