@@ -128,7 +128,7 @@ class RunState:
         self._synced = time.monotonic()
         self._pending: list[bytes] = []  # records appended, not written yet (see append)
         self._pending_bytes = 0
-        self._written = 0.0  # when records were last written (the first one is written at once)
+        self._written = float("-inf")  # when records were last written (never: the first one is written at once)
 
     # -------------------------------------------------------------- lifecycle
 
