@@ -356,6 +356,57 @@ def test_band_candidates_are_verified_as_the_numpy_reference_does(seed: int, ind
     assert compiled_matches == pure
 
 
+@compiled
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), documents=st.lists(st.integers(0, 9), min_size=1, max_size=12),
+       flush_at=st.integers(1, 60), threshold=st.sampled_from([0.5, 0.75, 1.0]))
+def test_the_fused_index_calls_equal_the_reference(seed: int, documents: list[int], flush_at: int,
+                                                    threshold: float) -> None:
+    """An index fed page by page through the compiled calls (every lookup of both tables
+    and the check of band candidates in one call, both tables' inserts in another) and
+    one fed the same through the pure-Python reference (dict tables, numpy lookups):
+    every page's matches equal, and so do the tables at the end — keys repeated within a
+    page and across pages, tiers made by small flushes, several signature blocks."""
+    import textclean.index as index_module
+    from textclean.index import DedupIndex, _DictKeys
+
+    rng = np.random.default_rng(seed)
+    config = DedupConfig(num_perm=16, bands=4, threshold=threshold)
+
+    def fresh() -> DedupIndex:
+        index = DedupIndex(config)
+        index._BLOCK = 8  # several finished blocks and a current one
+        index.__init__(config)
+        index.exact.flush_at = index.band_table.flush_at = flush_at
+        return index
+
+    fused = fresh()
+    with _pure_core(index_module):
+        reference = fresh()
+    assert isinstance(reference.exact.pending, _DictKeys) and isinstance(fused.exact.pending, core().KeyTable)
+    for number, count in enumerate(documents):
+        signatures = rng.integers(0, 3, size=(count, 16), dtype=np.uint32)  # few values: many near pairs
+        exact = rng.integers(0, 12, size=count, dtype=np.uint64)
+        bands = rng.integers(0, 6, size=(count, 4), dtype=np.uint64)
+        if count and rng.random() < 0.3:
+            bands[rng.integers(0, count), rng.integers(0, 4)] = np.uint64(2**64 - 1)  # a key at the far end of the range
+        found = fused.match_many(exact, signatures, bands)
+        with _pure_core(index_module):
+            assert reference.match_many(exact, signatures, bands) == found
+        added = [i for i, hit in enumerate(found) if hit is None]
+        for index in (fused, reference):
+            with contextlib.nullcontext() if index is fused else _pure_core(index_module):
+                index.add_many(exact[added].tolist(), signatures[added], bands[added], index.add_document(str(number)),
+                               added)
+    for table in ("exact", "band_table"):
+        mine, theirs = getattr(fused, table), getattr(reference, table)
+        assert len(mine.tiers) == len(theirs.tiers)
+        for (keys, values, _), (ref_keys, ref_values, _) in zip(mine.tiers, theirs.tiers):
+            assert keys.tolist() == ref_keys.tolist() and values.tolist() == ref_values.tolist()
+        assert [a.tolist() for a in mine.pending.sorted_items()] == [a.tolist() for a in theirs.pending.sorted_items()]
+    assert fused.count == reference.count
+
+
 def _core_of_worker(doc):  # a step run in a worker: which core it uses
     return doc.replace(detail=describe())
 

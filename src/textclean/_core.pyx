@@ -29,7 +29,9 @@ pieces, keys and signatures of a page's paragraphs in one pass).
 
 ``_core_index.pxi`` — ``KeyTable``: the corpus index's hash table of keys not yet sorted
 into tiers (ref ``textclean.index._DictKeys``); ``verify_candidates``: its check of band
-candidates (ref ``textclean.index.DedupIndex._verify``).
+candidates (ref ``textclean.index.DedupIndex._verify``); ``match_paragraphs`` and
+``insert_paragraphs``: ``DedupIndex.match_many`` and ``add_many``'s table work, each in one call
+(ref: those methods' pure-Python path).
 """
 
 cimport cython

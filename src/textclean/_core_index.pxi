@@ -189,25 +189,31 @@ def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_
     order, each once; the first whose signature (row ``c % block_rows`` of
     ``blocks[c // block_rows]``) agrees with ``signatures[r]`` in at least
     ``threshold`` of the positions goes to ``found[r]``, the agreeing count to ``same[r]``."""
+    if len(blocks):
+        _verify(band_hits, exact_hits, signatures, blocks[:-1], blocks[-1], block_rows, threshold, found, same)
+    else:
+        _verify(band_hits, exact_hits, signatures, [], None, block_rows, threshold, found, same)
+
+
+cdef int _verify(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_hits, const uint32_t[:, ::1] signatures,
+                 list blocks, object current, Py_ssize_t block_rows, double threshold, int64_t[::1] found,
+                 int64_t[::1] same) except -1:
+    """:func:`verify_candidates` with the signature blocks as the index holds them: the
+    finished ``blocks`` and the ``current`` one after them. Only the blocks a candidate
+    lies in are read (the index grows a block every 4,096 paragraphs: a page's
+    candidates lie in a few of them)."""
     cdef Py_ssize_t count = band_hits.shape[0], width = band_hits.shape[1], perms = signatures.shape[1]
-    cdef Py_ssize_t nblocks = len(blocks), r, j, k, n, i
-    cdef int64_t c, t
+    cdef Py_ssize_t nblocks = len(blocks) + (current is not None), r, j, k, n, i
+    cdef int64_t c, t, held = -1
     cdef int equal
     cdef const uint32_t *row
     cdef const uint32_t *mine
+    cdef const uint32_t *start = NULL
     cdef const uint32_t[:, ::1] view
-    cdef const uint32_t **starts = <const uint32_t **> calloc(max(nblocks, 1), sizeof(uint32_t *))
     cdef int64_t *candidates = <int64_t *> calloc(max(width, 1), sizeof(int64_t))
-    keep = []  # the blocks' buffers stay acquired while the pointers are used
+    if candidates == NULL:
+        raise MemoryError()
     try:
-        if starts == NULL or candidates == NULL:
-            raise MemoryError()
-        for i in range(nblocks):
-            view = blocks[i]
-            if view.shape[1] != perms:
-                raise ValueError("a signature block has another number of permutations")
-            keep.append(view)
-            starts[i] = &view[0, 0] if view.shape[0] else NULL
         for r in range(count):
             if exact_hits[r] >= 0:
                 continue
@@ -229,9 +235,16 @@ def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_
             for j in range(n):
                 c = candidates[j]
                 t = c // block_rows
-                if t >= nblocks or starts[t] == NULL:
-                    raise IndexError(f"entry {c} is not in the index's signature blocks")
-                row = starts[t] + (c % block_rows) * perms
+                if t != held:  # the candidate's block (the buffer stays acquired while ``view`` holds it)
+                    if t >= nblocks:
+                        raise IndexError(f"entry {c} is not in the index's signature blocks")
+                    view = blocks[t] if t < len(blocks) else current
+                    if view.shape[1] != perms:
+                        raise ValueError("a signature block has another number of permutations")
+                    if view.shape[0] <= c % block_rows:
+                        raise IndexError(f"entry {c} is not in the index's signature blocks")
+                    start, held = &view[0, 0], t
+                row = start + (c % block_rows) * perms
                 equal = 0
                 for k in range(perms):
                     equal += row[k] == mine[k]
@@ -240,8 +253,86 @@ def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_
                     same[r] = equal
                     break
     finally:
-        free(starts)
         free(candidates)
+    return 0
+
+
+cdef int _table_lookup(KeyTable table, list tiers, const uint64_t[::1] keys, int64_t[::1] out) except -1:
+    """``textclean.index._Table.lookup`` (``out`` holding -1 for every key): the tiers
+    oldest first, then the keys no tier holds in the table."""
+    cdef Py_ssize_t i, slot, count = keys.shape[0]
+    for tier in tiers:
+        _tier_lookup(tier[0], tier[1], keys, out, tier[2])
+    if table.count == 0:
+        return 0
+    with nogil:
+        for i in range(min(count, _AHEAD)):
+            table._prefetch(keys[i])
+        for i in range(count):
+            if i + _AHEAD < count:
+                table._prefetch(keys[i + _AHEAD])
+            if out[i] >= 0:
+                continue
+            slot = table._slot(keys[i])
+            if table.slots[slot].used:
+                out[i] = table.slots[slot].value
+    return 0
+
+
+def match_paragraphs(KeyTable exact_table, list exact_tiers, KeyTable band_table, list band_tiers,
+                     const uint64_t[::1] exact, const uint64_t[::1] band_keys, const uint32_t[:, ::1] signatures,
+                     list blocks, object current, Py_ssize_t block_rows, double threshold):
+    """``textclean.index.DedupIndex.match_many`` in one call (its reference: the lookups of
+    each ``_Table`` and ``DedupIndex._verify``): for each of the ``count`` paragraphs
+    (``band_keys``: their band keys, row after row), ``(entry, similarity)`` of the
+    earliest indexed paragraph it repeats, or None. The tables are each ``_Table``'s
+    ``pending`` and ``tiers``; the signature blocks the index's finished ``blocks`` and
+    its ``current`` one."""
+    cdef Py_ssize_t count = exact.shape[0], perms = signatures.shape[1], r
+    if count == 0:
+        return []
+    if band_keys.shape[0] % count:
+        raise ValueError("band_keys must hold the same number of keys for every paragraph")
+    exact_array = np.full(count, -1, dtype=np.int64)
+    band_array = np.full(band_keys.shape[0], -1, dtype=np.int64)
+    found_array = np.full(count, -1, dtype=np.int64)
+    same_array = np.zeros(count, dtype=np.int64)
+    cdef int64_t[::1] exact_hits = exact_array, band_hits = band_array, found = found_array, same = same_array
+    _table_lookup(exact_table, exact_tiers, exact, exact_hits)
+    _table_lookup(band_table, band_tiers, band_keys, band_hits)
+    _verify(band_array.reshape(count, -1), exact_hits, signatures, blocks, current, block_rows, threshold,
+            found, same)
+    out = []
+    for r in range(count):
+        if exact_hits[r] >= 0:
+            out.append((exact_hits[r], 1.0))
+        elif found[r] >= 0:
+            out.append((found[r], (<double> same[r]) / (<double> perms)))
+        else:
+            out.append(None)
+    return out
+
+
+def insert_paragraphs(KeyTable exact_table, KeyTable band_table, const uint64_t[::1] exact,
+                      const uint64_t[::1] band_keys, int32_t first):
+    """``textclean.index.DedupIndex.add_many``'s table inserts in one call: paragraph
+    ``i``'s exact key and band keys (``band_keys``: row after row) stored for entry
+    ``first + i`` where not stored yet, in order (its reference: ``_Table.insert_values``
+    of each table)."""
+    cdef Py_ssize_t count = exact.shape[0], total = band_keys.shape[0], width, i
+    if count == 0:
+        return
+    if total % count:
+        raise ValueError("band_keys must hold the same number of keys for every paragraph")
+    width = total // count
+    for i in range(count):
+        if i + _AHEAD < count:
+            exact_table._prefetch(exact[i + _AHEAD])
+        exact_table._put(exact[i], first + <int32_t> i)
+    for i in range(total):
+        if i + _AHEAD < total:
+            band_table._prefetch(band_keys[i + _AHEAD])
+        band_table._put(band_keys[i], first + <int32_t> (i // width))
 
 
 DEF _GROUP = 16  # keys whose searches in a tier advance together (see tier_lookup)
@@ -276,6 +367,12 @@ def tier_bloom(const uint64_t[::1] tier_keys):
 
 def tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, const uint64_t[::1] keys,
                 int64_t[::1] found, const uint64_t[::1] bloom):
+    """:func:`_tier_lookup`."""
+    _tier_lookup(tier_keys, tier_values, keys, found, bloom)
+
+
+cdef int _tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, const uint64_t[::1] keys,
+                      int64_t[::1] found, const uint64_t[::1] bloom) except -1:
     """For each ``keys[i]`` with ``found[i] < 0`` that the sorted, distinct ``tier_keys``
     hold: ``found[i]`` = its value (reference: the numpy path of
     ``textclean.index._Table.lookup``, a binary search of each key). ``bloom``: the
@@ -303,7 +400,7 @@ def tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, c
     cdef uint64_t words = bloom.shape[0], bits
     cdef uint8_t *maybe = NULL
     if n == 0 or count == 0:
-        return
+        return 0
     first, last = tier_keys[0], tier_keys[n - 1]
     if words:
         maybe = <uint8_t *> malloc(count)
@@ -365,6 +462,7 @@ def tier_lookup(const uint64_t[::1] tier_keys, const int32_t[::1] tier_values, c
                         j += 1
     finally:
         free(maybe)
+    return 0
 
 
 def merge_tiers(const uint64_t[::1] older_keys, const int32_t[::1] older_values,

@@ -142,6 +142,11 @@ class _Table:
         """``insert(keys[i], values[i])`` for each i, in order."""
         self.pending.insert_values(np.ascontiguousarray(keys, dtype=np.uint64),
                                    np.ascontiguousarray(values, dtype=np.int32))
+        self.flushed()
+
+    def flushed(self) -> None:
+        """Sort the table's keys into a tier when it holds ``flush_at`` of them (after
+        every insert, also one made straight into :attr:`pending`)."""
         if len(self.pending) >= self.flush_at:
             self.flush()
 
@@ -265,11 +270,17 @@ class DedupIndex:
         count = exact.size
         if not count:
             return []
+        compiled = core()
+        if compiled is not None and self._native(compiled):  # all of it in one call (tested equal to the below)
+            return compiled.match_paragraphs(  # type: ignore[no-any-return]
+                self.exact.pending, self.exact.tiers, self.band_table.pending, self.band_table.tiers,
+                np.ascontiguousarray(exact, dtype=np.uint64), np.ascontiguousarray(bands, dtype=np.uint64).reshape(-1),
+                np.ascontiguousarray(signatures, dtype=np.uint32), self._signatures, self._current, self._BLOCK,
+                self.config.threshold)
         exact_hits = self.exact.lookup(exact.astype(np.uint64))
         band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
         found = np.full(count, -1, dtype=np.int64)
         same = np.zeros(count, dtype=np.int64)
-        compiled = core()
         if compiled is not None:
             compiled.verify_candidates(band_hits, exact_hits, np.ascontiguousarray(signatures, dtype=np.uint32),
                                        [*self._signatures, self._current], self._BLOCK, self.config.threshold,
@@ -306,6 +317,12 @@ class DedupIndex:
             found[first_rows] = candidates[good[first]]
             same[first_rows] = equal[good[first]]
 
+    def _native(self, compiled: Any) -> bool:
+        """Whether both tables keep their new keys in the compiled ``KeyTable`` (the fused
+        calls of :meth:`match_many` and :meth:`add_many` work on it)."""
+        return isinstance(self.exact.pending, compiled.KeyTable) and isinstance(self.band_table.pending,
+                                                                                 compiled.KeyTable)
+
     def add(self, exact: int, signature: np.ndarray, bands: np.ndarray, document: int, line: int) -> int:
         return self.add_many([exact], signature[None, :], bands[None, :], document, [line])
 
@@ -316,10 +333,18 @@ class DedupIndex:
         first = self.count
         if not lines:
             return first
-        entries = np.arange(first, first + len(lines), dtype=np.int32)
-        self.exact.insert_values(np.array(exact, dtype=np.uint64), entries)
-        self.band_table.insert_values(np.ascontiguousarray(bands, dtype=np.uint64).reshape(-1),
-                                      np.repeat(entries, bands.shape[1]))
+        compiled = core()
+        if compiled is not None and self._native(compiled):  # both tables in one call (tested equal to the below)
+            compiled.insert_paragraphs(self.exact.pending, self.band_table.pending,
+                                       np.ascontiguousarray(exact, dtype=np.uint64),
+                                       np.ascontiguousarray(bands, dtype=np.uint64).reshape(-1), first)
+            self.exact.flushed()
+            self.band_table.flushed()
+        else:
+            entries = np.arange(first, first + len(lines), dtype=np.int32)
+            self.exact.insert_values(np.array(exact, dtype=np.uint64), entries)
+            self.band_table.insert_values(np.ascontiguousarray(bands, dtype=np.uint64).reshape(-1),
+                                          np.repeat(entries, bands.shape[1]))
         where = np.empty((len(lines), 2), dtype=np.int32)
         where[:, 0] = document if isinstance(document, int) else np.asarray(document)
         where[:, 1] = np.asarray(lines)
