@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,20 @@ def samples() -> Path:
 @pytest.fixture
 def goldens() -> Path:
     return GOLDENS
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The suite keeps its start-up tables (textclean.cache) in a folder of its own, removed
+    at the end: it never writes into the user's cache, and starts without one."""
+    folder = tempfile.mkdtemp(prefix="textclean-test-cache-")
+    config._textclean_cache = folder  # type: ignore[attr-defined]
+    os.environ["TEXTCLEAN_CACHE_DIR"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "_textclean_cache", None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 P2 = "围绕提升干部能力素质，我们组织开展了专题培训班，培训干部八百余人次，干部队伍整体素质明显提升，工作作风明显转变。"

@@ -31,13 +31,13 @@ import re
 import warnings
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _sre  # type: ignore[attr-defined]
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import regex
 
 from .native import core
 
-__all__ = ["required_literals", "start_chars", "Prefilter", "Screen", "IGNORE_CASE"]
+__all__ = ["required_literals", "start_chars", "analyse", "stored_analysis", "Prefilter", "Screen", "IGNORE_CASE"]
 
 _CLASS_MAX = 16  # a class of more characters than this is no literal
 _PRODUCT_MAX = 64  # at most this many strings from concatenating classes and alternations
@@ -418,6 +418,66 @@ def _first_item(op: Any, av: Any) -> tuple[set[str], set[str], bool] | None:
 _NO_HEADS: frozenset[int] = frozenset()
 
 
+Analysis = tuple["frozenset[str] | None", "tuple[frozenset[str], frozenset[str]] | None", "_First | None"]
+
+
+def analyse(pattern: str) -> Analysis:
+    """What a prefilter reads off ``pattern``: its :func:`required_literals`,
+    :func:`closed_alphabet` and :func:`start_chars`."""
+    return required_literals(pattern), closed_alphabet(pattern), start_chars(pattern)
+
+
+def _analysis_of(pattern: str, known: Mapping[str, Analysis] | None) -> Analysis:
+    found = known.get(pattern) if known is not None else None
+    return found if found is not None else analyse(pattern)
+
+
+def stored_analysis(patterns: Sequence[str]) -> dict[str, Analysis]:
+    """:func:`analyse` of each of ``patterns``, kept in :mod:`textclean.cache` (~25 ms for
+    the rule pack's patterns, read back in well under one): by a digest of the
+    patterns, this module's source and the Python whose ``re`` parser reads them."""
+    from . import cache
+
+    key = cache.digest("prefilter", *patterns, sources=[__file__])
+    stored = cache.load_json("prefilter", key)
+    if stored is not None:
+        try:
+            found = {pattern: _decoded(value) for pattern, value in zip(patterns, stored, strict=True)}
+        except (TypeError, ValueError):  # not what this module stores: analysed again
+            found = None
+        if found is not None:
+            return found
+    found = {pattern: analyse(pattern) for pattern in patterns}
+    cache.store_json("prefilter", key, [_encoded(found[pattern]) for pattern in patterns])
+    return found
+
+
+def _encoded(analysis: Analysis) -> list[Any]:
+    def texts(found: frozenset[str] | None) -> list[str] | None:
+        return None if found is None else sorted(found)
+
+    literals, alphabet, first = analysis
+    return [texts(literals), None if alphabet is None else [texts(part) for part in alphabet],
+            None if first is None else [texts(part) for part in first]]
+
+
+def _decoded(value: Any) -> Analysis:
+    """:func:`_encoded` undone; TypeError or ValueError for anything it does not make."""
+    def texts(found: Any) -> frozenset[str]:
+        if not isinstance(found, list) or not all(isinstance(text, str) for text in found):
+            raise TypeError("not a list of texts")
+        return frozenset(found)
+
+    def pair(found: Any) -> tuple[frozenset[str], frozenset[str]] | None:
+        if found is None:
+            return None
+        first, second = found
+        return texts(first), texts(second)
+
+    literals, alphabet, first = value
+    return None if literals is None else texts(literals), pair(alphabet), pair(first)
+
+
 class Prefilter:
     """Which rules of a list a line could match, by cheap tests that never miss one.
 
@@ -434,8 +494,10 @@ class Prefilter:
     each). Each rule's own ``regex`` decides.
     """
 
-    def __init__(self, patterns: Sequence[str], screens_of: Callable[[list[int]], tuple[Callable[[str], Any], ...]]
-                 ) -> None:
+    def __init__(self, patterns: Sequence[str], screens_of: Callable[[list[int]], tuple[Callable[[str], Any], ...]],
+                 known: Mapping[str, Analysis] | None = None) -> None:
+        """``known``: :func:`analyse` of some of the patterns, done already (the others
+        are analysed here)."""
         self.by_char: dict[str, list[int]] = {}
         by_category: dict[str, list[int]] = {}
         floating: list[int] = []
@@ -444,16 +506,14 @@ class Prefilter:
         self._alphabets: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         every_literal: set[str] = set()
         for position, pattern in enumerate(patterns):
-            literals = required_literals(pattern)
+            literals, alphabet, first = _analysis_of(pattern, known)
             if literals is not None:
                 self._literal_sets[position] = literals
-            alphabet = closed_alphabet(pattern)
             # (not for a rule whose every literal spells its whole alphabet, as a mined ^line$ does:
             # the literal test is as good, and an alphabet per mined line only costs memory)
             if alphabet is not None and not (literals is not None and not alphabet[1] and all(
                     set(_body(literal)) >= alphabet[0] for literal in literals)):
                 self._alphabets[position] = alphabet
-            first = start_chars(pattern)
             if first is not None:
                 for char in first[0]:
                     self.by_char.setdefault(char, []).append(position)
@@ -562,18 +622,17 @@ class Screen:
     the screen pass every line.
     """
 
-    def __init__(self, patterns: Sequence[str]) -> None:
+    def __init__(self, patterns: Sequence[str], known: Mapping[str, Analysis] | None = None) -> None:
         literals: set[str] = set()
         chars: set[str] = set()
         categories: set[str] = set()
         self.always = False
         for pattern in patterns:
-            first = start_chars(pattern)
+            found, _, first = _analysis_of(pattern, known)
             if first is not None:
                 chars |= first[0]
                 categories |= first[1]
                 continue
-            found = required_literals(pattern)
             if found is None:
                 self.always = True
                 break

@@ -56,7 +56,7 @@ import regex
 from .config import BoilerplateConfig
 from .errors import RuleError
 from .normalize import simplified_view
-from .prefilter import Prefilter, Screen
+from .prefilter import Prefilter, Screen, stored_analysis
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -231,6 +231,7 @@ class RuleSet:
     # its own compiled screens, so a pack shared by a thousand sites compiles once.
     _layers: tuple[RuleSet, ...] = field(default=(), init=False, repr=False, compare=False)
     _screens: dict[tuple[str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _analysed: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -257,6 +258,7 @@ class RuleSet:
         object.__setattr__(self, "_combined", {})
         object.__setattr__(self, "_layers", state.get("layers", ()))
         object.__setattr__(self, "_screens", {})
+        object.__setattr__(self, "_analysed", None)
 
     def layers(self) -> tuple[RuleSet, ...]:
         """The sets this one is the sum of, in order (itself when it is not a sum)."""
@@ -359,7 +361,7 @@ class RuleSet:
             prefilter = next((c[1] for c in self._combined.values() if tuple(r.id for r in c[0]) == ids), None)
             if prefilter is None:
                 prefilter = Prefilter([rule.view_pattern for rule in rules],
-                                      lambda positions: _screens([rules[i] for i in positions]))
+                                      lambda positions: _screens([rules[i] for i in positions]), self._analysis())
             cached = self._combined[key] = (rules, prefilter)
         return cached
 
@@ -379,8 +381,20 @@ class RuleSet:
             previous = _previous(bucket)
             screen = self._screens[zone, bucket] = Screen([
                 rule.view_pattern for rule in self.rules
-                if _zone_allows(rule.zone, zone) and (rule.max_chars is None or rule.max_chars >= previous)])
+                if _zone_allows(rule.zone, zone) and (rule.max_chars is None or rule.max_chars >= previous)],
+                self._analysis())
         return screen
+
+    def _analysis(self) -> dict[str, Any]:
+        """What the prefilters read off this set's patterns (:func:`~textclean.prefilter.analyse`),
+        all at once and kept between runs (:func:`~textclean.prefilter.stored_analysis`) —
+        but for mined rules: a site's own, analysed as its prefilters are built."""
+        found = self._analysed
+        if found is None:
+            patterns = sorted({rule.view_pattern for rule in self.rules if rule.category != "mined"})
+            found = stored_analysis(patterns) if patterns else {}
+            object.__setattr__(self, "_analysed", found)
+        return found
 
 
 _METACHARACTERS = frozenset(".^$*+?{}[]\\|()")
