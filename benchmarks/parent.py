@@ -11,9 +11,11 @@ functions (exclusive: a part called inside another counts for itself only), the
 medians of --repeat runs; "other" is the rest of the main thread (the loops that
 hand out pages and wait, the writer, start-up not in a part). The process's own CPU
 (all its threads: the sender thread that pickles pages for the workers, a .gz's
-compression threads) and the workers' CPU are printed beside it. Wall-clock
-seconds include process start-up. OUT (a tree, or a .jsonl(.gz) path) is removed
-after each run; by default a temporary folder (a JSONL input is written as JSONL).
+compression threads) and the workers' CPU are printed beside it, and what they
+say of scaling: the parent's CPU a MB once started against a worker's, i.e. how
+many workers a parent keeps busy. Wall-clock seconds include process start-up.
+OUT (a tree, or a .jsonl(.gz) path) is removed after each run; by default a
+temporary folder (a JSONL input is written as JSONL).
 """
 
 from __future__ import annotations
@@ -159,6 +161,18 @@ def main() -> None:
         shown += seconds
         print(f"  {label:36} {seconds:6.3f} s  {seconds / main_seconds:5.1%}")
     print(f"  {'other':36} {max(main_seconds - shown, 0.0):6.3f} s  {max(main_seconds - shown, 0.0) / main_seconds:5.1%}")
+    workers = median([r["workers"] for r in runs])
+    if workers > 0:
+        # what caps more workers: the parent's work per MB once it has started (all its threads; imports
+        # and the warm-up before the fork are paid once a run), against a worker's
+        start_up = median([r["parts"].get("imports", 0.0) + r["parts"].get("warm-up before the fork", 0.0)
+                           for r in runs])
+        parent_per_mb = max(median([r["process"] for r in runs]) - start_up, 1e-9) / megabytes
+        worker_per_mb = workers / megabytes
+        print(f"  scaling: after start-up ({start_up:.2f} s) the parent spends {parent_per_mb:.4f} CPU-s a MB "
+              f"(keeps up with ~{1 / parent_per_mb:.0f} MB/s), the workers {worker_per_mb:.3f} (~{1 / worker_per_mb:.1f} "
+              f"MB/s each): more workers pay off up to ~{worker_per_mb / parent_per_mb:.1f} of them, on as many "
+              "free cores (a projection: no contention for memory or disk counted)")
 
 
 if __name__ == "__main__":
