@@ -122,6 +122,6 @@ def test_a_rule_set_analyses_its_own_rules_not_mined_ones(cache_dir: Path) -> No
         for length in (5, 40, 400):
             rules, built = total.candidates("line", zone, length)
             fresh = prefilter.Prefilter([rule.view_pattern for rule in rules],
-                                        lambda positions: _screens([rules[i] for i in positions]))
+                                        lambda positions, rules=rules: _screens([rules[i] for i in positions]))
             for line in ("欢迎来到某某文库网!", "某某网", "责任编辑：张三", "正文的一段话。", "首页 > 新闻"):
                 assert built.positions(line) == fresh.positions(line)

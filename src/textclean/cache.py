@@ -24,9 +24,10 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-__all__ = ["folder", "digest", "load_arrays", "store_arrays", "load_json", "store_json"]
+__all__ = ["digest", "folder", "load_arrays", "load_json", "store_arrays", "store_json"]
 
 ENV = "TEXTCLEAN_CACHE_DIR"
 
