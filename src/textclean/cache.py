@@ -23,8 +23,8 @@ import hashlib
 import json
 import os
 import sys
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 __all__ = ["digest", "folder", "load_arrays", "load_json", "store_arrays", "store_json"]
