@@ -4,7 +4,7 @@ With worker processes the parent's serial work caps how far more workers take a
 run (see the README's speed section); this prints that work by part, for any input
 and --jobs, in one run:
 
-    python benchmarks/parent.py IN [--jobs 2] [--out OUT] [--repeat 3]
+    python benchmarks/parent.py IN [--jobs 2] [--out OUT] [--format txt] [--repeat 3]
 
 Each part is the CPU time of the parent's main thread inside some textclean
 functions (exclusive: a part called inside another counts for itself only), the
@@ -118,8 +118,10 @@ DRIVER = textwrap.dedent(
 )
 
 
-def run(source: Path, out: Path, jobs: str, report: Path | None) -> dict:
+def run(source: Path, out: Path, jobs: str, report: Path | None, output_format: str | None = None) -> dict:
     args = [sys.executable, "-c", DRIVER, str(source), str(out), "-q", "--jobs", jobs]
+    if output_format is not None:
+        args += ["--format", output_format]
     if report is not None:
         args += ["--report", str(report)]
     done = subprocess.run(args, capture_output=True, text=True, check=False)
@@ -136,12 +138,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, help="where the run writes (removed after each run)")
     parser.add_argument("--report", action="store_true", help="write a --report file too (its part is timed)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--format", choices=("txt", "jsonl", "parquet"), help="the output's format (the command's default)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         records = args.input.is_file() and ".jsonl" in args.input.name.lower()
-        out = args.out or Path(tmp) / ("out.jsonl" if records else "out")
+        out = args.out or Path(tmp) / ("out.jsonl" if records and args.format in (None, "jsonl") else "out")
         report = Path(tmp) / "report.json" if args.report else None
-        runs = [run(args.input, out, args.jobs, report) for _ in range(args.repeat)]
+        runs = [run(args.input, out, args.jobs, report, args.format) for _ in range(args.repeat)]
     megabytes = (sum(p.stat().st_size for p in args.input.rglob("*") if p.is_file()) if args.input.is_dir()
                  else args.input.stat().st_size) / 1e6
 

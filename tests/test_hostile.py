@@ -323,10 +323,13 @@ def test_jsonl_compression_is_read_from_the_bytes_not_the_name(tmp_path: Path, n
     assert json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8"))["text"] == "正文第一段，内容完整。"
 
 
-@pytest.mark.parametrize("sync_whole", [True, False], ids=["synced-at-the-end", "fsync-per-file-in-threads"])
+@pytest.mark.parametrize(("sync_whole", "jobs"), [(True, "1"), (False, "1"), (True, "2"), (False, "2")],
+                         ids=["synced-at-the-end", "fsync-per-file-in-threads", "workers-synced-at-the-end",
+                              "workers-fsync-each"])
 def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_path: Path, sync_whole: bool,
-                                                                         monkeypatch: pytest.MonkeyPatch):
-    """Both ways of writing a tree (see WriteTree.run) skip the same records."""
+                                                                         jobs: str, monkeypatch: pytest.MonkeyPatch):
+    """Both ways of writing a tree (see WriteTree.run), and workers writing the files
+    the parent claimed in input order (--jobs 2), skip the same records."""
     import textclean.io
 
     if not sync_whole:
@@ -346,7 +349,8 @@ def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_pa
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     out = tmp_path / "tree"
-    code, err = run_cli("clean", str(source), str(out), "--format", "txt", "--report", str(tmp_path / "r.json"), "-q")
+    code, err = run_cli("clean", str(source), str(out), "--format", "txt", "--report", str(tmp_path / "r.json"), "-q",
+                        "--jobs", jobs)
     assert code == 1 and "Traceback" not in err, err
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == ["a.txt", "d.txt", "z.txt"]
     assert (out / "a.txt").read_text(encoding="utf-8") == "第一篇正文，内容完整。\n"

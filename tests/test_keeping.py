@@ -227,8 +227,9 @@ def test_records_cleaned_by_keeping_workers_equal_one_process(tmp_path: Path, mi
 
 
 def test_records_written_into_a_tree_by_workers_equal_one_process(tmp_path: Path) -> None:
-    """JSONL into a tree: the workers parse the lines and return the records (the parent
-    writes the files)."""
+    """JSONL into a tree: the workers parse the lines, keep the records from the mining pass
+    on and write the files the parent claimed for their ids in input order (copies, bad lines
+    and the record without an id as one process does them)."""
     src = _jsonl_corpus(tmp_path, "in.jsonl")
     clean_corpus(src, tmp_path / "one", jobs=1, format="txt", report=tmp_path / "one.json")
     clean_corpus(src, tmp_path / "two", jobs=2, format="txt", report=tmp_path / "two.json")

@@ -113,6 +113,30 @@ def test_interrupted_run_over_records_with_workers_resumes_to_identical_output(r
     assert out.read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("k", [1, 25])
+def test_records_written_into_a_tree_by_workers_resume_to_identical_output(reference: Path, tmp_path: Path,
+                                                                          monkeypatch, k: int):
+    """JSONL in, a tree out, two workers that write the files the parent claims in input
+    order: stopped, then resumed, the tree and report one uninterrupted process makes."""
+    from .conftest import records_of
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in records_of(reference / "in")),
+                   encoding="utf-8")
+    code, err = run("clean", str(src), str(tmp_path / "ref"), "--format", "txt", "-q", "--jobs", "1",
+                    "--report", str(tmp_path / "ref.json"))
+    assert code in (0, 1), err
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, k, torn=True)
+        assert run("clean", str(src), str(out), "--format", "txt", "-q", "--jobs", "2", "--report", str(report))[0] == 130
+    code, err = run("clean", str(src), str(out), "--format", "txt", "-q", "--resume", "--jobs", "2",
+                    "--report", str(report))
+    assert code in (0, 1), err
+    assert tree(out) == tree(tmp_path / "ref")
+    assert report_files(report) == report_files(tmp_path / "ref.json")
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_interrupted_run_over_parquet_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch,
                                                                   jobs: str):

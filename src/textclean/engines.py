@@ -275,20 +275,19 @@ def _keeps_source(source: Any) -> bool:
 
 def _keeps_pages(source: Any, writer: Any) -> bool:
     """Whether a pass can keep each page in one worker to its end (see
-    :class:`~textclean.keeping.KeepingPool`): a folder of pages written into a tree
-    (ids are paths in a folder, one file each, so a page's place can be claimed before
-    it is known to be written), or any of them written into a JSONL file or Parquet
-    (each worker makes its pages' lines or rows; the parent appends them in input order)."""
+    :class:`~textclean.keeping.KeepingPool`): any of them written into a tree (the parent
+    claims each page's file by its id in input order, as it judges it — a record's id
+    is known by then: the worker parsed it — and the worker writes it there), a JSONL
+    file or Parquet (each worker makes its pages' lines or rows; the parent appends
+    them in input order). Not a tree that names the one file it writes (``rename``)."""
     from .io import WriteJsonl, WriteTree
     from .parquet import WriteParquet
-    from .sources import FolderSource
 
     if not _keeps_source(source):
         return False
     if isinstance(writer, (WriteJsonl, WriteParquet)):
         return True
-    return isinstance(source, FolderSource) and isinstance(writer, WriteTree) and writer.rename is None \
-        and not writer.suffix
+    return isinstance(writer, WriteTree) and writer.rename is None
 
 
 def _normalized(documents: Iterable[Document], steps: Any, kept: dict[int | str, Document]) -> Iterator[Document]:
