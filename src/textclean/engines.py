@@ -90,10 +90,11 @@ def _input_bytes(source: Any) -> int | None:
 
 class LocalEngine:
     """This machine: the per-document steps in ``jobs`` processes, the corpus pass here,
-    in input order. A folder of pages written into a tree is finished and written by
-    the worker that cleaned each page (:class:`~textclean.keeping.KeepingPool`: here
-    only its verdict and its place in the tree are decided); other sinks are written
-    here.
+    in input order. Pages of a folder, a JSONL file or Parquet are finished and written
+    (a tree), or their lines or rows made (JSONL, Parquet), by the worker that cleaned
+    each (:class:`~textclean.keeping.KeepingPool`: here only its verdict and its place
+    in the tree are decided, and the lines and rows appended in input order); a run
+    that writes one named file is written here.
 
     The mining pass keeps the documents it normalised, up to ``keep_chars``
     characters in all (with workers over a folder: each its share, in the worker), and
