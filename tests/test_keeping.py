@@ -96,6 +96,64 @@ def test_pages_the_mining_pass_kept_are_cleaned_where_they_were_kept_from_the_ne
         assert doc.text == expected.upper()
 
 
+def _set_aside_every_fifth(doc: Document) -> Document:
+    return doc.skip("empty", "set aside by the test") if int(doc.id[:2]) % 5 == 0 else _mark_mined(doc)
+
+
+@pytest.mark.parametrize("room", [10_000, 600])
+def test_when_every_page_was_kept_the_cleaning_pass_needs_only_their_places(room: int) -> None:
+    """Every page the mining pass saw stayed in a worker — pages it set aside too, for a
+    fixed share of the room — and kept_documents gives their places in input order,
+    which is all the cleaning pass sends of them: it reads nothing of the input again.
+    With room for only some of them, None: the input is read again."""
+    pages = [Document.from_text(f"page {i}", id=f"{i:02d}.txt") for i in range(40)]
+    with KeepingPool(2) as pool:
+        assert pool.kept_documents() is None  # no mining pass yet
+        list(pool.observe([Map("mined", _set_aside_every_fifth)], Map("observe", _observed), pages, room=room,
+                          chunk=3, window=2))
+        kept = pool.kept_documents()
+        if room == 600:
+            assert kept is None and 0 < len(pool._normalized_by) < 40
+            return
+        assert kept is not None
+        stubs = list(kept)
+        assert [doc.place for doc in stubs] == [page.id for page in pages] and not any(doc.text for doc in stubs)
+        out = list(pool.run([Map("cleaned", _mark_cleaned), Map("shout", _shout)], _finish, stubs,
+                            lambda request: (None, None, None), skip_normalized=1, chunk=3, window=2))
+    assert [doc.id for doc, _ in out] == [page.id for page in pages]
+    for doc, _ in out:
+        number = int(doc.id[:2])
+        assert (doc.skipped == "empty") if number % 5 == 0 else (doc.text == f"PAGE {number} NORMALISED IN THE MINING PASS")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("name", ["in.jsonl.gz", "in.jsonl"])
+def test_a_jsonl_input_whose_records_all_stayed_in_the_workers_is_read_once(tmp_path: Path, name: str, jobs: int,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSONL with bad lines among the records: the mining pass keeps every record (the
+    bad ones set aside as they are; in the workers, or in the one process), so the
+    cleaning pass does not read — decompress, split — the file again; output and report
+    as a run that keeps nothing (under a memory cap) and reads it twice makes them."""
+    from textclean.sources import JsonlSource
+
+    src = _jsonl_corpus(tmp_path, name)
+    reads = []
+    real = JsonlSource.documents
+
+    def documents(self, **kwargs):
+        reads.append(kwargs.get("skip", 0))
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(JsonlSource, "documents", documents)
+    clean_corpus(src, tmp_path / "ref.jsonl", jobs=1, max_memory=1 << 30, report=tmp_path / "ref.json")
+    assert reads == [0, 0]  # nothing kept: read by both passes
+    reads.clear()
+    clean_corpus(src, tmp_path / "out.jsonl", jobs=jobs, report=tmp_path / "out.json")
+    assert reads == [0]  # the mining pass only
+    assert (tmp_path / "out.jsonl").read_bytes() == (tmp_path / "ref.jsonl").read_bytes()
+    assert _entries(tmp_path / "out.json") == _entries(tmp_path / "ref.json")
+
+
 def test_a_worker_that_fails_outside_a_page_stops_the_run_with_its_traceback() -> None:
     pages = [Document.from_text("page", id=f"{i}.txt") for i in range(5)]
     with KeepingPool(2) as pool, pytest.raises(WorkerError, match="cannot finish"):

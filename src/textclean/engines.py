@@ -99,7 +99,9 @@ class LocalEngine:
     The mining pass keeps the documents it normalised, up to ``keep_chars``
     characters in all (with workers over a folder: each its share, in the worker), and
     the cleaning pass starts those at the page cleaner instead of reading, decoding and
-    normalising them again (the same documents: the same steps made them)."""
+    normalising them again (the same documents: the same steps made them); when it
+    kept every page (those it set aside too), the cleaning pass does not read the
+    input at all (a .jsonl.gz is not decompressed again)."""
 
     name = "local"
 
@@ -110,6 +112,7 @@ class LocalEngine:
         self.pool: Any = None
         self._keeping: Any = None  # a KeepingPool, once a pass uses one
         self._normalized: dict[int | str, Document] = {}
+        self._kept_all = False  # the mining pass kept every page it saw in _normalized (in input order)
 
     def __enter__(self) -> LocalEngine:
         if self.jobs > 1:
@@ -122,6 +125,7 @@ class LocalEngine:
         self._stack.close()
         self.pool = self._keeping = None
         self._normalized = {}
+        self._kept_all = False
 
     def mine(self, source: Any, config: Config, *, advance: Callable[[int], None] | None = None
              ) -> tuple[MinedRules, list]:
@@ -134,17 +138,23 @@ class LocalEngine:
             miner = self._mine_keeping(documents, config, advance)
         else:
             keep = None
+            seen = 0
             if self.pool is None and self.keep_chars > 0:
+                from .keeping import SKIPPED_ROOM
+
                 room = self.keep_chars
                 kept = self._normalized = {}
 
                 def keep(doc: Document) -> None:
-                    nonlocal room
-                    if len(doc.text) <= room and doc.place not in kept:
-                        room -= len(doc.text)
+                    nonlocal room, seen
+                    seen += 1
+                    size = SKIPPED_ROOM if doc.skipped else len(doc.text)
+                    if size <= room and doc.place not in kept:
+                        room -= size
                         kept[doc.place] = doc
 
             miner = mine_documents(documents, config, pool=self.pool, advance=advance, keep=keep)
+            self._kept_all = keep is not None and seen == len(self._normalized)
         candidates = miner.candidates(resolve_rules(config.boilerplate))
         return MinedRules.from_candidates(candidates), candidates
 
@@ -194,11 +204,15 @@ class LocalEngine:
             last = max(i for i, step in enumerate(steps) if isinstance(step, Map) and step.name == "clean")
             steps.insert(last + 1, Map("report", pack_removals, "skip", steps[last].timeout))  # type: ignore[attr-defined]
             pipeline = Pipeline(steps)
-        documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
         kept, self._normalized = self._normalized, {}
+        kept_all, self._kept_all = self._kept_all, False
+        first = [step.name for step in pipeline.steps[:3]]  # type: ignore[attr-defined]
+        if kept and kept_all and skip == 0 and self.pool is None and first == ["read", "decode", "normalize"]:
+            # every page kept: the input is not read again (each page let go as it is taken)
+            return Pipeline(pipeline.steps[3:]).run(kept.pop(place) for place in list(kept))
+        documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
         if not kept or self.pool is not None:
             return pipeline.run(documents, pool=self.pool)
-        first = [step.name for step in pipeline.steps[:3]]  # type: ignore[attr-defined]
         if first != ["read", "decode", "normalize"]:  # pragma: no cover - a pipeline of other steps
             return pipeline.run(documents)
         return Pipeline(pipeline.steps[3:]).run(_normalized(documents, pipeline.steps[:3], kept))
@@ -240,8 +254,12 @@ class LocalEngine:
                 claimed = (placed.skipped, placed.detail) if placed.skipped else placed.output
             return verdict, claimed, change
 
+        # every page kept by the mining pass: the input is not read again (see KeepingPool.kept_documents)
+        kept = keeping.kept_documents() if skip == 0 and skip_normalized else None
+
         def lines() -> Iterator[tuple[Document, Any]]:  # (page, its JSONL line or Parquet row; None: not written)
-            documents = source.documents(max_bytes=config.decode.max_bytes, skip=skip, lazy=True)
+            documents = kept if kept is not None else source.documents(max_bytes=config.decode.max_bytes, skip=skip,
+                                                                        lazy=True)
             finishing = functools.partial(finish_page, finish=finish, writer=writer, trace=traces)
             for (doc, line), change in keeping.run(prefix, finishing, documents, judge,
                                                    skip_normalized=skip_normalized):

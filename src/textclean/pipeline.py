@@ -278,7 +278,8 @@ def mine_documents(
     site, not with the corpus. Call :meth:`Miner.result` for the rules.
     ``advance`` is called with each document's input bytes once it is counted.
     ``keep`` (in this process only: ``jobs=1``, no pool) is handed each normalised
-    document that is not skipped, before its text is dropped.
+    document — one set aside by reading, decoding or normalising too — before its
+    text is dropped.
     """
     config = config or Config()
     steps = mining_steps(config)
@@ -286,7 +287,7 @@ def mine_documents(
     if keep is not None:
         if parallel:
             raise ConfigError("mine_documents: keep= sees the documents in this process only (jobs=1, no pool)")
-        steps.insert(3, Map("keep", functools.partial(_kept, keep=keep), "skip"))
+        steps.insert(3, _Each("keep", keep))
     stream: Iterable[Document] = documents
     if parallel:
         stream = parallel_map(steps, stream, jobs, pool=pool)
@@ -321,9 +322,17 @@ def mining_steps(config: Config) -> list[Map]:
     ]
 
 
-def _kept(doc: Document, *, keep: Callable[[Document], None]) -> Document:
-    keep(doc)
-    return doc
+@dataclass(frozen=True)
+class _Each:
+    """A step that hands ``see`` each document, skipped ones too, and passes it on."""
+
+    name: str
+    see: Callable[[Document], None]
+
+    def run(self, documents: Iterable[Document]) -> Iterator[Document]:
+        for doc in documents:
+            self.see(doc)
+            yield doc
 
 
 def _observed(doc: Document, *, config: Config) -> Document:
