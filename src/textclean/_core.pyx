@@ -28,10 +28,10 @@ pieces, keys and signatures of a page's paragraphs in one pass).
 ``line_features.context_features``' numpy path).
 
 ``_core_index.pxi`` — ``KeyTable``: the corpus index's hash table of keys not yet sorted
-into tiers (ref ``textclean.index._DictKeys``); ``verify_candidates``: its check of band
-candidates (ref ``textclean.index.DedupIndex._verify``); ``match_paragraphs`` and
-``insert_paragraphs``: ``DedupIndex.match_many`` and ``add_many``'s table work, each in one call
-(ref: those methods' pure-Python path).
+into tiers (ref ``textclean.index._DictKeys``); ``tier_lookup`` (ref ``index._Table.lookup``'s
+numpy search); ``match_paragraphs``: ``DedupIndex.match_many`` in one call, its lookups and
+its check of band candidates (ref ``DedupIndex._verify``); ``insert_paragraphs``: ``add_many``'s
+table inserts in one call (ref: those methods' pure-Python path).
 """
 
 cimport cython

@@ -180,28 +180,18 @@ def _key_table(keys, values):
     return table
 
 
-def verify_candidates(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_hits,
-                      const uint32_t[:, ::1] signatures, list blocks, Py_ssize_t block_rows, double threshold,
-                      int64_t[::1] found, int64_t[::1] same):
-    """The corpus index's check of its band candidates (reference: the numpy path of
-    ``textclean.index.DedupIndex.match_many``): for each paragraph ``r`` without an
-    exact hit, its band candidates ``band_hits[r]`` (entries; -1 for none) in entry
-    order, each once; the first whose signature (row ``c % block_rows`` of
-    ``blocks[c // block_rows]``) agrees with ``signatures[r]`` in at least
-    ``threshold`` of the positions goes to ``found[r]``, the agreeing count to ``same[r]``."""
-    if len(blocks):
-        _verify(band_hits, exact_hits, signatures, blocks[:-1], blocks[-1], block_rows, threshold, found, same)
-    else:
-        _verify(band_hits, exact_hits, signatures, [], None, block_rows, threshold, found, same)
-
-
 cdef int _verify(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_hits, const uint32_t[:, ::1] signatures,
                  list blocks, object current, Py_ssize_t block_rows, double threshold, int64_t[::1] found,
                  int64_t[::1] same) except -1:
-    """:func:`verify_candidates` with the signature blocks as the index holds them: the
-    finished ``blocks`` and the ``current`` one after them. Only the blocks a candidate
-    lies in are read (the index grows a block every 4,096 paragraphs: a page's
-    candidates lie in a few of them)."""
+    """The corpus index's check of its band candidates (reference:
+    ``textclean.index.DedupIndex._verify``): for each paragraph ``r`` without an exact
+    hit, its band candidates ``band_hits[r]`` (entries; -1 for none) in entry order,
+    each once; the first whose signature (row ``c % block_rows`` of block
+    ``c // block_rows``: the index's finished ``blocks``, then its ``current`` one)
+    agrees with ``signatures[r]`` in at least ``threshold`` of the positions goes to
+    ``found[r]``, the agreeing count to ``same[r]``. Only the blocks a candidate lies in
+    are read (the index grows a block every 4,096 paragraphs; a page's candidates lie in
+    a few of them: taking hold of every block on each call cost O(index) a page)."""
     cdef Py_ssize_t count = band_hits.shape[0], width = band_hits.shape[1], perms = signatures.shape[1]
     cdef Py_ssize_t nblocks = len(blocks) + (current is not None), r, j, k, n, i
     cdef int64_t c, t, held = -1

@@ -281,12 +281,7 @@ class DedupIndex:
         band_hits = self.band_table.lookup(bands.reshape(-1)).reshape(count, -1)
         found = np.full(count, -1, dtype=np.int64)
         same = np.zeros(count, dtype=np.int64)
-        if compiled is not None:
-            compiled.verify_candidates(band_hits, exact_hits, np.ascontiguousarray(signatures, dtype=np.uint32),
-                                       [*self._signatures, self._current], self._BLOCK, self.config.threshold,
-                                       found, same)
-        else:
-            self._verify(band_hits, exact_hits, signatures, found, same)
+        self._verify(band_hits, exact_hits, signatures, found, same)
         out: list[tuple[int, float] | None] = []
         width = signatures.shape[1]
         for hit, candidate, agree in zip(exact_hits.tolist(), found.tolist(), same.tolist()):
@@ -300,7 +295,7 @@ class DedupIndex:
 
     def _verify(self, band_hits: np.ndarray, exact_hits: np.ndarray, signatures: np.ndarray, found: np.ndarray,
                 same: np.ndarray) -> None:
-        """The band candidates checked (the reference of the compiled ``verify_candidates``):
+        """The band candidates checked (the reference of the compiled ``match_paragraphs``' check):
         for each paragraph without an exact hit, its candidates in entry order, each
         once; the first at ``threshold`` or more goes to ``found`` (its agreeing
         positions to ``same``). Every pair in one comparison."""
