@@ -119,6 +119,21 @@ def test_repeated_title_skips_only_lines_that_cannot_match(title: str, body: lis
     assert repeated_title(lines) == title_module._repeated_title(lines, 400, skip=False)
 
 
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet="城市排水 \u3000\t\n_a", max_size=260) | st.text(max_size=260))
+def test_the_title_bigrams_of_a_joined_line_are_those_of_the_strip_by_character(text: str):
+    """The title check joins each line from its split() and takes its bigrams: that join
+    removes every character str.isspace() calls white space, so stripping again character
+    by character (what the bigrams did before) finds nothing to remove."""
+    import textclean.title as title_module
+
+    joined = "".join(text.split())
+    stripped = "".join(ch for ch in joined[:200] if not ch.isspace())
+    expected = {stripped[i : i + 2] for i in range(len(stripped) - 1)} if len(stripped) > 1 else (
+        {stripped} if stripped else set())
+    assert title_module._bigrams(joined) == expected
+
+
 def test_good_lines_are_long_punctuated_prose():
     assert good_lines([PROSE[0] + PROSE[1], "首页 | 新闻", "短句，很短。"]).tolist() == [True, False, False]
 

@@ -153,11 +153,6 @@ def _present(pattern: Any, text: str, starts: np.ndarray) -> np.ndarray:
     return out
 
 
-def _bigrams(text: str, limit: int = 200) -> set[str]:
-    text = "".join(ch for ch in text[:limit] if not ch.isspace())
-    return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text} if text else set()
-
-
 def _title_similarity(lines: Sequence[str], lengths: np.ndarray) -> np.ndarray:
     """Per line of at most ``_SCAN_CHARS`` characters, the share of its character
     bigrams (white space left out) that the first line also has; 0 for the first
