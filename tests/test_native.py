@@ -298,6 +298,31 @@ def test_the_key_table_sorts_its_items_as_numpy_does(keys: list[int]) -> None:
     assert keys_c.tolist() == keys_r.tolist() and values_c.tolist() == values_r.tolist()
 
 
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(before=st.lists(_TIER_KEYS, max_size=3000), after=st.lists(_TIER_KEYS, max_size=300))
+def test_a_cleared_key_table_is_a_new_one_with_its_slots_kept(before: list[int], after: list[int]) -> None:
+    """What a flush leaves: the table emptied but as large as it grew; filled again, it
+    holds what a new table holds (no key or value of before stays)."""
+    from textclean.index import _DictKeys
+
+    table, reference = core().KeyTable(), _DictKeys()
+    table.insert_values(np.array(before, dtype=np.uint64), np.arange(len(before), dtype=np.int32))
+    size = table.nbytes()
+    table.clear()
+    assert len(table) == 0 and table.nbytes() == size and table.items()[0].size == 0
+    keys = np.array(after, dtype=np.uint64)
+    values = np.arange(len(after), dtype=np.int32) + 10_000
+    table.insert_values(keys, values)
+    reference.insert_values(keys, values)
+    assert [a.tolist() for a in table.sorted_items()] == [a.tolist() for a in reference.sorted_items()]
+    probes = np.array(before[:50] + after[:50], dtype=np.uint64)
+    found, expected = np.full(probes.size, -1, dtype=np.int64), np.full(probes.size, -1, dtype=np.int64)
+    table.get_into(probes, found)
+    reference.get_into(probes, expected)
+    assert found.tolist() == expected.tolist()
+
+
 def test_tier_lookup_on_a_tier_of_a_million_hashes() -> None:
     """Spread keys, as the index's are: every stored key found with its value, absent ones not."""
     if core() is None:

@@ -37,6 +37,9 @@ class _DictKeys:
     def __len__(self) -> int:
         return len(self.values)
 
+    def clear(self) -> None:
+        self.values.clear()
+
     def nbytes(self) -> int:
         return len(self.values) * 100  # about what a dict entry of two ints costs
 
@@ -154,7 +157,7 @@ class _Table:
         if not len(self.pending):
             return
         self.tiers.append(_tier(*self.pending.sorted_items()))
-        self.pending = _new_keys()
+        self.pending.clear()  # (it fills to flush_at again: its slots are kept)
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
             newer_keys, newer_values, _ = self.tiers[-1]
             older_keys, older_values, _ = self.tiers[-2]
