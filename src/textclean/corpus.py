@@ -47,8 +47,8 @@ class Listener:
     ``document_trace``: whether :meth:`document` reads a document's ``trace`` (its
     removals). A listener that says no gets documents whose trace is empty — and, for
     records, whose ``record`` is None (the output line holds it) — from a run whose
-    worker processes keep their pages (a folder into a tree, a folder, JSONL or Parquet
-    into a JSONL file or Parquet, ``jobs`` > 1): the parent then receives only the report's items, made
+    worker processes keep their pages (a folder, JSONL or Parquet into a tree, a JSONL
+    file or Parquet, ``jobs`` > 1): the parent then receives only the report's items, made
     in the workers, and not each removal again (~2.5 µs each; ~0.15 s per 10 MB of
     real pages, the parent's serial time). The report is the same either way.
     """
