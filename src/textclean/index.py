@@ -151,13 +151,20 @@ class _Table:
         """Sort the table's keys into a tier when it holds ``flush_at`` of them (after
         every insert, also one made straight into :attr:`pending`)."""
         if len(self.pending) >= self.flush_at:
-            self.flush()
+            self.flush(refill=True)
 
-    def flush(self) -> None:
+    def flush(self, *, refill: bool = False) -> None:
+        """Sort the table's keys into a tier (merging tiers of like size). ``refill``: the
+        table was full and fills to ``flush_at`` again — emptied, its slots kept (a new one
+        grew back through every doubling, rehashing into fresh memory); else (a spill, a
+        measure) a new, small one."""
         if not len(self.pending):
             return
         self.tiers.append(_tier(*self.pending.sorted_items()))
-        self.pending.clear()  # (it fills to flush_at again: its slots are kept)
+        if refill:
+            self.pending.clear()
+        else:
+            self.pending = _new_keys()
         while len(self.tiers) > 1 and self.tiers[-1][0].size * 2 >= self.tiers[-2][0].size:
             newer_keys, newer_values, _ = self.tiers[-1]
             older_keys, older_values, _ = self.tiers[-2]
