@@ -71,10 +71,10 @@ def replay(pages: int, per_page: int, seed: int) -> tuple[list[str], float]:
     flushed = 0.0
     flush = table.flush
 
-    def timed_flush() -> None:
+    def timed_flush(**options: bool) -> None:
         nonlocal flushed
         started = time.perf_counter()
-        flush()
+        flush(**options)
         flushed += time.perf_counter() - started
 
     table.flush = timed_flush  # type: ignore[method-assign]
