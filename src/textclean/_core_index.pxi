@@ -104,19 +104,25 @@ cdef class KeyTable:
         TC_PREFETCH(&self.slots[self._home(key)])
 
     def get_into(self, const uint64_t[::1] keys, int64_t[::1] out):
-        """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched).
-        The slots of the keys a few places ahead are fetched meanwhile (the table is
-        usually cold: the pages were cleaned in between)."""
-        cdef Py_ssize_t i, slot, count = keys.shape[0]
+        """``out[i]`` = the value stored for ``keys[i]`` where there is one (others untouched)."""
         with nogil:
-            for i in range(min(count, _AHEAD)):
-                self._prefetch(keys[i])
-            for i in range(count):
-                if i + _AHEAD < count:
-                    self._prefetch(keys[i + _AHEAD])
-                slot = self._slot(keys[i])
-                if self.slots[slot].used:
-                    out[i] = self.slots[slot].value
+            self._fill(keys, out, False)
+
+    cdef void _fill(self, const uint64_t[::1] keys, int64_t[::1] out, bint missing_only) noexcept nogil:
+        """:meth:`get_into`; ``missing_only``: only the keys whose ``out[i]`` is still -1 (those
+        no tier held) are looked up. The slots of the keys a few places ahead are fetched
+        meanwhile (the table is usually cold: the pages were cleaned in between)."""
+        cdef Py_ssize_t i, slot, count = keys.shape[0]
+        for i in range(min(count, _AHEAD)):
+            self._prefetch(keys[i])
+        for i in range(count):
+            if i + _AHEAD < count:
+                self._prefetch(keys[i + _AHEAD])
+            if missing_only and out[i] >= 0:
+                continue
+            slot = self._slot(keys[i])
+            if self.slots[slot].used:
+                out[i] = self.slots[slot].value
 
     def items(self):
         """(keys, values) as numpy arrays (uint64, int32), in no particular order."""
@@ -259,22 +265,11 @@ cdef int _verify(const int64_t[:, ::1] band_hits, const int64_t[::1] exact_hits,
 cdef int _table_lookup(KeyTable table, list tiers, const uint64_t[::1] keys, int64_t[::1] out) except -1:
     """``textclean.index._Table.lookup`` (``out`` holding -1 for every key): the tiers
     oldest first, then the keys no tier holds in the table."""
-    cdef Py_ssize_t i, slot, count = keys.shape[0]
     for tier in tiers:
         _tier_lookup(tier[0], tier[1], keys, out, tier[2])
-    if table.count == 0:
-        return 0
-    with nogil:
-        for i in range(min(count, _AHEAD)):
-            table._prefetch(keys[i])
-        for i in range(count):
-            if i + _AHEAD < count:
-                table._prefetch(keys[i + _AHEAD])
-            if out[i] >= 0:
-                continue
-            slot = table._slot(keys[i])
-            if table.slots[slot].used:
-                out[i] = table.slots[slot].value
+    if table.count:
+        with nogil:
+            table._fill(keys, out, True)
     return 0
 
 
