@@ -546,6 +546,33 @@ def test_dedup_walk_equals_the_python_reference(paragraphs: list[str], pairwise:
     assert compiled_doc == pure_doc
 
 
+@compiled
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.tuples(st.lists(st.integers(0, 3), min_size=8, max_size=8), st.booleans()), max_size=12),
+       threshold=st.sampled_from([0.5, 0.75, 1.0]), limit=st.sampled_from([1, 3, 1500]))
+def test_near_index_built_by_the_core_holds_what_the_reference_does(rows: list[tuple[list[int], bool]],
+                                                                    threshold: float, limit: int) -> None:
+    """``_LocalIndex.built`` (one compiled call) holds the rows, signatures, pairwise
+    matrix and suspects ``_LocalIndex`` makes — none eligible, all, past the matrix's limit."""
+    import textclean.dedup as dedup
+
+    signatures = np.array([values for values, _ in rows], dtype=np.uint32).reshape(len(rows), 8)
+    eligible = np.array([flag for _, flag in rows], dtype=bool)
+    saved = dedup._LocalIndex._PAIRWISE_LIMIT
+    dedup._LocalIndex._PAIRWISE_LIMIT = limit
+    try:
+        reference = dedup._LocalIndex(signatures, threshold, eligible)
+        built = dedup._LocalIndex.built(core(), signatures, threshold, eligible)
+    finally:
+        dedup._LocalIndex._PAIRWISE_LIMIT = saved
+    assert built.rows.tolist() == reference.rows.tolist()
+    assert built.signatures.dtype == np.uint32 and np.array_equal(built.signatures, reference.signatures)
+    assert (built.similar is None) == (reference.similar is None)
+    if built.similar is not None:
+        assert built.similar.dtype == bool and np.array_equal(built.similar, reference.similar)
+    assert built.suspects == bool(reference.suspects)
+
+
 # pieces a page's paragraphs are made of: sentence ends, closing quotes, full-width forms that NFKC
 # replaces, traditional characters, a combining mark and an astral character (the table folds neither
 # alone: the reference then runs), characters fold drops

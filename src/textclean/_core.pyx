@@ -19,7 +19,7 @@ groups of a signature matrix's rows).
 ``LiteralSet``: the prefilter's literal tests (ref ``textclean.prefilter._alternation_of``).
 
 ``_core_dedup.pxi`` — ``pairwise_similar`` (ref ``textclean.dedup._pairwise``),
-``sentence_pieces`` (ref ``dedup._pieces``), ``NearIndex`` and ``dedup_walk`` (ref
+``sentence_pieces`` (ref ``dedup._pieces``), ``NearIndex``, ``near_index`` and ``dedup_walk`` (ref
 ``dedup._LocalIndex`` and ``dedup._walk``), ``sign_paragraphs`` (ref ``dedup._sign_reference``:
 pieces, keys and signatures of a page's paragraphs in one pass).
 

@@ -26,6 +26,43 @@ def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1
     return suspects
 
 
+
+def near_index(const uint32_t[:, ::1] signatures, const uint8_t[::1] eligible, Py_ssize_t need, Py_ssize_t limit):
+    """``textclean.dedup._LocalIndex(signatures, threshold, eligible)`` made in one call
+    (``need``: the agreeing positions its threshold asks for): its ``NearIndex``, its
+    ``rows`` (the eligible rows, int64), its ``signatures`` (theirs, a copy the walk may
+    change), its pairwise matrix ``similar`` (bool; None without rows or past ``limit``
+    of them) and whether a row has a similar earlier row (its ``suspects`` are not empty)."""
+    cdef Py_ssize_t n = signatures.shape[0], perms = signatures.shape[1], i, k = 0, count = 0, p
+    for i in range(n):
+        count += eligible[i] != 0
+    rows_array = np.empty(count, dtype=np.int64)
+    compact_array = np.full(n, -1, dtype=np.int64)
+    own = np.empty((count, perms), dtype=np.uint32)
+    suspect_array = np.zeros(count, dtype=np.uint8)
+    cdef int64_t[::1] rows = rows_array, compact = compact_array
+    cdef uint32_t[:, ::1] mine = own
+    cdef uint8_t[::1] suspect = suspect_array
+    for i in range(n):
+        if eligible[i]:
+            rows[k] = i
+            compact[i] = k
+            for p in range(perms):
+                mine[k, p] = signatures[i, p]
+            k += 1
+    similar = None
+    cdef bint any_suspect = False
+    if 0 < count <= limit:
+        similar = np.zeros((count, count), dtype=bool)
+        for k in pairwise_similar(own, need, similar.view(np.uint8)):
+            suspect[k] = 1
+            any_suspect = True
+    elif count:
+        suspect[:] = 1
+        any_suspect = True
+    index = NearIndex(compact_array, suspect_array, None if similar is None else similar.view(np.uint8), own, need)
+    return index, rows_array, own, similar, any_suspect
+
 cdef inline bint _sentence_end(Py_UCS4 c) noexcept nogil:
     return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0xFF1B or c == 0x21 or c == 0x3F or c == 0x3B  # 。！？；!?;
 

@@ -17,6 +17,8 @@ the order of the documents (sorted paths), never on timing or worker count.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -104,6 +106,16 @@ class _LocalIndex:
         elif count:
             self.suspects = set(range(count))
 
+    @staticmethod
+    def built(compiled: Any, signatures: np.ndarray, threshold: float, eligible: np.ndarray) -> _BuiltIndex:
+        """What ``_LocalIndex(signatures, threshold, eligible)`` holds before any row is
+        kept, made by the compiled core in one call, with its ``NearIndex`` (see :meth:`native`)."""
+        need = int(np.ceil(threshold * signatures.shape[1]))
+        native, rows, own, similar, suspected = compiled.near_index(
+            np.ascontiguousarray(signatures, dtype=np.uint32), np.ascontiguousarray(eligible, dtype=bool).view(np.uint8),
+            need, _LocalIndex._PAIRWISE_LIMIT)
+        return _BuiltIndex(native_index=native, rows=rows, signatures=own, similar=similar, suspected=suspected)
+
     def native(self, compiled: Any) -> Any:
         """This index as the compiled core's ``NearIndex`` (for its ``dedup_walk``), before any row is kept."""
         suspects = np.zeros(self.rows.size, dtype=np.uint8)
@@ -167,6 +179,27 @@ def _pairwise(signatures: np.ndarray, need: int) -> tuple[np.ndarray, list[int]]
     return similar, np.flatnonzero(np.tril(similar, -1).any(axis=1)).tolist()
 
 
+@dataclass(frozen=True)
+class _BuiltIndex:
+    """A :class:`_LocalIndex` made by the compiled core (:meth:`_LocalIndex.built`): what
+    :func:`_yield_to_fuller` reads of one (the eligible ``rows``, their ``signatures``, the
+    pairwise matrix ``similar`` or None, whether a row has a similar earlier row) and the
+    ``NearIndex`` the compiled walk keeps rows in."""
+
+    native_index: Any
+    rows: np.ndarray
+    signatures: np.ndarray
+    similar: np.ndarray | None
+    suspected: bool
+
+    @property
+    def suspects(self) -> bool:
+        return self.suspected
+
+    def native(self, compiled: Any) -> Any:
+        return self.native_index
+
+
 FULLER = 1.2  # a later near copy this many times longer is the one kept
 # A page's summary (摘要：…, or the lines under 划重点： / 导读 / 核心提示 …) restates its body:
 # a summary paragraph yields to a later near copy that is at least as long (FULLER does not apply).
@@ -197,7 +230,7 @@ def summary_lines(lines: list[Line]) -> set[int]:
     return found
 
 
-def _yield_to_fuller(index: _LocalIndex, candidates: list[Line], ratio: float,
+def _yield_to_fuller(index: _LocalIndex | _BuiltIndex, candidates: list[Line], ratio: float,
                      summary: set[int] = frozenset()) -> dict[int, tuple[int, float]]:  # type: ignore[assignment]
     """``{i: (j, similarity)}``: paragraph ``i`` has a later near copy ``j`` at least
     ``ratio`` times as long (the fullest such copy), so ``i`` goes and ``j`` stays; a
@@ -392,11 +425,13 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     texts = [line.text for line in candidates]
     near_paragraphs = near_sentences = None
     signatures = None
+    compiled = core()
     if signer is not None:
         pieces, keys, signatures, paragraph_signatures, long_keys, long_sentences = _sign(signer, config, texts)
         # Only these rows are ever looked up or kept (see the walk below).
-        near_paragraphs = _LocalIndex(paragraph_signatures, config.threshold, np.array(long_keys, dtype=bool))
-        near_sentences = _LocalIndex(signatures, config.sentence_threshold, long_sentences)
+        index: Any = _LocalIndex if compiled is None else functools.partial(_LocalIndex.built, compiled)
+        near_paragraphs = index(paragraph_signatures, config.threshold, np.array(long_keys, dtype=bool))
+        near_sentences = index(signatures, config.sentence_threshold, long_sentences)
     else:
         pieces = [_pieces(text) for text in texts]
         keys = [["" for _ in paragraph] for paragraph in pieces]
@@ -408,7 +443,6 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
         yields = _yield_to_fuller(near_paragraphs, candidates, FULLER, summary_lines(before))
     walk: Any = _walk
     indexes: tuple[Any, Any] = (near_paragraphs, near_sentences)
-    compiled = core()
     if compiled is not None:  # the same walk in C (tested equal to _walk)
         walk = compiled.dedup_walk
         indexes = (None if near_paragraphs is None else near_paragraphs.native(compiled),
