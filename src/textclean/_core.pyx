@@ -49,6 +49,7 @@ cdef extern from "_kernels.h":
     size_t tc_char_shingles(const uint32_t *points, size_t length, size_t n, uint32_t *out) nogil
     void TC_PREFETCH(const void *p) nogil
     void *tc_table_alloc(size_t bytes) nogil
+    void tc_min_into(uint32_t *target, const uint32_t *row, size_t width) nogil
 
 
 include "_core_normalize.pxi"

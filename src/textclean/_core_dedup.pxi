@@ -160,9 +160,7 @@ cdef class NearIndex:
             self.sigs[c, p] = signatures[r, p]
         for i in range(1, len(rows)):
             r = rows[i]
-            for p in range(self.perms):
-                if signatures[r, p] < self.sigs[c, p]:
-                    self.sigs[c, p] = signatures[r, p]
+            tc_min_into(&self.sigs[c, 0], &signatures[r, 0], self.perms)
         if self.pairwise:
             for i in range(self.count):
                 flag = self._equal(i, c) >= self.need
@@ -413,10 +411,7 @@ def sign_paragraphs(list texts, const uint8_t[::1] kind, const uint32_t[::1] sta
                 for p in range(perms):
                     target[p] = row[p]
                 for r in range(first + 1, firsts[t + 1]):
-                    row = &signatures[r, 0]
-                    for p in range(perms):
-                        if row[p] < target[p]:
-                            target[p] = row[p]
+                    tc_min_into(target, &signatures[r, 0], perms)
         for r in range(signed):
             if sentence[r]:
                 long_sentences[r] = True

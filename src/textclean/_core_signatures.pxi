@@ -67,7 +67,4 @@ def min_of_rows(const uint32_t[:, ::1] signatures, const int64_t[::1] rows, cons
             for j in range(width):
                 target[j] = row[j]
             for k in range(firsts[i] + 1, stop):
-                row = &signatures[rows[k], 0]
-                for j in range(width):
-                    if row[j] < target[j]:
-                        target[j] = row[j]
+                tc_min_into(target, &signatures[rows[k], 0], width)

@@ -102,3 +102,13 @@ static size_t tc_char_shingles(const uint32_t *points, size_t length, size_t n, 
     }
     return windows;
 }
+
+/* target[0:width] = the element-wise minimum of target and row: branch free, so that it
+ * vectorises (a branch per element mispredicted often on fresh signatures: ~2 ns each). */
+TC_DISPATCH
+static void tc_min_into(uint32_t *target, const uint32_t *row, size_t width) {
+    for (size_t j = 0; j < width; j++) {
+        uint32_t a = row[j], b = target[j];
+        target[j] = a < b ? a : b;
+    }
+}
