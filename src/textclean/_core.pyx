@@ -43,6 +43,14 @@ from libc.string cimport memset
 import numpy as np
 
 
+cdef extern from "Python.h":
+    # a str's characters read where they lie (its kind and buffer looked up once per string,
+    # not per character as indexing does)
+    int PyUnicode_KIND(object text)
+    const void *PyUnicode_DATA(object text)
+    uint32_t PyUnicode_READ(int kind, const void *data, Py_ssize_t index) nogil
+
+
 cdef extern from "_kernels.h":
     void tc_minhash(const uint32_t *hashes, size_t count, const uint32_t *a, const uint32_t *b,
                     uint32_t *row, size_t perms) nogil

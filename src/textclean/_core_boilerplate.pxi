@@ -25,6 +25,11 @@ DEF _ALTERNATIVES = 4  # characters a caseless literal's character may be matche
 DEF _FEW = 4  # a set of this many literals or fewer is searched literal by literal (no 8 KB bitmap)
 
 
+cdef inline Py_ssize_t _pair(uint32_t first, uint32_t second) noexcept nogil:
+    """Where two characters in a row fall among ``LiteralSet``'s 2 ** 16 pair bits."""
+    return <Py_ssize_t> (((first * <uint32_t> 0x9E3779B1) ^ (second * <uint32_t> 0x85EBCA6B)) >> 16)
+
+
 cdef class LiteralSet:
     """Whether a line holds one of ``literals`` as a substring: the compiled
     ``search`` of :func:`textclean.prefilter._alternation_of`. A position is tried
@@ -39,6 +44,11 @@ cdef class LiteralSet:
     at most 4, all in the BMP; see ``textclean.prefilter._caseless``)."""
 
     cdef uint64_t *bitmap  # NULL for a set of _FEW or fewer
+    # with the bitmap: the first two characters of each literal of two or more, hashed into
+    # 2 ** 16 bits (most positions whose character starts a literal are ruled out by the next
+    # one), and whether a literal is that one character alone (then it is found)
+    cdef uint64_t *pairs
+    cdef uint64_t *singles
     cdef list few  # those literals, searched one by one
     cdef bint astral
     cdef Py_UCS4 *chars
@@ -74,10 +84,12 @@ cdef class LiteralSet:
         self.firsts = <uint32_t *> calloc(max(self.count, 1), sizeof(uint32_t))
         if self.few is None:
             self.bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
+            self.pairs = <uint64_t *> calloc(1024, sizeof(uint64_t))
+            self.singles = <uint64_t *> calloc(1024, sizeof(uint64_t))
         if self.caseless_count:
             self.caseless_bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
         if self.chars == NULL or self.starts == NULL or self.firsts == NULL or \
-                (self.few is None and self.bitmap == NULL) or (self.caseless_count and self.caseless_bitmap == NULL):
+                (self.few is None and (self.bitmap == NULL or self.pairs == NULL or self.singles == NULL)) or (self.caseless_count and self.caseless_bitmap == NULL):
             raise MemoryError()
         self.shortest = total
         for i in range(self.count):
@@ -92,6 +104,11 @@ cdef class LiteralSet:
                 self.astral = True
             elif self.bitmap != NULL:
                 self.bitmap[c >> 6] |= (<uint64_t> 1) << (c & 63)
+                if len(literal) == 1:
+                    self.singles[c >> 6] |= (<uint64_t> 1) << (c & 63)
+                else:
+                    k = _pair(c, <uint32_t> literal[1])
+                    self.pairs[k >> 6] |= (<uint64_t> 1) << (k & 63)
             if len(literal) < self.shortest:
                 self.shortest = len(literal)
         self.starts[self.count] = at
@@ -117,6 +134,8 @@ cdef class LiteralSet:
 
     def __dealloc__(self):
         free(self.bitmap)
+        free(self.pairs)
+        free(self.singles)
         free(self.chars)
         free(self.starts)
         free(self.firsts)
@@ -135,15 +154,24 @@ cdef class LiteralSet:
         cdef uint32_t c
         cdef bint same
         cdef unicode literal
+        cdef int kind = PyUnicode_KIND(line)
+        cdef const void *data = PyUnicode_DATA(line)
         if self.few is not None:
             for literal in self.few:
                 if literal in line:
                     return True
             return False
         for i in range(n - self.shortest + 1):
-            c = <uint32_t> line[i]
+            c = PyUnicode_READ(kind, data, i)
             if c < 0x10000:
                 if not (self.bitmap[c >> 6] >> (c & 63)) & 1:
+                    continue
+                if (self.singles[c >> 6] >> (c & 63)) & 1:
+                    return True
+                if i + 1 >= n:
+                    continue  # (only a one-character literal fits here)
+                mid = _pair(c, PyUnicode_READ(kind, data, i + 1))
+                if not (self.pairs[mid >> 6] >> (mid & 63)) & 1:
                     continue
             elif not self.astral:
                 continue
@@ -161,7 +189,7 @@ cdef class LiteralSet:
                     break  # literals starting with c come shortest first
                 same = True
                 for k in range(1, size):
-                    if <uint32_t> line[i + k] != <uint32_t> self.chars[self.starts[j] + k]:
+                    if PyUnicode_READ(kind, data, i + k) != <uint32_t> self.chars[self.starts[j] + k]:
                         same = False
                         break
                 if same:
@@ -174,8 +202,10 @@ cdef class LiteralSet:
         cdef uint32_t c
         cdef const uint32_t *options
         cdef bint same
+        cdef int kind = PyUnicode_KIND(line)
+        cdef const void *data = PyUnicode_DATA(line)
         for i in range(n):
-            c = <uint32_t> line[i]
+            c = PyUnicode_READ(kind, data, i)
             if c >= 0x10000 or not (self.caseless_bitmap[c >> 6] >> (c & 63)) & 1:
                 continue
             for j in range(self.caseless_count):
@@ -185,7 +215,7 @@ cdef class LiteralSet:
                     continue
                 same = True
                 for k in range(size):
-                    c = <uint32_t> line[i + k]
+                    c = PyUnicode_READ(kind, data, i + k)
                     options = &self.caseless_chars[(at + k) * _ALTERNATIVES]
                     if c != options[0] and c != options[1] and c != options[2] and c != options[3]:
                         same = False
@@ -213,8 +243,10 @@ cdef class CharSet:
         """True when every BMP character of ``line`` is in the set, else None."""
         cdef Py_ssize_t i, n = len(line)
         cdef uint32_t c
+        cdef int kind = PyUnicode_KIND(line)
+        cdef const void *data = PyUnicode_DATA(line)
         for i in range(n):
-            c = <uint32_t> line[i]
+            c = PyUnicode_READ(kind, data, i)
             if c < 0x10000 and not (self.bitmap[c >> 6] >> (c & 63)) & 1:
                 return None
         return True
