@@ -620,11 +620,14 @@ _LITERAL_CHARS = st.sampled_from(list("转载请注明出处本文来源原创ab
 
 @compiled
 @settings(max_examples=300, deadline=None)
-@given(literals=st.lists(st.text(alphabet=_LITERAL_CHARS, min_size=1, max_size=5), min_size=1, max_size=12),
+@given(literals=st.lists(st.text(alphabet=_LITERAL_CHARS, min_size=1, max_size=5), min_size=1, max_size=12)
+       | st.lists(st.text(alphabet=_LITERAL_CHARS, min_size=2, max_size=4), min_size=70, max_size=90, unique=True)
+       .flatmap(lambda many: st.lists(st.sampled_from(list("转载请注明ab")), max_size=2).map(lambda one: many + one)),
        line=st.text(alphabet=_LITERAL_CHARS, max_size=60))
 def test_literal_set_equals_the_re_alternation(literals: list[str], line: str) -> None:
     """The compiled literal search answers as the prefilter's ``re`` alternation does
-    (shared prefixes, a literal inside another, astral characters, a lone surrogate)."""
+    (shared prefixes, a literal inside another, astral characters, a lone surrogate;
+    small sets, and sets of more than 64 with the pair filter and one-character literals)."""
     from textclean.prefilter import _alternation_of
 
     found = core().LiteralSet(literals).search(line)

@@ -23,6 +23,7 @@ def has_repeated_run(unicode text, Py_ssize_t run):
 
 DEF _ALTERNATIVES = 4  # characters a caseless literal's character may be matched by, at most
 DEF _FEW = 4  # a set of this many literals or fewer is searched literal by literal (no 8 KB bitmap)
+DEF _MANY = 64  # a set of more literals than this has the pair filter too (16 KB more)
 
 
 cdef inline Py_ssize_t _pair(uint32_t first, uint32_t second) noexcept nogil:
@@ -44,9 +45,11 @@ cdef class LiteralSet:
     at most 4, all in the BMP; see ``textclean.prefilter._caseless``)."""
 
     cdef uint64_t *bitmap  # NULL for a set of _FEW or fewer
-    # with the bitmap: the first two characters of each literal of two or more, hashed into
-    # 2 ** 16 bits (most positions whose character starts a literal are ruled out by the next
-    # one), and whether a literal is that one character alone (then it is found)
+    # for a set of more than _MANY (the pack's: its first characters start ~10 % of a page's):
+    # the first two characters of each literal of two or more, hashed into 2 ** 16 bits (most
+    # positions whose character starts a literal are ruled out by the next one), and whether
+    # a literal is that one character alone (then it is found); NULL for smaller sets (a
+    # site's mined rules, which live for the whole run: 16 KB each would add up)
     cdef uint64_t *pairs
     cdef uint64_t *singles
     cdef list few  # those literals, searched one by one
@@ -84,12 +87,14 @@ cdef class LiteralSet:
         self.firsts = <uint32_t *> calloc(max(self.count, 1), sizeof(uint32_t))
         if self.few is None:
             self.bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
+        if self.count > _MANY:
             self.pairs = <uint64_t *> calloc(1024, sizeof(uint64_t))
             self.singles = <uint64_t *> calloc(1024, sizeof(uint64_t))
         if self.caseless_count:
             self.caseless_bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
         if self.chars == NULL or self.starts == NULL or self.firsts == NULL or \
-                (self.few is None and (self.bitmap == NULL or self.pairs == NULL or self.singles == NULL)) or (self.caseless_count and self.caseless_bitmap == NULL):
+                (self.few is None and self.bitmap == NULL) or \
+                (self.count > _MANY and (self.pairs == NULL or self.singles == NULL)) or (self.caseless_count and self.caseless_bitmap == NULL):
             raise MemoryError()
         self.shortest = total
         for i in range(self.count):
@@ -104,7 +109,9 @@ cdef class LiteralSet:
                 self.astral = True
             elif self.bitmap != NULL:
                 self.bitmap[c >> 6] |= (<uint64_t> 1) << (c & 63)
-                if len(literal) == 1:
+                if self.pairs == NULL:
+                    pass
+                elif len(literal) == 1:
                     self.singles[c >> 6] |= (<uint64_t> 1) << (c & 63)
                 else:
                     k = _pair(c, <uint32_t> literal[1])
@@ -166,13 +173,16 @@ cdef class LiteralSet:
             if c < 0x10000:
                 if not (self.bitmap[c >> 6] >> (c & 63)) & 1:
                     continue
-                if (self.singles[c >> 6] >> (c & 63)) & 1:
+                if self.pairs == NULL:
+                    pass
+                elif (self.singles[c >> 6] >> (c & 63)) & 1:
                     return True
-                if i + 1 >= n:
+                elif i + 1 >= n:
                     continue  # (only a one-character literal fits here)
-                mid = _pair(c, PyUnicode_READ(kind, data, i + 1))
-                if not (self.pairs[mid >> 6] >> (mid & 63)) & 1:
-                    continue
+                else:
+                    mid = _pair(c, PyUnicode_READ(kind, data, i + 1))
+                    if not (self.pairs[mid >> 6] >> (mid & 63)) & 1:
+                        continue
             elif not self.astral:
                 continue
             lo, hi = 0, self.count  # the first literal starting with c
