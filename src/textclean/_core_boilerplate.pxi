@@ -7,10 +7,12 @@ def has_repeated_run(unicode text, Py_ssize_t run):
     ``textclean.boilerplate.cut_repeated_runs`` has something to cut."""
     cdef Py_ssize_t i, length = len(text), count = 0
     cdef Py_UCS4 c, previous = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef const void *data = PyUnicode_DATA(text)
     if length < run:
         return False
     for i in range(length):
-        c = text[i]
+        c = PyUnicode_READ(kind, data, i)
         if i and c == previous:
             count += 1
         else:

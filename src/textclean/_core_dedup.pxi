@@ -310,6 +310,8 @@ def sign_paragraphs(list texts, const uint8_t[::1] kind, const uint32_t[::1] sta
     cdef uint32_t v
     cdef uint8_t k
     cdef bint is_sentence
+    cdef int text_kind
+    cdef const void *data
     cdef uint32_t *points = <uint32_t *> malloc(capacity * sizeof(uint32_t))
     cdef Py_ssize_t *ends = <Py_ssize_t *> malloc(ends_capacity * sizeof(Py_ssize_t))  # end of each signed key
     cdef uint8_t *sentence = <uint8_t *> malloc(ends_capacity)  # ... whether it is a long sentence
@@ -325,6 +327,8 @@ def sign_paragraphs(list texts, const uint8_t[::1] kind, const uint32_t[::1] sta
         for t in range(count):
             text = texts[t]
             length = len(text)
+            text_kind = PyUnicode_KIND(text)
+            data = PyUnicode_DATA(text)
             paragraph = []
             paragraph_keys = []
             firsts[t] = signed
@@ -334,18 +338,18 @@ def sign_paragraphs(list texts, const uint8_t[::1] kind, const uint32_t[::1] sta
             while begin < length:
                 # the next piece: up to a run of sentence ends and the closing quotes after it, or the end
                 i = begin
-                while i < length and not _sentence_end(text[i]):
+                while i < length and not _sentence_end(PyUnicode_READ(text_kind, data, i)):
                     i += 1
                 is_sentence = i < length
-                while i < length and _sentence_end(text[i]):
+                while i < length and _sentence_end(PyUnicode_READ(text_kind, data, i)):
                     i += 1
-                while is_sentence and i < length and _closing_quote(text[i]):
+                while is_sentence and i < length and _closing_quote(PyUnicode_READ(text_kind, data, i)):
                     i += 1
                 paragraph.append((text[begin:i], is_sentence))
                 _reserve(<void **> &points, &capacity, used + 18 * (i - begin) + 1, sizeof(uint32_t))  # NFKC: at most 18 of one
                 j = used
                 for m in range(begin, i):
-                    c = text[m]
+                    c = PyUnicode_READ(text_kind, data, m)
                     if c > 0xFFFF:
                         return None
                     k = kind[c]

@@ -19,19 +19,24 @@ def line_shape(list lines, const uint16_t[::1] table, const uint8_t[::1] flags, 
     cdef uint16_t f
     cdef uint8_t last_flags, second_flags
     cdef bint space, previous
-    cdef int bit
+    cdef int bit, kind
+    cdef const void *data
+    cdef int64_t tally[11]  # this line's counts, in the columns of counts
     cdef double visible, total = 0.0, before = 0.0
     # class bit -> count column: Han, Latin, digit, punctuation, symbol, mark, comma, separator, function word
     cdef int slot[10]
     slot[:] = [-1, 1, 2, 3, 4, 5, 8, 9, 7, 10]
-    if columns.shape[0] != 17 or counts.shape[0] < count or out.shape[0] < count:
-        raise ValueError("line_shape: 17 columns and a row of counts and of features per line")
+    if columns.shape[0] != 17 or counts.shape[0] < count or counts.shape[1] != 11 or out.shape[0] < count:
+        raise ValueError("line_shape: 17 columns and a row of 11 counts and of features per line")
     for row in range(count):
         line = lines[row]
         length = len(line)
+        kind = PyUnicode_KIND(line)
+        data = PyUnicode_DATA(line)
         previous = True
+        tally[:] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         for i in range(length):
-            c = line[i]
+            c = PyUnicode_READ(kind, data, i)
             if c < 0x10000:
                 f = table[c]
             elif 0x20000 <= c <= 0x3134F:
@@ -40,13 +45,16 @@ def line_shape(list lines, const uint16_t[::1] table, const uint8_t[::1] flags, 
                 f = 0
             space = f & 1
             if not space:
-                counts[row, 0] += 1
+                tally[0] += 1
                 if previous:
-                    counts[row, 6] += 1
+                    tally[6] += 1
             previous = space
-            for bit in range(1, 10):
-                if f & (1 << bit):
-                    counts[row, slot[bit]] += 1
+            if f >> 1:
+                for bit in range(1, 10):
+                    if f & (1 << bit):
+                        tally[slot[bit]] += 1
+        for bit in range(11):
+            counts[row, bit] += tally[bit]
         total += max(<double> counts[row, 0], 1.0)
     total = max(total, 1.0)
     for row in range(count):
@@ -81,8 +89,10 @@ cdef Py_ssize_t _line_grams(unicode line, const uint8_t[::1] flags, int space, u
     cdef Py_ssize_t k, grams = 0
     cdef Py_UCS4 c, previous = 0
     cdef bint have = False
+    cdef int kind = PyUnicode_KIND(line)
+    cdef const void *data = PyUnicode_DATA(line)
     for k in range(len(line)):
-        c = line[k]
+        c = PyUnicode_READ(kind, data, k)
         if c < 0x10000 and flags[c] & space:
             continue
         if have:

@@ -13,6 +13,8 @@ def fold_keys(list texts, const uint8_t[::1] kind, const uint32_t[::1] start, co
     cdef Py_UCS4 c
     cdef uint8_t k
     cdef bint whole
+    cdef int text_kind
+    cdef const void *data
     cdef uint32_t[::1] buffer = np.empty(capacity, dtype=np.uint32)
     for text in texts:
         length = len(text)
@@ -21,8 +23,10 @@ def fold_keys(list texts, const uint8_t[::1] kind, const uint32_t[::1] start, co
             buffer = np.empty(capacity, dtype=np.uint32)
         j = 0
         whole = True
+        text_kind = PyUnicode_KIND(text)
+        data = PyUnicode_DATA(text)
         for i in range(length):
-            c = text[i]
+            c = PyUnicode_READ(text_kind, data, i)
             if c > 0xFFFF:
                 whole = False
                 break
@@ -50,8 +54,10 @@ def has_any(unicode text, const uint8_t[::1] bitmap):
     ``textclean.normalize.has_traditional``'s numpy gather."""
     cdef Py_ssize_t i, n = len(text)
     cdef uint32_t c
+    cdef int text_kind = PyUnicode_KIND(text)
+    cdef const void *data = PyUnicode_DATA(text)
     for i in range(n):
-        c = <uint32_t> text[i]
+        c = PyUnicode_READ(text_kind, data, i)
         if bitmap[c >> 3] & (1 << (c & 7)):
             return True
     return False
