@@ -138,6 +138,34 @@ def test_records_written_into_a_tree_by_workers_resume_to_identical_output(refer
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
+@pytest.mark.parametrize("k", [5, 9])
+def test_a_resumed_tree_run_keeps_the_file_an_earlier_id_claimed(tmp_path: Path, monkeypatch, jobs: str,
+                                                                 k: int) -> None:
+    """Records whose ids land on one file (a repeated id) or on a folder another id needs
+    (``d`` and ``d/e``): the first one stays and the later is skipped — also when the run
+    stopped between them and was resumed (the resumed run claimed nothing of what the
+    first part wrote, and the later record was written over the earlier one's file)."""
+    ids = ["a", "same", "d", "b", "c", "f", "g", "same", "d/e", "h", "i", "same"]
+    rows = [{"id": doc_id, "text": f"第{n}条记录的正文，写一些彼此不同的句子：编号{n}，内容{n * 7}。\n"
+                                   f"另一段话，标记{n}{n}{n}，与别的记录都不一样。"} for n, doc_id in enumerate(ids)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    code, err = run("clean", str(src), str(tmp_path / "ref"), "--format", "txt", "-q", "--jobs", jobs,
+                    "--report", str(tmp_path / "ref.json"))
+    assert code == 1 and "the first one stays" in err  # the later ids are skipped
+    assert (tmp_path / "ref" / "same.txt").read_text(encoding="utf-8").startswith("第1条")
+    out, report = tmp_path / "out", tmp_path / "r.json"
+    with monkeypatch.context() as patch:
+        _crash_at(patch, k, torn=False)
+        assert run("clean", str(src), str(out), "--format", "txt", "-q", "--jobs", jobs, "--report", str(report))[0] == 130
+    code, err = run("clean", str(src), str(out), "--format", "txt", "-q", "--resume", "--jobs", jobs,
+                    "--report", str(report))
+    assert code == 1, err
+    assert tree(out) == tree(tmp_path / "ref")
+    assert report_files(report) == report_files(tmp_path / "ref.json")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
 def test_interrupted_run_over_parquet_resumes_to_identical_output(reference: Path, tmp_path: Path, monkeypatch,
                                                                   jobs: str):
     """Parquet in (two files, row groups of 4 rows, read 3 rows at a time), JSONL out:

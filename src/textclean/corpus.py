@@ -273,7 +273,7 @@ def clean_corpus(
         manifest = owned.enter_context(_Owned(plan, resume or unfinished, overwrite))
         state = _state(plan, resume=resume, engine=engine, listener=listener)
         the_report = Report(keep_files=state is None, run=_run_info(plan, shown_input, shown_output))
-        done, offset = _replay(state, the_report, corpus, manifest, plan, listener)
+        done, offset, placed = _replay(state, the_report, corpus, manifest, plan, listener)
         if state is not None:  # from here on, a run that stops (Ctrl-C, an error) is continued with --resume
             owned.push(functools.partial(_stopped, state, listener))
         # under a memory cap the mining pass keeps no normalised documents for the cleaning pass
@@ -294,7 +294,7 @@ def clean_corpus(
                 if state is not None:
                     state.save("mined", (mined, the_report.mined))
         writer = out.writer(partial=state.partial if state is not None and out.format == "jsonl" else None,
-                            resume_at=offset)
+                            resume_at=offset, claimed=placed)
         if isinstance(writer, WriteJsonl):  # a .gz output is compressed at the end by as many threads
             writer = dataclasses.replace(writer, threads=min(jobs, available_cpus()))
         listener.phase("cleaning" if mined is not None else "", plan.total, done, src.unit)
@@ -411,16 +411,21 @@ def _state(plan: _Plan, *, resume: bool, engine: str, listener: Listener) -> Any
 
 
 def _replay(state: Any, report: Report, corpus: Any, manifest: _TreeManifest | None, plan: _Plan,
-            listener: Listener) -> tuple[int, int]:
+            listener: Listener) -> tuple[int, int, tuple[tuple[str, str], ...]]:
     """Replay what the interrupted run finished: report totals, index, written files —
     up to the first document whose output is not there (:func:`_on_disk`); the journal
     is cut there and the documents from it on are done again. Parquet parts are
     replayed whole: the documents of the last part the journal names (all of it, or
     only its first documents) are done again with that part, which is written again
-    the same (a part starts where the one before it ended)."""
+    the same (a part starts where the one before it ended). Returns how many documents
+    are done, where the output goes on (a JSONL file's length, Parquet's parts) and, for
+    a tree, the files written and their ids (the writer claims them again: see
+    :attr:`~textclean.io.WriteTree.claimed`)."""
     done, offset = 0, 0
+    placed: list[tuple[str, str]] = []
     if state is None:
-        return done, offset
+        return done, offset, ()
+    tree = plan.sink.format == "txt"
     on_disk = _on_disk(plan, state)
     lost = False
     whole_parts = plan.sink.format == "parquet"
@@ -435,6 +440,9 @@ def _replay(state: Any, report: Report, corpus: Any, manifest: _TreeManifest | N
             offset = record["offset"]
         if manifest is not None:
             manifest.add(record["entry"])
+        output = record["entry"].get("output")
+        if tree and output is not None and "\\" not in output:  # (a name shown escaped was not UTF-8: not known)
+            placed.append((output, record["entry"]["id"]))
         done += 1
 
     with contextlib.closing(state.records()) as records:
@@ -458,7 +466,7 @@ def _replay(state: Any, report: Report, corpus: Any, manifest: _TreeManifest | N
                          "those are done again")
     if done:
         listener.message(f"resuming after {done} of {plan.total} {plan.source.unit}")
-    return done, offset
+    return done, offset, tuple(placed)
 
 
 def _on_disk(plan: _Plan, state: Any) -> Callable[[dict[str, Any]], bool]:

@@ -224,7 +224,7 @@ class LocalEngine:
         import functools
         from pathlib import Path
 
-        from .io import TreeClaims, WriteTree
+        from .io import WriteTree
         from .keeping import finish_page
         from .pipeline import Map
 
@@ -239,7 +239,7 @@ class LocalEngine:
         self.pool.close()  # workers that return pages: none was started (see mine), or they are done
         keeping = self._keeping_pool(config)
         tree = isinstance(writer, WriteTree)
-        claims = TreeClaims(Path(writer.out_dir)) if tree else None
+        claims = writer.claims() if tree else None
         skip_normalized = 3 if [step.name for step in prefix[:3]] == ["read", "decode", "normalize"] else 0
 
         def judge(request: Any) -> tuple[Any, Any, Any]:

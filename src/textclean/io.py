@@ -406,6 +406,17 @@ class WriteTree:
     suffix: str = ""
     name: str = "write"
     threads: int = 4
+    # what an interrupted run placed before (its written files and their ids, in input order): a
+    # resumed run claims them first, so an id after the cut that lands on one is skipped as it
+    # would have been, never written over it (see claims)
+    claimed: tuple[tuple[str, str], ...] = ()
+
+    def claims(self) -> TreeClaims:
+        """What this run has claimed: nothing yet, but what the run it continues placed."""
+        claims = TreeClaims(Path(self.out_dir))
+        for output, doc_id in self.claimed:
+            claims.restore(output, doc_id)
+        return claims
 
     def run(self, documents: Iterable[Document]) -> Iterator[Document]:
         """Write each file (atomically: a temporary file renamed into place); documents
@@ -419,7 +430,7 @@ class WriteTree:
         import collections
         from concurrent.futures import ThreadPoolExecutor
 
-        claims = TreeClaims(Path(self.out_dir))
+        claims = self.claims()
         if can_sync_file_system():
             for doc in documents:
                 doc = self.claim(doc, claims)
@@ -537,6 +548,14 @@ class TreeClaims:
         self.written: dict[Path, str] = {}
         self.folders: set[Path] = set()
         self.resolved: dict[str, tuple[Path, int]] = {}  # each id folder's place and depth, resolved once per run
+
+    def restore(self, output: str, doc_id: str) -> None:
+        """Claim again the file ``output`` an interrupted run wrote for ``doc_id``, as
+        :meth:`WriteTree.claim` did then."""
+        target = Path(output)
+        self.folders.update(_below(target.parent, self.root, self.folders))
+        self.folders.add(target.parent)
+        self.written[target] = doc_id
 
 
 def _below(folder: Path, root: Path, known: set[Path]) -> list[Path]:

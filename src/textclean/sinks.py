@@ -35,7 +35,9 @@ class Sink(Protocol):
 
     def own(self, stack: contextlib.ExitStack, *, overwrite: bool) -> Manifest | None: ...
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0): ...  # noqa: ANN201 - a pipeline Step
+    # (claimed: the files an interrupted run wrote into a tree and their ids, see WriteTree.claimed)
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0,  # noqa: ANN201 - a pipeline Step
+               claimed: tuple[tuple[str, str], ...] = ()): ...
 
 
 def _inside(path: Path, source: Source) -> bool:
@@ -88,10 +90,11 @@ class TreeSink:
         manifest.check(overwrite=overwrite)
         return manifest
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0,  # noqa: ANN201
+               claimed: tuple[tuple[str, str], ...] = ()):
         from .io import WriteTree
 
-        return WriteTree(self.path, rename=self.rename, suffix=self.suffix)
+        return WriteTree(self.path, rename=self.rename, suffix=self.suffix, claimed=claimed)
 
     def cleanup(self) -> None:
         """Temporary files a killed run left behind."""
@@ -130,7 +133,8 @@ class JsonlSink:
         stack.enter_context(OutputLock(self.path.with_name(self.path.name + LOCK_NAME), self.path))
         return None
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0,  # noqa: ANN201
+               claimed: tuple[tuple[str, str], ...] = ()):
         from .io import WriteJsonl
 
         return WriteJsonl(self.path, text_field=self.text_field, partial=partial, resume_at=resume_at)
@@ -174,7 +178,8 @@ class ParquetSink:
         stack.enter_context(OutputLock(self.path.with_name(self.path.name + LOCK_NAME), self.path))
         return None
 
-    def writer(self, *, partial: Path | None = None, resume_at: int = 0):  # noqa: ANN201
+    def writer(self, *, partial: Path | None = None, resume_at: int = 0,  # noqa: ANN201
+               claimed: tuple[tuple[str, str], ...] = ()):
         from .parquet import WriteParquet
 
         return WriteParquet(self.path, text_field=self.text_field, first_part=resume_at)
