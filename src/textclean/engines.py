@@ -222,7 +222,6 @@ class LocalEngine:
         """The cleaning pass in workers that keep their pages (:class:`~textclean.keeping.KeepingPool`):
         here only the keep rule and each page's place in the tree, in input order."""
         import functools
-        from pathlib import Path
 
         from .io import WriteTree
         from .keeping import finish_page
