@@ -96,7 +96,8 @@ cdef class LiteralSet:
             self.caseless_bitmap = <uint64_t *> calloc(1024, sizeof(uint64_t))
         if self.chars == NULL or self.starts == NULL or self.firsts == NULL or \
                 (self.few is None and self.bitmap == NULL) or \
-                (self.count > _MANY and (self.pairs == NULL or self.singles == NULL)) or (self.caseless_count and self.caseless_bitmap == NULL):
+                (self.count > _MANY and (self.pairs == NULL or self.singles == NULL)) or \
+                (self.caseless_count and self.caseless_bitmap == NULL):
             raise MemoryError()
         self.shortest = total
         for i in range(self.count):

@@ -26,7 +26,6 @@ def pairwise_similar(const uint32_t[:, ::1] signatures, int need, uint8_t[:, ::1
     return suspects
 
 
-
 def near_index(const uint32_t[:, ::1] signatures, const uint8_t[::1] eligible, Py_ssize_t need, Py_ssize_t limit):
     """``textclean.dedup._LocalIndex(signatures, threshold, eligible)`` made in one call
     (``need``: the agreeing positions its threshold asks for): its ``NearIndex``, its
@@ -34,6 +33,8 @@ def near_index(const uint32_t[:, ::1] signatures, const uint8_t[::1] eligible, P
     change), its pairwise matrix ``similar`` (bool; None without rows or past ``limit``
     of them) and whether a row has a similar earlier row (its ``suspects`` are not empty)."""
     cdef Py_ssize_t n = signatures.shape[0], perms = signatures.shape[1], i, k = 0, count = 0, p
+    if eligible.shape[0] != n:
+        raise ValueError("near_index: one eligible flag per signature row")
     for i in range(n):
         count += eligible[i] != 0
     rows_array = np.empty(count, dtype=np.int64)
@@ -62,6 +63,7 @@ def near_index(const uint32_t[:, ::1] signatures, const uint8_t[::1] eligible, P
         any_suspect = True
     index = NearIndex(compact_array, suspect_array, None if similar is None else similar.view(np.uint8), own, need)
     return index, rows_array, own, similar, any_suspect
+
 
 cdef inline bint _sentence_end(Py_UCS4 c) noexcept nogil:
     return c == 0x3002 or c == 0xFF01 or c == 0xFF1F or c == 0xFF1B or c == 0x21 or c == 0x3F or c == 0x3B  # 。！？；!?;

@@ -112,8 +112,8 @@ class _LocalIndex:
         kept, made by the compiled core in one call, with its ``NearIndex`` (see :meth:`native`)."""
         need = int(np.ceil(threshold * signatures.shape[1]))
         native, rows, own, similar, suspected = compiled.near_index(
-            np.ascontiguousarray(signatures, dtype=np.uint32), np.ascontiguousarray(eligible, dtype=bool).view(np.uint8),
-            need, _LocalIndex._PAIRWISE_LIMIT)
+            np.ascontiguousarray(signatures, dtype=np.uint32),
+            np.ascontiguousarray(eligible, dtype=bool).view(np.uint8), need, _LocalIndex._PAIRWISE_LIMIT)
         return _BuiltIndex(native_index=native, rows=rows, signatures=own, similar=similar, suspected=suspected)
 
     def native(self, compiled: Any) -> Any:
