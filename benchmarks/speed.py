@@ -236,8 +236,9 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=10)
     parser.add_argument("--repeat", type=int, default=3, help="rounds of the end-to-end runs (medians)")
     parser.add_argument("--datatrove-python", help="python of an environment with datatrove installed")
-    parser.add_argument("--real-pages", type=Path, default=REAL_PAGES if REAL_PAGES.is_dir() else None,
-                        help="a folder of real pages (site folders of .txt files) to time too")
+    parser.add_argument("--real-pages", type=lambda text: Path(text) if text else None,
+                        default=REAL_PAGES if REAL_PAGES.is_dir() else None,
+                        help="a folder of real pages (site folders of .txt files) to time too; '' for none")
     parser.add_argument("--copies", type=int, default=10, help="copies of --real-pages side by side")
     args = parser.parse_args()
     _cached_bytecode()
