@@ -169,10 +169,12 @@ class _Clean:
         docs: Iterator[Document] = iter(_documents_of(batch, self.config))
         for step in self.maps:
             docs = step.run(docs)
-        out: dict[str, list] = {"order": [], "doc": []}
+        out: dict[str, list] = {"order": [], "doc": [], "id": [], "skipped": []}
         for doc in docs:
             out["order"].append(doc.order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+            out["id"].append(doc.id)  # (what the driver claims its file by: see clean_dataset)
+            out["skipped"].append(doc.skipped is not None)
         return out
 
 
@@ -234,9 +236,10 @@ class _CollidingInfo:
 class _Apply:
     """map_batches: the corpus verdict, the finish step, the writer; rows for the report."""
 
-    def __init__(self, verdicts: Any, writer: Any) -> None:
+    def __init__(self, verdicts: Any, writer: Any, claimed: Any = None) -> None:
         self.verdicts = verdicts
         self.writer = writer
+        self.claimed = claimed  # each page's file as the driver claimed it in input order, or None
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         import ray
@@ -245,6 +248,7 @@ class _Apply:
         from .pipeline import mark_empty
 
         verdicts = self.verdicts if isinstance(self.verdicts, dict) else ray.get(self.verdicts)
+        claimed = self.claimed if self.claimed is None or isinstance(self.claimed, dict) else ray.get(self.claimed)
         out: dict[str, list] = {"order": [], "doc": []}
         for order, blob in zip(batch["order"], batch["doc"]):
             doc: Document = pickle.loads(blob)
@@ -255,7 +259,12 @@ class _Apply:
                     doc = apply_copies(doc, pending, verdicts.get(order, NO_COPIES))
             if not doc.skipped:
                 doc = mark_empty(doc)
-            if self.writer is not None:
+            place = None if claimed is None else claimed.get(order)
+            if place is not None:  # where the driver placed it: written there, or skipped for why
+                if not doc.skipped:
+                    doc = doc.skip(*place) if isinstance(place, tuple) else \
+                        self.writer.write(doc.replace(output=place), make_folder=True)
+            elif self.writer is not None:
                 doc = next(self.writer.run([doc]))
             doc = doc.replace(order=None)
             out["order"].append(order)
@@ -297,7 +306,7 @@ def mine_dataset(dataset: Any, config: Config, run: RayRun | None = None) -> tup
 
 
 def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writer: Any = None,
-                  run: RayRun | None = None) -> Any:
+                  run: RayRun | None = None, claim: bool = False) -> Any:
     """Clean a Ray Dataset of input rows; returns a Dataset of finished rows.
 
     Input rows: ``order`` (the keep order: an int or a sortable string), ``id``,
@@ -309,7 +318,10 @@ def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writ
     document with a paragraph whose keys another paragraph shares (for every
     document when its index is not empty). ``writer`` (a
     :class:`~textclean.io.WriteTree`) writes each kept document on the worker
-    that finished it.
+    that finished it; with ``claim`` (ids that may land on one file: records) each
+    one's file is claimed on the driver first, in input order, as the local engine
+    does — a later id on an earlier one's file (or folder) is skipped, never written
+    over it by whichever worker comes last.
     """
     import time
 
@@ -338,8 +350,33 @@ def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writ
                     verdicts[order] = verdict
         run.seconds["group+resolve"] = time.perf_counter() - clock
 
-    return cleaned.map_batches(_Apply, fn_constructor_kwargs={"verdicts": verdicts, "writer": writer},
+    claimed = None
+    if writer is not None and claim:
+        claimed = _claimed(cleaned, writer, verdicts)
+        claimed = ray.put(claimed) if len(claimed) > 10_000 else claimed
+    return cleaned.map_batches(_Apply, fn_constructor_kwargs={"verdicts": verdicts, "writer": writer,
+                                                              "claimed": claimed},
                                compute=_pool(ray), batch_size=64)
+
+
+def _claimed(cleaned: Any, writer: Any, verdicts: dict) -> dict[Any, Any]:
+    """Each page's file claimed in input order (:meth:`~textclean.io.WriteTree.claim`), for
+    the pages not skipped nor dropped as a copy: its output path, or ``(reason, detail)``
+    when it cannot be written there."""
+    pages = []
+    for batch in cleaned.select_columns(["order", "id", "skipped"]).iter_batches(batch_format="numpy",
+                                                                                 batch_size=65_536):
+        pages.extend(zip(batch["order"].tolist(), batch["id"].tolist(), batch["skipped"].tolist()))
+    pages.sort()
+    claims = writer.claims()
+    out: dict[Any, Any] = {}
+    for order, doc_id, skipped in pages:
+        verdict = verdicts.get(order)
+        if skipped or (verdict is not None and verdict.dropped):
+            continue
+        placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
+        out[order] = (placed.skipped, placed.detail) if placed.skipped else placed.output
+    return out
 
 
 def _colliding(cleaned: Any, ray: Any, run: RayRun) -> set[Any]:
@@ -415,9 +452,13 @@ class RayEngine:
 
         if skip:
             raise TextcleanError("a Ray run is not resumed; it is restarted whole")
+        from .sources import FolderSource, TextFileSource
+
         on_workers = writer if isinstance(writer, WriteTree) else None
+        # a folder's pages are its files: each id its own path, no two on one file (records' ids may be)
+        claim = on_workers is not None and not isinstance(source, (FolderSource, TextFileSource))
         finished = clean_dataset(self._dataset(source), config=config, mined=mined, corpus=corpus,
-                                 writer=on_workers, run=self.run)
+                                 writer=on_workers, run=self.run, claim=claim)
 
         def documents() -> Iterator[Document]:
             for row in finished.sort("order").iter_rows():
