@@ -334,11 +334,13 @@ STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the res
 
 
 def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None,
-                 folders: dict[str, tuple[Path, int]] | None = None) -> Path:
+                 folders: dict[str, tuple[Path, int, str]] | None = None) -> tuple[str, str]:
     """Where ``doc_id`` is written under ``out_dir`` (``root``: ``out_dir`` resolved, once
-    per run). The id's folder is resolved (links followed, ``..`` applied) and must lie
-    inside ``out_dir``; ``folders`` caches that per folder for a run. The file itself is
-    replaced by the writer's rename, never followed."""
+    per run): ``(folder, file)``, as paths (strings: a run claims a path per page, and
+    each ``Path`` made and hashed cost more than the rest of the claim). The id's folder is
+    resolved (links followed, ``..`` applied) and must lie inside ``out_dir``; ``folders``
+    caches that per folder for a run. The file itself is replaced by the writer's rename,
+    never followed."""
     if not doc_id or "\0" in doc_id:
         raise OutputError(f"document id {doc_id!r} is empty or holds a NUL character")
     root = root if root is not None else out_dir.resolve()
@@ -358,17 +360,17 @@ def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None,
             raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
         if len(parts) >= _MAX_DEPTH or any(len(part.encode("utf-8", "surrogateescape")) > _MAX_NAME for part in parts):
             raise OutputError(_too_long(doc_id))
-        known = (folder, len(parts))
+        known = (folder, len(parts), str(folder))
         if folders is not None and name:
             folders[parent] = known
-    folder, depth = known
+    folder, depth, place = known
     if not name:  # the id names a folder ("a/..", "."): no file to write
         raise OutputError(f"document id {_short_id(doc_id)} names a folder, not a file")
     if depth == 0 and name.startswith(STATE_PREFIX):
         raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
     if len(name.encode("utf-8", "surrogateescape")) > _MAX_NAME:
         raise OutputError(_too_long(doc_id))
-    return folder / name
+    return place, os.path.join(place, name)
 
 
 def _too_long(doc_id: str) -> str:
@@ -461,32 +463,33 @@ class WriteTree:
         if self.suffix and not relative.endswith(self.suffix):
             relative += self.suffix
         try:
-            target = _safe_target(claims.out_dir, relative, claims.root, claims.resolved)
+            folder, target = _safe_target(claims.out_dir, relative, claims.root, claims.resolved)
         except OutputError as exc:  # an id such as "../x" or "/etc/x": that record, not the run
             return doc.skip("invalid id", str(exc))
         written, folders = claims.written, claims.folders
         if target in written:
             return doc.skip("invalid id", f"id {_short_id(doc.id)} is written to the same file as id "
-                                          f"{_short_id(written[target])} ({target.name}); the first one stays")
-        parents = _below(target.parent, claims.root, folders)
+                                          f"{_short_id(written[target])} ({os.path.basename(target)}); "
+                                          "the first one stays")
+        parents = _below(folder, claims.root_path, folders)
         clash = next((parent for parent in parents if parent in written), None)
         if target in folders or clash is not None:
-            where = f"{target.name} is a folder of other ids" if clash is None else \
-                f"{clash.name} is the file of id {_short_id(written[clash])}"
+            where = f"{os.path.basename(target)} is a folder of other ids" if clash is None else \
+                f"{os.path.basename(clash)} is the file of id {_short_id(written[clash])}"
             return doc.skip("invalid id", f"id {_short_id(doc.id)} cannot be written: {where}; the first one stays")
-        if make_folder and target.parent not in folders:  # no file was written there yet: made here, once
+        if make_folder and folder not in folders:  # no file was written there yet: made here, once
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                Path(folder).mkdir(parents=True, exist_ok=True)
             except RecursionError:
-                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: the path is too deep")
+                return doc.skip("invalid id", f"cannot write {_short_id(target)}: the path is too deep")
             except OSError as exc:
                 if exc.errno not in _RECORD_ERRNOS:
-                    raise OutputError(f"cannot make the folder {target.parent}: {exc.strerror or exc}") from exc
-                return doc.skip("invalid id", f"cannot write {_short_id(str(target))}: {exc.strerror or exc}")
+                    raise OutputError(f"cannot make the folder {folder}: {exc.strerror or exc}") from exc
+                return doc.skip("invalid id", f"cannot write {_short_id(target)}: {exc.strerror or exc}")
         written[target] = doc.id
         folders.update(parents)
-        folders.add(target.parent)
-        return doc.replace(output=str(target))
+        folders.add(folder)
+        return doc.replace(output=target)
 
     def write(self, doc: Document, *, make_folder: bool = False) -> Document:
         """Write a claimed document (see :meth:`claim`) to its ``output``, atomically —
@@ -545,25 +548,35 @@ class TreeClaims:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.root = out_dir.resolve()  # once per run, not per file
-        self.written: dict[Path, str] = {}
-        self.folders: set[Path] = set()
-        self.resolved: dict[str, tuple[Path, int]] = {}  # each id folder's place and depth, resolved once per run
+        self.root_path = str(self.root)
+        self.written: dict[str, str] = {}  # each file claimed -> its id
+        self.folders: set[str] = set()  # the folders the files claimed need
+        # each id folder's place, depth and place as a string, resolved once per run
+        self.resolved: dict[str, tuple[Path, int, str]] = {}
 
     def restore(self, output: str, doc_id: str) -> None:
         """Claim again the file ``output`` an interrupted run wrote for ``doc_id``, as
-        :meth:`WriteTree.claim` did then."""
-        target = Path(output)
-        self.folders.update(_below(target.parent, self.root, self.folders))
-        self.folders.add(target.parent)
-        self.written[target] = doc_id
+        :meth:`WriteTree.claim` did then (it wrote the path claim made)."""
+        folder = os.path.dirname(output)
+        self.folders.update(_below(folder, self.root_path, self.folders))
+        self.folders.add(folder)
+        self.written[output] = doc_id
 
 
-def _below(folder: Path, root: Path, known: set[Path]) -> list[Path]:
+def _below(folder: str, root: str, known: set[str]) -> list[str]:
     """``folder`` and its parents below ``root`` (none when ``folder`` is known: a
-    file was written there before, so they are all known)."""
+    file was written there before, so they are all known). ``folder`` is ``root`` or
+    lies inside it (see :func:`_safe_target`)."""
     if folder in known:
         return []
-    return list(itertools.takewhile(lambda parent: parent != root, (folder, *folder.parents)))
+    out = []
+    while folder != root:
+        out.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:  # (the top: never reached from inside root)
+            break
+        folder = parent
+    return out
 
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".json.gz", ".ndjson")
