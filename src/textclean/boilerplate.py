@@ -25,15 +25,6 @@ __all__ = ["FiringMemo", "Rule", "RuleSet", "strip_boilerplate", "cut_repeated_r
            "RELATED_ITEM_RULE"]
 
 
-def _zone(index: int, count: int, config: BoilerplateConfig) -> str:
-    if index < config.head_lines:
-        return "head"
-    if index >= count - config.tail_lines:
-        return "tail"
-    return "body"
-
-
-
 JUNK_RULE = "junk.repeated-char"
 RELATED_ITEM_RULE = "related.list-item"
 _TITLE_LIKE = regex.compile(r"^(?:[-·•*>»]\s*)?[^。！？!?；;]{2,40}$|^《[^》]{1,60}》[^。！？]{0,10}$")
@@ -209,6 +200,9 @@ def strip_boilerplate(
     remembered_chars = memo.max_chars if memo is not None else -1  # shorter lines: the memo answers first
     alone = memo is not None and layers == (memo.rules,)  # the memo answers both scopes of a short line at once
     related_block = False  # after a related-links marker in the tail: the list of titles that follows
+    head_end, tail_start = config.head_lines, count - config.tail_lines  # the zones: the head wins where they overlap
+    junk_chars = config.junk_run_chars
+    compiled = core()
     # A later pass over the page: body lines kept before as they are now are kept again as one block.
     settled = _settled_body(lines, count, config, seen) if seen else None
     order: Iterable[int] = range(count) if settled is None else \
@@ -220,9 +214,9 @@ def strip_boilerplate(
             related_block = False  # as after any kept line
             settled = None
         line = lines[index]
-        zone = _zone(index, count, config)
+        zone = "head" if index < head_end else "tail" if index >= tail_start else "body"
         # A short document's tail overlaps its head: a line there is in both zones.
-        zones = (zone, "tail") if zone == "head" and index >= count - config.tail_lines else (zone,)
+        zones = (zone, "tail") if zone == "head" and index >= tail_start else (zone,)
         if related_block and "tail" in zones and _TITLE_LIKE.match(line.text):
             removals.append(
                 Removal(step="boilerplate", rule=RELATED_ITEM_RULE, kind="line", line=line.number,
@@ -236,10 +230,11 @@ def strip_boilerplate(
             continue
         text = line.text
         spans: list[Removal] = []
-        if len(text) >= config.junk_run_chars:  # (shorter: no run to cut)
-            text, junk = cut_repeated_runs(text, config.junk_run_chars)
-            while junk and len(text) >= config.junk_run_chars:  # cutting can join two short runs into a long one
-                text, more = cut_repeated_runs(text, config.junk_run_chars)
+        # (shorter: no run to cut; most lines hold none: the core's one scan says so)
+        if len(text) >= junk_chars and (compiled is None or compiled.has_repeated_run(text, junk_chars)):
+            text, junk = cut_repeated_runs(text, junk_chars)
+            while junk and len(text) >= junk_chars:  # cutting can join two short runs into a long one
+                text, more = cut_repeated_runs(text, junk_chars)
                 if not more:
                     break
                 junk.extend(more)
@@ -295,7 +290,7 @@ def strip_boilerplate(
             )
         else:
             removals.extend(spans)
-            kept.append(Line(line.number, text))
+            kept.append(line if text == line.text else Line(line.number, text))
             remembered[line.number] = (zones, text)
     if settled is not None:  # the block reached the last line
         kept.extend(lines[settled[0] : settled[1]])
