@@ -231,14 +231,15 @@ def summary_lines(lines: list[Line]) -> set[int]:
 
 
 def _yield_to_fuller(index: _LocalIndex | _BuiltIndex, candidates: list[Line], ratio: float,
-                     summary: set[int] = frozenset()) -> dict[int, tuple[int, float]]:  # type: ignore[assignment]
+                     page: list[Line] = ()) -> dict[int, tuple[int, float]]:  # type: ignore[assignment]
     """``{i: (j, similarity)}``: paragraph ``i`` has a later near copy ``j`` at least
     ``ratio`` times as long (the fullest such copy), so ``i`` goes and ``j`` stays; a
-    paragraph of the page's summary (input lines ``summary``) yields to a later copy
-    at least as long. Only within the pairwise matrix (documents of up to 1,500 long
-    paragraphs)."""
+    paragraph of the page's summary (:func:`summary_lines` of the page's lines ``page``)
+    yields to a later copy at least as long. Only within the pairwise matrix (documents
+    of up to 1,500 long paragraphs)."""
     if index.similar is None or not index.suspects:  # no row has a near copy before it: no pairs
         return {}
+    summary = summary_lines(page)  # (only for a page with near pairs: a regex match a line)
     out: dict[int, tuple[int, float]] = {}
     similar = np.triu(index.similar, 1)  # (earlier, later) pairs
     for ci, cj in zip(*np.nonzero(similar)):
@@ -440,7 +441,7 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     # line the article then gives in full) yields to it: the copy with more in it stays.
     yields = {}
     if near_paragraphs is not None:
-        yields = _yield_to_fuller(near_paragraphs, candidates, FULLER, summary_lines(before))
+        yields = _yield_to_fuller(near_paragraphs, candidates, FULLER, before)
     walk: Any = _walk
     indexes: tuple[Any, Any] = (near_paragraphs, near_sentences)
     if compiled is not None:  # the same walk in C (tested equal to _walk)
@@ -523,7 +524,7 @@ def drop_orphan_headings(doc: Document, before: list[Line], *, headings: list[bo
     section was removed as a (near-)duplicate. ``headings``: which lines of
     ``before`` are headings, when the caller has it already.
     """
-    if doc.skipped:
+    if doc.skipped or (headings is not None and not any(headings)):  # (no heading: none to orphan)
         return doc
     kept = {line.number for line in doc.lines()}
     duplicated = {r.line for r in doc.trace if r.step == "dedup" and r.kind == "line"}
