@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import tempfile
@@ -71,6 +72,24 @@ def records_of(root: Path) -> list[dict]:
             text = data.decode("gb18030")
         rows.append({"id": path.relative_to(root).as_posix(), "text": text})
     return rows
+
+
+def colliding_records(path: Path, ids: list[str]) -> Path:
+    """A JSONL file of records with ``ids`` (some meant to land on one file), each with
+    text of its own; an id ``"<id>!empty"`` is written as ``<id>`` holding a long heading
+    and a copy of the first record's paragraph: the corpus phase removes the copy and
+    then the heading it orphaned, and the page is left with nothing (``no content``)."""
+    copied = "这一段是很长的正文内容，用来在不同的记录之间被完整复制，以便触发跨文档的重复检测。"
+    rows = []
+    for n, doc_id in enumerate(ids):
+        if doc_id.endswith("!empty"):
+            rows.append({"id": doc_id[:-6], "text": "关于本市今年夏季防汛工作安排的若干说明和补充通知材料汇编\n" + copied})
+            continue
+        own = (f"第{n}条记录的正文，写一些彼此不同的句子：编号{n}，内容{n * 7}。\n"
+               f"另一段话，标记{n}{n}{n}，与别的记录都不一样。")
+        rows.append({"id": doc_id, "text": (copied + "\n" + own) if n == 0 else own})
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
 
 
 def run_cli(*argv: str) -> tuple[int, str]:

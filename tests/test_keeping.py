@@ -19,7 +19,7 @@ from textclean.keeping import KeepingPool
 from textclean.pipeline import Map
 from textclean.pipeline import _forks as forks_here  # (the fixture below replaces the module's)
 
-from .conftest import mixed_corpus, tree
+from .conftest import colliding_records, mixed_corpus, tree
 
 
 @pytest.fixture(autouse=True, params=["fork", "server"])
@@ -282,6 +282,22 @@ def test_records_cleaned_by_keeping_workers_equal_one_process(tmp_path: Path, mi
     assert (tmp_path / "two" / names[1]).read_bytes() == (tmp_path / "one" / names[1]).read_bytes()
     assert _entries(tmp_path / "two.json") == _entries(tmp_path / "one.json") and two.skipped == one.skipped
     assert one.skipped.get("invalid record") == 4 and one.skipped.get("duplicate")
+
+
+def test_a_page_the_corpus_phase_empties_claims_no_file(tmp_path: Path) -> None:
+    """Records into a tree, two on one file: the first is left with nothing by the corpus
+    phase (its paragraph a copy, then its heading orphaned): it is not written, so the
+    next record with its id is — with workers as in one process (the parent used to claim
+    the file when it judged the page, before the page was known to be empty, and the
+    later record was skipped as "invalid id": not written at all)."""
+    src = colliding_records(tmp_path / "in.jsonl", ["a", "x!empty", "b", "x", "x"])
+    clean_corpus(src, tmp_path / "one", jobs=1, format="txt", report=tmp_path / "one.json")
+    clean_corpus(src, tmp_path / "two", jobs=2, format="txt", report=tmp_path / "two.json")
+    assert tree(tmp_path / "two") == tree(tmp_path / "one")
+    assert _entries(tmp_path / "two.json") == _entries(tmp_path / "one.json")
+    assert (tmp_path / "two" / "x.txt").read_text(encoding="utf-8").startswith("第3条")
+    skipped = [(f["id"], f.get("skipped")) for f in json.loads((tmp_path / "two.json").read_text())["files"]]
+    assert skipped == [("a", None), ("x", "no content"), ("b", None), ("x", None), ("x", "invalid id")]
 
 
 def test_records_written_into_a_tree_by_workers_equal_one_process(tmp_path: Path) -> None:

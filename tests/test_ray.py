@@ -11,7 +11,7 @@ import pytest
 
 from textclean.errors import TextcleanError
 
-from .conftest import mixed_corpus, records_of, tree
+from .conftest import colliding_records, mixed_corpus, records_of, tree
 from .conftest import run_cli as run
 
 
@@ -144,15 +144,12 @@ def test_only_the_engine_changes_records_and_reports(ray_cluster, tmp_path: Path
 
 def test_records_whose_ids_land_on_one_file_are_placed_in_input_order(ray_cluster, tmp_path: Path):
     """Records written into a tree whose ids land on one file (a repeated id): the first
-    stays and the later ones are skipped as "invalid id", as locally — each Ray worker
-    used to write its pages with claims of its own, so the last writer won."""
+    written stays and the later ones are skipped as "invalid id", as locally — each Ray
+    worker used to write its pages with claims of its own, so the last writer won. A page
+    the corpus phase empties claims nothing: the next record with its id is written."""
     from textclean import clean_corpus
 
-    ids = ["a", "same", "b", "same", "c", "d", "same", "e"]
-    rows = [{"id": doc_id, "text": f"第{n}条记录的正文，写一些彼此不同的句子：编号{n}，内容{n * 7}。\n"
-                                   f"另一段话，标记{n}{n}{n}，与别的记录都不一样。"} for n, doc_id in enumerate(ids)]
-    source = tmp_path / "in.jsonl"
-    source.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    source = colliding_records(tmp_path / "in.jsonl", ["a", "same", "b", "same", "x!empty", "c", "x", "d", "same"])
     outputs = {}
     for engine in ("local", "ray"):
         clean_corpus(source, tmp_path / engine, format="txt", engine=engine, report=tmp_path / f"{engine}.json")
@@ -160,7 +157,8 @@ def test_records_whose_ids_land_on_one_file_are_placed_in_input_order(ray_cluste
     assert outputs["local"] == outputs["ray"]
     assert (tmp_path / "ray" / "same.txt").read_text(encoding="utf-8").startswith("第1条")
     assert entries(tmp_path / "local.json") == entries(tmp_path / "ray.json")
-    assert entries(tmp_path / "ray.json")[1]["skipped"] == {"invalid id": 2}
+    assert entries(tmp_path / "ray.json")[1]["skipped"] == {"invalid id": 2, "no content": 1}
+    assert (tmp_path / "ray" / "x.txt").is_file()
 
 
 def test_input_in_pieces_gives_the_output_of_one_local_run(ray_cluster, tmp_path: Path, monkeypatch):

@@ -20,7 +20,7 @@ from textclean import DedupConfig
 from textclean.index import DedupIndex
 from textclean.resume import STATE_NAME, RunState
 
-from .conftest import mixed_corpus, tree
+from .conftest import colliding_records, mixed_corpus, tree
 from .conftest import run_cli as run
 
 
@@ -145,11 +145,8 @@ def test_a_resumed_tree_run_keeps_the_file_an_earlier_id_claimed(tmp_path: Path,
     (``d`` and ``d/e``): the first one stays and the later is skipped — also when the run
     stopped between them and was resumed (the resumed run claimed nothing of what the
     first part wrote, and the later record was written over the earlier one's file)."""
-    ids = ["a", "same", "d", "b", "c", "f", "g", "same", "d/e", "h", "i", "same"]
-    rows = [{"id": doc_id, "text": f"第{n}条记录的正文，写一些彼此不同的句子：编号{n}，内容{n * 7}。\n"
-                                   f"另一段话，标记{n}{n}{n}，与别的记录都不一样。"} for n, doc_id in enumerate(ids)]
-    src = tmp_path / "in.jsonl"
-    src.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    src = colliding_records(tmp_path / "in.jsonl", ["a", "same", "d", "b", "c", "f", "g", "same", "d/e", "h", "i",
+                                                    "same"])
     code, err = run("clean", str(src), str(tmp_path / "ref"), "--format", "txt", "-q", "--jobs", jobs,
                     "--report", str(tmp_path / "ref.json"))
     assert code == 1 and "the first one stays" in err  # the later ids are skipped

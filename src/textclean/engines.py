@@ -221,10 +221,8 @@ class LocalEngine:
                        traces: bool) -> Iterator[Document]:
         """The cleaning pass in workers that keep their pages (:class:`~textclean.keeping.KeepingPool`):
         here only the keep rule and each page's place in the tree, in input order."""
-        import functools
-
         from .io import WriteTree
-        from .keeping import finish_page
+        from .keeping import Finishing
         from .pipeline import Map
 
         steps = list(pipeline.steps)
@@ -242,16 +240,19 @@ class LocalEngine:
         skip_normalized = 3 if [step.name for step in prefix[:3]] == ["read", "decode", "normalize"] else 0
 
         def judge(request: Any) -> tuple[Any, Any, Any]:
-            doc_id, skipped, keys = request
+            doc_id, _, keys = request
             verdict = change = None
             if keys is not None and corpus is not None:
                 pending, chars, total = keys
                 verdict, change = corpus.decide(doc_id, pending, dict(zip(pending.lines, chars)), total)
-            claimed = None
-            if claims is not None and not skipped and (verdict is None or not verdict.dropped):
-                placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
-                claimed = (placed.skipped, placed.detail) if placed.skipped else placed.output
-            return verdict, claimed, change
+            return verdict, None, change
+
+        def claim(doc_id: str) -> Any:
+            """A written page's file, claimed in input order once the page is settled (the
+            verdict applied, the last step run): a page the verdict or the last step
+            skips claims none, as the one-process writer decides."""
+            placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
+            return (placed.skipped, placed.detail) if placed.skipped else placed.output
 
         # every page kept by the mining pass: the input is not read again (see KeepingPool.kept_documents)
         kept = keeping.kept_documents() if skip == 0 and skip_normalized else None
@@ -259,8 +260,9 @@ class LocalEngine:
         def lines() -> Iterator[tuple[Document, Any]]:  # (page, its JSONL line or Parquet row; None: not written)
             documents = kept if kept is not None else source.documents(max_bytes=config.decode.max_bytes, skip=skip,
                                                                         lazy=True)
-            finishing = functools.partial(finish_page, finish=finish, writer=writer, trace=traces)
+            finishing = Finishing(finish=finish, writer=writer, trace=traces)
             for (doc, line), change in keeping.run(prefix, finishing, documents, judge,
+                                                   claim=claim if claims is not None else None,
                                                    skip_normalized=skip_normalized):
                 yield (doc if change is None else doc.replace(index_change=change)), line
 

@@ -29,6 +29,12 @@ The messages (``inbox``: parent to worker, ``outbox``: back):
   where the parent claimed (a tree; ``claimed``: the output path decided in input
   order, or the reason it is skipped) or its ``line`` made for the parent to append (a
   JSONL line, a Parquet row), the report items packed;
+- for a tree, in two steps, so that only a page that is written claims its file (as
+  the one-process writer decides, after the last step: a page the verdict or the last
+  step empties must not keep a later id off the file): ``("settle", [(seq, verdict),
+  ...])`` → ``("settled", [(seq, written), ...])`` (the verdict applied, the last step
+  run, the page held; ``written``: it is not skipped), then ``("place", [(seq, claimed),
+  ...])`` → ``("done", ...)`` (written where the parent claimed, in input order);
 - ``("stop",)``. A worker that fails outside a page's steps sends ``("error", failure)``: a
   :class:`~textclean.errors.TextcleanError` (an output that cannot be written), which the
   parent raises as it is, or the traceback of anything else.
@@ -44,12 +50,13 @@ import pickle
 import queue
 import threading
 import traceback
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from .document import Document
 from .errors import TextcleanError, WorkerError
 
-__all__ = ["KeepingPool", "JudgeRequest", "finish_page"]
+__all__ = ["KeepingPool", "JudgeRequest", "Finishing", "finish_page", "settle_page", "place_page"]
 
 # What the parent reads of a kept page: its id, whether a step skipped it, and for the keep
 # rule (None: nothing to judge) its keys without the headings, the characters of each of its
@@ -68,6 +75,54 @@ def _request(doc: Document) -> JudgeRequest:
     return doc.id, False, (light, [chars[line] for line in pending.lines], sum(chars.values()))
 
 
+@dataclass(frozen=True)
+class Finishing:
+    """What a worker does with a page once the parent judged it (see :func:`finish_page`),
+    whole or in the two steps a tree takes (:meth:`settle`, then :meth:`place`)."""
+
+    finish: Any  # the pipeline's last step
+    writer: Any
+    trace: bool = True
+
+    def __call__(self, doc: Document, verdict: Any, claimed: Any) -> tuple[Document, Any]:
+        return finish_page(doc, verdict, claimed, finish=self.finish, writer=self.writer, trace=self.trace)
+
+    def settle(self, doc: Document, verdict: Any) -> Document:
+        return settle_page(doc, verdict, finish=self.finish)
+
+    def place(self, doc: Document, claimed: Any) -> tuple[Document, Any]:
+        return place_page(doc, claimed, writer=self.writer, trace=self.trace)
+
+
+def settle_page(doc: Document, verdict: Any, *, finish: Any) -> Document:
+    """A kept page with ``verdict`` applied (None: the page had nothing to judge) and the
+    ``finish`` step run: what it is when it is written, or skipped."""
+    from .corpus_dedup import apply_copies
+
+    pending = doc.keys
+    doc = doc.replace(keys=None)
+    if verdict is not None and pending is not None and not doc.skipped:
+        doc = apply_copies(doc, pending, verdict)
+    return next(finish.run([doc]))
+
+
+def place_page(doc: Document, claimed: Any, *, writer: Any, trace: bool = True) -> tuple[Document, Any]:
+    """A settled page (:func:`settle_page`) written and its report items packed (see
+    :func:`finish_page`)."""
+    from .io import WriteJsonl
+    from .parquet import WriteParquet
+    from .report import pack_removals
+
+    line = None
+    if isinstance(writer, (WriteJsonl, WriteParquet)):
+        line = writer.encode(doc)
+    elif not doc.skipped and claimed is not None:
+        doc = doc.skip(*claimed) if isinstance(claimed, tuple) else writer.write(doc.replace(output=claimed),
+                                                                                make_folder=True)
+    doc = pack_removals(doc, trace=trace)
+    return (doc if trace or doc.record is None else doc.replace(record=None)), line
+
+
 def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, writer: Any, trace: bool = True
                 ) -> tuple[Document, Any]:
     """A kept page after the corpus pass: ``verdict`` applied (None: the page had nothing
@@ -81,24 +136,7 @@ def finish_page(doc: Document, verdict: Any, claimed: Any, *, finish: Any, write
     ``trace=False``: the page goes back without its trace, which its packed report items
     say all of (the parent's unpickling of each removal was most of its receiving), nor
     its input record (a record's text and fields, which only its line holds now)."""
-    from .corpus_dedup import apply_copies
-    from .io import WriteJsonl
-    from .parquet import WriteParquet
-    from .report import pack_removals
-
-    pending = doc.keys
-    doc = doc.replace(keys=None)
-    if verdict is not None and pending is not None and not doc.skipped:
-        doc = apply_copies(doc, pending, verdict)
-    doc = next(finish.run([doc]))
-    line = None
-    if isinstance(writer, (WriteJsonl, WriteParquet)):
-        line = writer.encode(doc)
-    elif not doc.skipped and claimed is not None:
-        doc = doc.skip(*claimed) if isinstance(claimed, tuple) else writer.write(doc.replace(output=claimed),
-                                                                                make_folder=True)
-    doc = pack_removals(doc, trace=trace)
-    return (doc if trace or doc.record is None else doc.replace(record=None)), line
+    return place_page(settle_page(doc, verdict, finish=finish), claimed, writer=writer, trace=trace)
 
 
 def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> None:
@@ -157,6 +195,16 @@ def _worker(inbox: Any, outbox: Any, pure: str | None, theirs: list[Any]) -> Non
                     assert finish is not None
                     outbox.send(("done", [(seq, finish(held.pop(seq), verdict, claimed))
                                           for seq, verdict, claimed in message[1]]))
+                elif kind == "settle":  # (a tree: the page claims its file once it is known to be written)
+                    assert finish is not None
+                    out = []
+                    for seq, verdict in message[1]:
+                        doc = held[seq] = finish.settle(held[seq], verdict)
+                        out.append((seq, doc.skipped is None))
+                    outbox.send(("settled", out))
+                elif kind == "place":
+                    assert finish is not None
+                    outbox.send(("done", [(seq, finish.place(held.pop(seq), claimed)) for seq, claimed in message[1]]))
     except EOFError:  # the parent is gone
         return
     except TextcleanError as exc:  # a run that cannot go on (an output that cannot be written): the same error there
@@ -398,12 +446,16 @@ class KeepingPool:
                 for place in list(self._normalized_by))
 
     def run(self, steps: list[Any], finish: Callable[[Document, Any, Any], Any], documents: Iterable[Document],
-            judge: Callable[[JudgeRequest], tuple[Any, Any, Any]], *, skip_normalized: int = 0, chunk: int = 8,
-            window: int = 4) -> Iterator[tuple[Any, Any]]:
+            judge: Callable[[JudgeRequest], tuple[Any, Any, Any]], *, claim: Callable[[str], Any] | None = None,
+            skip_normalized: int = 0, chunk: int = 8, window: int = 4) -> Iterator[tuple[Any, Any]]:
         """Clean ``documents`` with ``steps`` in the workers, then finish each with
         ``finish(doc, verdict, claimed)`` there. ``judge(request)`` runs here, in input
         order, and returns ``(verdict, claimed, extra)``; what ``finish`` returned comes
-        out in input order as ``(finished, extra)``. A page the mining pass left normalised in a
+        out in input order as ``(finished, extra)``. With ``claim`` (a tree; ``finish`` a
+        :class:`Finishing`) a page is finished in two steps: settled (the verdict applied,
+        the last step run), then, once it is known to be written, ``claim(page id)`` runs
+        here, in input order, and the page is written where it says (``judge``'s
+        ``claimed`` is not used). A page the mining pass left normalised in a
         worker (:meth:`observe`) goes to that worker and starts after the first
         ``skip_normalized`` steps; the others go to the least busy worker. Up to
         ``window`` chunks of ``chunk`` pages per worker are being cleaned at once, and a
@@ -427,7 +479,11 @@ class KeepingPool:
         extras: dict[int, Any] = {}
         done: dict[int, Any] = {}
         next_judge = next_out = 0
-        finishing: dict[int, list[tuple[int, Any, Any]]] = collections.defaultdict(list)
+        finishing: dict[int, list[tuple[Any, ...]]] = collections.defaultdict(list)
+        ids: dict[int, str] = {}  # (with claim) each page judged, not yet placed: its id
+        settled: dict[int, bool] = {}  # ... and back settled: whether it is written
+        placing: dict[int, list[tuple[int, Any]]] = collections.defaultdict(list)
+        next_place = 0
         sentinels = {process.sentinel: worker for worker, process in enumerate(self._processes)}
         readers = {connection: worker for worker, connection in enumerate(self._outboxes)}
 
@@ -475,21 +531,38 @@ class KeepingPool:
                     for number, request in items:
                         cleaning[worker] -= 1
                         requests[number] = request
+                elif kind == "settled":
+                    settled.update(items)
                 else:
                     holding[worker] -= len(items)
                     for number, finished in items:
                         done[number] = finished
             # judge in input order; each verdict goes back to the worker keeping the page
             while next_judge in requests:
-                verdict, claimed, extra = judge(requests.pop(next_judge))
+                request = requests.pop(next_judge)
+                verdict, claimed, extra = judge(request)
                 if extra is not None:
                     extras[next_judge] = extra
-                finishing[holder.pop(next_judge)].append((next_judge, verdict, claimed))
+                if claim is None:
+                    finishing[holder.pop(next_judge)].append((next_judge, verdict, claimed))
+                else:
+                    finishing[holder[next_judge]].append((next_judge, verdict))
+                    ids[next_judge] = request[0]
                 next_judge += 1
             for worker, items in finishing.items():
                 if items:
-                    self._send(worker, ("finish", items))
+                    self._send(worker, ("finish" if claim is None else "settle", items))
             finishing.clear()
+            # (with claim) each settled page's file, in input order: only a page that is written claims one
+            while next_place in settled:
+                page_id = ids.pop(next_place)
+                placing[holder.pop(next_place)].append(
+                    (next_place, claim(page_id) if settled.pop(next_place) else None))  # type: ignore[misc]
+                next_place += 1
+            for worker, items in placing.items():
+                if items:
+                    self._send(worker, ("place", items))
+            placing.clear()
             while next_out in done:
                 yield done.pop(next_out), extras.pop(next_out, None)
                 next_out += 1

@@ -169,12 +169,10 @@ class _Clean:
         docs: Iterator[Document] = iter(_documents_of(batch, self.config))
         for step in self.maps:
             docs = step.run(docs)
-        out: dict[str, list] = {"order": [], "doc": [], "id": [], "skipped": []}
+        out: dict[str, list] = {"order": [], "doc": []}
         for doc in docs:
             out["order"].append(doc.order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-            out["id"].append(doc.id)  # (what the driver claims its file by: see clean_dataset)
-            out["skipped"].append(doc.skipped is not None)
         return out
 
 
@@ -234,12 +232,14 @@ class _CollidingInfo:
 
 
 class _Apply:
-    """map_batches: the corpus verdict, the finish step, the writer; rows for the report."""
+    """map_batches: the corpus verdict, the finish step, the writer; rows for the report.
+    ``settle``: no writer, and each row says the page's id and whether it is skipped (the
+    driver then claims the files of the pages written, in input order: see :class:`_Place`)."""
 
-    def __init__(self, verdicts: Any, writer: Any, claimed: Any = None) -> None:
+    def __init__(self, verdicts: Any, writer: Any, settle: bool = False) -> None:
         self.verdicts = verdicts
         self.writer = writer
-        self.claimed = claimed  # each page's file as the driver claimed it in input order, or None
+        self.settle = settle
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
         import ray
@@ -248,8 +248,7 @@ class _Apply:
         from .pipeline import mark_empty
 
         verdicts = self.verdicts if isinstance(self.verdicts, dict) else ray.get(self.verdicts)
-        claimed = self.claimed if self.claimed is None or isinstance(self.claimed, dict) else ray.get(self.claimed)
-        out: dict[str, list] = {"order": [], "doc": []}
+        out: dict[str, list] = {"order": [], "doc": [], **({"id": [], "skipped": []} if self.settle else {})}
         for order, blob in zip(batch["order"], batch["doc"]):
             doc: Document = pickle.loads(blob)
             pending = doc.keys
@@ -259,16 +258,40 @@ class _Apply:
                     doc = apply_copies(doc, pending, verdicts.get(order, NO_COPIES))
             if not doc.skipped:
                 doc = mark_empty(doc)
-            place = None if claimed is None else claimed.get(order)
-            if place is not None:  # where the driver placed it: written there, or skipped for why
-                if not doc.skipped:
-                    doc = doc.skip(*place) if isinstance(place, tuple) else \
-                        self.writer.write(doc.replace(output=place), make_folder=True)
-            elif self.writer is not None:
-                doc = next(self.writer.run([doc]))
-            doc = doc.replace(order=None)
+            if self.settle:
+                out["id"].append(doc.id)
+                out["skipped"].append(doc.skipped is not None)
+            else:
+                if self.writer is not None:
+                    doc = next(self.writer.run([doc]))
+                doc = doc.replace(order=None)
             out["order"].append(order)
             out["doc"].append(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+        return out
+
+
+class _Place:
+    """map_batches: each settled page (:class:`_Apply` with ``settle``) written where the
+    driver claimed its file in input order (``claimed``: order -> its path, or the reason
+    it is skipped; a page not there is not written: it was skipped already)."""
+
+    def __init__(self, writer: Any, claimed: Any) -> None:
+        self.writer = writer
+        self.claimed = claimed
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list]:
+        import ray
+
+        claimed = self.claimed if isinstance(self.claimed, dict) else ray.get(self.claimed)
+        out: dict[str, list] = {"order": [], "doc": []}
+        for order, blob in zip(batch["order"], batch["doc"]):
+            doc: Document = pickle.loads(blob)
+            place = claimed.get(order)
+            if place is not None and not doc.skipped:
+                doc = doc.skip(*place) if isinstance(place, tuple) else \
+                    self.writer.write(doc.replace(output=place), make_folder=True)
+            out["order"].append(order)
+            out["doc"].append(pickle.dumps(doc.replace(order=None), protocol=pickle.HIGHEST_PROTOCOL))
         return out
 
 
@@ -350,32 +373,33 @@ def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writ
                     verdicts[order] = verdict
         run.seconds["group+resolve"] = time.perf_counter() - clock
 
-    claimed = None
-    if writer is not None and claim:
-        claimed = _claimed(cleaned, writer, verdicts)
-        claimed = ray.put(claimed) if len(claimed) > 10_000 else claimed
-    return cleaned.map_batches(_Apply, fn_constructor_kwargs={"verdicts": verdicts, "writer": writer,
-                                                              "claimed": claimed},
-                               compute=_pool(ray), batch_size=64)
+    if writer is None or not claim:
+        return cleaned.map_batches(_Apply, fn_constructor_kwargs={"verdicts": verdicts, "writer": writer},
+                                   compute=_pool(ray), batch_size=64)
+    settled = cleaned.map_batches(_Apply, fn_constructor_kwargs={"verdicts": verdicts, "writer": None,
+                                                                 "settle": True},
+                                  compute=_pool(ray), batch_size=64).materialize()
+    claimed = _claimed(settled, writer)
+    return settled.map_batches(_Place, fn_constructor_kwargs={
+        "writer": writer, "claimed": ray.put(claimed) if len(claimed) > 10_000 else claimed},
+        compute=_pool(ray), batch_size=64)
 
 
-def _claimed(cleaned: Any, writer: Any, verdicts: dict) -> dict[Any, Any]:
-    """Each page's file claimed in input order (:meth:`~textclean.io.WriteTree.claim`), for
-    the pages not skipped nor dropped as a copy: its output path, or ``(reason, detail)``
-    when it cannot be written there."""
+def _claimed(settled: Any, writer: Any) -> dict[Any, Any]:
+    """Each written page's file claimed in input order (:meth:`~textclean.io.WriteTree.claim`;
+    a page the verdict or the last step skipped claims none, as the local engine decides):
+    its output path, or ``(reason, detail)`` when it cannot be written there."""
     pages = []
-    for batch in cleaned.select_columns(["order", "id", "skipped"]).iter_batches(batch_format="numpy",
+    for batch in settled.select_columns(["order", "id", "skipped"]).iter_batches(batch_format="numpy",
                                                                                  batch_size=65_536):
         pages.extend(zip(batch["order"].tolist(), batch["id"].tolist(), batch["skipped"].tolist()))
     pages.sort()
     claims = writer.claims()
     out: dict[Any, Any] = {}
     for order, doc_id, skipped in pages:
-        verdict = verdicts.get(order)
-        if skipped or (verdict is not None and verdict.dropped):
-            continue
-        placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
-        out[order] = (placed.skipped, placed.detail) if placed.skipped else placed.output
+        if not skipped:
+            placed = writer.claim(Document(id=doc_id), claims, make_folder=False)
+            out[order] = (placed.skipped, placed.detail) if placed.skipped else placed.output
     return out
 
 
