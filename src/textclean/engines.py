@@ -296,8 +296,9 @@ def _keeps_source(source: Any) -> bool:
 def _keeps_pages(source: Any, writer: Any) -> bool:
     """Whether a pass can keep each page in one worker to its end (see
     :class:`~textclean.keeping.KeepingPool`): any of them written into a tree (the parent
-    claims each page's file by its id in input order, as it judges it — a record's id
-    is known by then: the worker parsed it — and the worker writes it there), a JSONL
+    claims each written page's file by its id in input order, once the worker applied
+    its verdict and the last step — a record's id is known by then: the worker parsed
+    it — and the worker writes it there), a JSONL
     file or Parquet (each worker makes its pages' lines or rows; the parent appends
     them in input order). Not a tree that names the one file it writes (``rename``)."""
     from .io import WriteJsonl, WriteTree
