@@ -363,7 +363,7 @@ def test_a_worker_killed_mid_run_stops_the_run_with_a_reason_and_it_resumes(tmp_
     """With --jobs 2, a worker killed by the OOM killer (here: SIGKILL) used to leave
     the parent waiting forever."""
     src, out = tmp_path / "in", tmp_path / "out"
-    mixed_corpus(src, copies=8)
+    mixed_corpus(src, copies=24)  # (enough pages that the workers are still busy once the journal starts)
     command = [sys.executable, "-m", "textclean.cli", "clean", str(src), str(out), "-q", "--jobs", "2", "--no-mine"]
     process = subprocess.Popen(command, stderr=subprocess.PIPE)
     journal = out / ".textclean-resume" / "journal"
