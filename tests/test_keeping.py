@@ -64,6 +64,38 @@ def test_pages_are_judged_and_come_out_in_input_order_finished_where_they_were_k
     assert all(doc.meta == {"verdict": f"verdict {doc.id}", "claimed": f"out/{doc.id}"} for doc, _ in out)
 
 
+def _empty_sevens(doc: Document) -> Document:  # a last step that leaves some pages with nothing
+    return doc.skip("no content", "nothing left") if doc.id.endswith("7.txt") else doc
+
+
+def test_with_claim_only_the_pages_written_claim_their_files_in_input_order(tmp_path: Path) -> None:
+    """A tree's two steps: each page settled in its worker (the last step may skip it),
+    then ``claim`` called here for the pages that are written, in input order, and each
+    written where its claim says (or skipped for why)."""
+    from textclean.io import WriteTree
+    from textclean.keeping import Finishing
+
+    pages = [Document.from_text(f"page {i}", id=f"{i:03d}.txt") for i in range(41)]
+    claimed: list[str] = []
+
+    def claim(doc_id: str) -> object:
+        claimed.append(doc_id)
+        return ("invalid id", "taken") if doc_id == "020.txt" else str(tmp_path / doc_id)
+
+    finishing = Finishing(finish=Map("finish", _empty_sevens), writer=WriteTree(tmp_path))
+    with KeepingPool(2) as pool:
+        out = list(pool.run([Map("shout", _shout)], finishing, pages, lambda request: (None, "unused", None),
+                            claim=claim, chunk=4, window=2))
+    written = [page.id for page in pages if not page.id.endswith("7.txt")]
+    assert claimed == written  # in input order, the emptied pages left out
+    docs = [doc for (doc, _), _ in out]
+    assert [doc.id for doc in docs] == [page.id for page in pages]
+    assert sorted(path.name for path in tmp_path.iterdir()) == [i for i in written if i != "020.txt"]
+    assert (tmp_path / "003.txt").read_text(encoding="utf-8") == "PAGE 3\n"
+    assert {doc.id: doc.skipped for doc in docs if doc.skipped} == {
+        **{page.id: "no content" for page in pages if page.id.endswith("7.txt")}, "020.txt": "invalid id"}
+
+
 def _mark_mined(doc: Document) -> Document:
     return doc.replace(text=doc.text + " normalised in the mining pass")
 
