@@ -341,10 +341,11 @@ def clean_dataset(dataset: Any, *, config: Config, mined: Any, corpus: Any, writ
     document with a paragraph whose keys another paragraph shares (for every
     document when its index is not empty). ``writer`` (a
     :class:`~textclean.io.WriteTree`) writes each kept document on the worker
-    that finished it; with ``claim`` (ids that may land on one file: records) each
-    one's file is claimed on the driver first, in input order, as the local engine
-    does — a later id on an earlier one's file (or folder) is skipped, never written
-    over it by whichever worker comes last.
+    that finished it; with ``claim`` (ids that may land on one file: records) the
+    pages are settled first (verdicts applied, the last step run), then the driver
+    claims the written pages' files in input order, as the local engine does — a later
+    id on an earlier one's file (or folder) is skipped, never written over it by
+    whichever worker comes last, and a page left empty claims nothing.
     """
     import time
 
