@@ -137,6 +137,21 @@ def test_records_written_into_a_tree_by_workers_resume_to_identical_output(refer
     assert report_files(report) == report_files(tmp_path / "ref.json")
 
 
+def test_a_writer_handed_to_a_worker_leaves_what_was_placed_behind(tmp_path: Path) -> None:
+    """The files a resumed run claims again stay with the parent: pickled (as the steps go
+    to every worker) the writer carries none of them, and writes the same way."""
+    import pickle
+
+    from textclean.io import WriteTree
+
+    placed = tuple((str(tmp_path / f"{n}.txt"), str(n)) for n in range(1000))
+    writer = WriteTree(tmp_path, claimed=placed)
+    shipped = pickle.loads(pickle.dumps(writer))
+    assert shipped.claimed == () and shipped == WriteTree(tmp_path)
+    assert len(pickle.dumps(writer)) < 500
+    assert len(writer.claims().written) == 1000 and not shipped.claims().written
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("k", [5, 9])
 def test_a_resumed_tree_run_keeps_the_file_an_earlier_id_claimed(tmp_path: Path, monkeypatch, jobs: str,

@@ -21,7 +21,7 @@ import shutil
 import stat
 import sys
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
@@ -411,7 +411,12 @@ class WriteTree:
     # what an interrupted run placed before (its written files and their ids, in input order): a
     # resumed run claims them first, so an id after the cut that lands on one is skipped as it
     # would have been, never written over it (see claims)
-    claimed: tuple[tuple[str, str], ...] = ()
+    claimed: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # a worker handed the writer writes where the parent claimed: it never needs what was
+        # placed before (a resumed run of millions of files would ship them to every worker)
+        return {name: value for name, value in self.__dict__.items() if name != "claimed"}
 
     def claims(self) -> TreeClaims:
         """What this run has claimed: nothing yet, but what the run it continues placed."""
