@@ -109,20 +109,13 @@ class _LocalIndex:
     @staticmethod
     def built(compiled: Any, signatures: np.ndarray, threshold: float, eligible: np.ndarray) -> _BuiltIndex:
         """What ``_LocalIndex(signatures, threshold, eligible)`` holds before any row is
-        kept, made by the compiled core in one call, with its ``NearIndex`` (see :meth:`native`)."""
+        kept, made by the compiled core in one call, with its ``NearIndex`` (for the compiled
+        ``dedup_walk``)."""
         need = int(np.ceil(threshold * signatures.shape[1]))
         native, rows, own, similar, suspected = compiled.near_index(
             np.ascontiguousarray(signatures, dtype=np.uint32),
             np.ascontiguousarray(eligible, dtype=bool).view(np.uint8), need, _LocalIndex._PAIRWISE_LIMIT)
         return _BuiltIndex(native_index=native, rows=rows, signatures=own, similar=similar, suspected=suspected)
-
-    def native(self, compiled: Any) -> Any:
-        """This index as the compiled core's ``NearIndex`` (for its ``dedup_walk``), before any row is kept."""
-        suspects = np.zeros(self.rows.size, dtype=np.uint8)
-        suspects[list(self.suspects)] = 1
-        similar = None if self.similar is None else self.similar.view(np.uint8)
-        return compiled.NearIndex(np.asarray(self.compact, dtype=np.int64), suspects, similar,
-                                  np.ascontiguousarray(self.signatures, dtype=np.uint32), self.need)
 
     def match_or_add(self, row: int, line: int) -> tuple[int, float] | None:
         """The earliest kept row ``row`` repeats (its line, similarity), or keep it."""
@@ -195,9 +188,6 @@ class _BuiltIndex:
     @property
     def suspects(self) -> bool:
         return self.suspected
-
-    def native(self, compiled: Any) -> Any:
-        return self.native_index
 
 
 FULLER = 1.2  # a later near copy this many times longer is the one kept
@@ -446,8 +436,8 @@ def dedup_document(doc: Document, config: DedupConfig | None = None, signer: Sig
     indexes: tuple[Any, Any] = (near_paragraphs, near_sentences)
     if compiled is not None:  # the same walk in C (tested equal to _walk)
         walk = compiled.dedup_walk
-        indexes = (None if near_paragraphs is None else near_paragraphs.native(compiled),
-                   None if near_sentences is None else near_sentences.native(compiled))
+        indexes = (None if near_paragraphs is None else near_paragraphs.native_index,
+                   None if near_sentences is None else near_sentences.native_index)
     numbers, texts, kept_rows, kept_keys, dropped = walk(
         texts, [line.number for line in candidates], pieces, keys, long_keys, yields,
         *indexes, signatures, config.dedup_paragraphs, config.dedup_sentences, config.min_sentence_chars,
