@@ -334,7 +334,7 @@ STATE_PREFIX = ".textclean"  # textclean's own files and folders in OUT (the res
 
 
 def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None,
-                 folders: dict[str, tuple[Path, int, str]] | None = None) -> tuple[str, str]:
+                 folders: dict[str, tuple[int, str]] | None = None) -> tuple[str, str]:
     """Where ``doc_id`` is written under ``out_dir`` (``root``: ``out_dir`` resolved, once
     per run): ``(folder, file)``, as paths (strings: a run claims a path per page, and
     each ``Path`` made and hashed cost more than the rest of the claim). The id's folder is
@@ -360,10 +360,10 @@ def _safe_target(out_dir: Path, doc_id: str, root: Path | None = None,
             raise OutputError(f"document id {_short_id(doc_id)} would be written into textclean's own state in {out_dir}")
         if len(parts) >= _MAX_DEPTH or any(len(part.encode("utf-8", "surrogateescape")) > _MAX_NAME for part in parts):
             raise OutputError(_too_long(doc_id))
-        known = (folder, len(parts), str(folder))
+        known = (len(parts), str(folder))
         if folders is not None and name:
             folders[parent] = known
-    folder, depth, place = known
+    depth, place = known
     if not name:  # the id names a folder ("a/..", "."): no file to write
         raise OutputError(f"document id {_short_id(doc_id)} names a folder, not a file")
     if depth == 0 and name.startswith(STATE_PREFIX):
@@ -556,8 +556,7 @@ class TreeClaims:
         self.root_path = str(self.root)
         self.written: dict[str, str] = {}  # each file claimed -> its id
         self.folders: set[str] = set()  # the folders the files claimed need
-        # each id folder's place, depth and place as a string, resolved once per run
-        self.resolved: dict[str, tuple[Path, int, str]] = {}
+        self.resolved: dict[str, tuple[int, str]] = {}  # each id folder's depth and place, resolved once per run
 
     def restore(self, output: str, doc_id: str) -> None:
         """Claim again the file ``output`` an interrupted run wrote for ``doc_id``, as
