@@ -299,6 +299,33 @@ def test_the_key_table_sorts_its_items_as_numpy_does(keys: list[int]) -> None:
 
 
 @compiled
+@settings(max_examples=60, deadline=None)
+@given(count=st.sampled_from([4095, 4096, 4097, 9000, 40_000]), seed=st.integers(0, 2**32 - 1),
+       top=st.sampled_from([0, 1, 4, 11, 19, 40, 64]), low=st.sampled_from([64, 32, 12, 5]))
+def test_the_key_table_sorts_many_keys_as_numpy_does(count: int, seed: int, top: int, low: int) -> None:
+    """Past the keys where the sort deals them into buckets by their top bits first: keys
+    spread or bunched (``top`` leading bits shared, only the ``low`` lowest bits random —
+    all in one bucket, parts past the insertion sort's size, a few distinct values), any
+    count around the threshold: what numpy's sort of the reference's items gives."""
+    from textclean.index import _DictKeys
+
+    rng = np.random.default_rng(seed)
+    random = rng.integers(0, 2**63, size=count, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, size=count,
+                                                                                                   dtype=np.uint64)
+    if low < 64:
+        random &= np.uint64((1 << low) - 1)
+    if top:
+        random = (random & np.uint64((1 << (64 - top)) - 1)) | (np.uint64(rng.integers(0, 2**63)) & ~np.uint64(
+            (1 << (64 - top)) - 1))
+    values = np.arange(count, dtype=np.int32)
+    compiled_table, reference = core().KeyTable(), _DictKeys()
+    compiled_table.insert_values(random, values)
+    reference.insert_values(random, values)
+    (keys_c, values_c), (keys_r, values_r) = compiled_table.sorted_items(), reference.sorted_items()
+    assert keys_c.tolist() == keys_r.tolist() and values_c.tolist() == values_r.tolist()
+
+
+@compiled
 @settings(max_examples=200, deadline=None)
 @given(before=st.lists(_TIER_KEYS, max_size=3000), after=st.lists(_TIER_KEYS, max_size=300))
 def test_a_cleared_key_table_is_a_new_one_with_its_slots_kept(before: list[int], after: list[int]) -> None:
