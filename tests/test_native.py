@@ -207,6 +207,47 @@ def _pure_core(module):  # the module's kernels off: its pure-Python reference r
         module.core = saved
 
 
+_TITLE_CHARS = "城市排水能力大幅提升_|» ，。网\u3000\t\xa0\u2003\x1f\U00020000𝄞"
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.text(alphabet=_TITLE_CHARS, max_size=30) | st.text(max_size=30), max_size=8),
+       stop=st.integers(-1, 10))
+def test_stripped_lengths_equal_the_join_of_the_split(lines: list[str], stop: int) -> None:
+    """The title check's lengths without white space: what ``str.split`` leaves (every kind of
+    white space it knows, astral characters one each), for the first ``stop`` lines."""
+    assert core().stripped_lengths(lines, stop) == [len("".join(line.split())) for line in lines[:max(stop, 0)]]
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(alphabet=_TITLE_CHARS, min_size=2, max_size=260) | st.text(min_size=2, max_size=40),
+       lines=st.lists(st.text(alphabet=_TITLE_CHARS, min_size=2, max_size=240), max_size=6))
+def test_shared_bigrams_equal_the_sets_of_the_reference(title: str, lines: list[str]) -> None:
+    """How many distinct bigrams of a line (its first 200 characters) the title's first 200
+    hold: what intersecting the reference's sets gives (repeated bigrams counted once)."""
+    from textclean.title import _BIGRAM_LIMIT, _bigrams
+
+    expected = [len(_bigrams(line) & _bigrams(title)) for line in lines]
+    assert core().shared_bigrams(title, lines, _BIGRAM_LIMIT) == expected
+
+
+@compiled
+@settings(max_examples=300, deadline=None)
+@given(title=st.text(alphabet=_TITLE_CHARS, max_size=24),
+       body=st.lists(st.text(alphabet=_TITLE_CHARS, max_size=40), max_size=10), cut=st.integers(0, 30))
+def test_the_title_check_with_the_core_equals_its_reference(title: str, body: list[str], cut: int) -> None:
+    """The title check with its lengths and bigrams counted by the core: the same line as
+    the pure-Python check finds (the title's parts, covers, white space inside lines)."""
+    import textclean.title as title_module
+
+    lines = [title, *body, title[:cut], " " + title[cut:], title + "_网", "网 _" + title]
+    found = title_module.repeated_title(lines)
+    with _pure_core(title_module):
+        assert title_module.repeated_title(lines) == found
+
+
 _PIECE_CHARS = "。！？；!?;”’」』“‘「『.，,文字 \u3000\n"
 
 

@@ -240,3 +240,62 @@ def context_columns(const double[::1] scores, const double[::1] content, const d
                 raw[3, i] = 0.0
                 i += 1
     free(total)
+
+
+def stripped_lengths(list lines, Py_ssize_t stop):
+    """The characters of each of the first ``stop`` lines that are not white space:
+    ``len("".join(line.split()))`` (``str.isspace``), in one call (reference: the title
+    check's own join, ``textclean.title._repeated_title``)."""
+    cdef Py_ssize_t count = min(max(stop, 0), len(lines)), i, k, length, n
+    cdef int kind
+    cdef const void *data
+    out = [0] * count
+    for i in range(count):
+        line = lines[i]
+        if type(line) is not str:
+            raise TypeError(f"stripped_lengths needs str lines, got {type(line).__name__}")
+        kind, data, length, n = PyUnicode_KIND(line), PyUnicode_DATA(line), len(<unicode> line), 0
+        for k in range(length):
+            if not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+                n += 1
+        out[i] = n
+    return out
+
+
+def shared_bigrams(unicode title, list lines, Py_ssize_t limit):
+    """For each line, how many distinct character bigrams of its first ``limit``
+    characters are bigrams of the first ``limit`` of ``title`` (reference: the sets of
+    ``textclean.title._bigrams``, intersected; lines of two characters or more). The
+    title's bigrams go in a small table once, each line is read where it lies."""
+    cdef Py_ssize_t count = len(lines), i, k, length, slot, shared, size = 512, title_length
+    cdef int kind = PyUnicode_KIND(title)
+    cdef const void *data = PyUnicode_DATA(title)
+    cdef uint64_t gram, keys[512]
+    cdef Py_ssize_t stamp[512]
+    cdef bint used[512]
+    title_length = min(len(title), limit)
+    if title_length > 257:
+        raise ValueError("shared_bigrams reads at most 257 characters of the title")
+    memset(used, 0, sizeof(used))
+    for k in range(title_length - 1):
+        gram = (<uint64_t> PyUnicode_READ(kind, data, k) << 32) | PyUnicode_READ(kind, data, k + 1)
+        slot = <Py_ssize_t> ((gram * 0x9E3779B97F4A7C15ULL) >> 55)
+        while used[slot] and keys[slot] != gram:
+            slot = (slot + 1) & (size - 1)
+        used[slot], keys[slot], stamp[slot] = True, gram, -1
+    out = [0] * count
+    for i in range(count):
+        line = lines[i]
+        if type(line) is not str:
+            raise TypeError(f"shared_bigrams needs str lines, got {type(line).__name__}")
+        kind, data, length, shared = PyUnicode_KIND(line), PyUnicode_DATA(line), min(len(<unicode> line), limit), 0
+        for k in range(length - 1):
+            gram = (<uint64_t> PyUnicode_READ(kind, data, k) << 32) | PyUnicode_READ(kind, data, k + 1)
+            slot = <Py_ssize_t> ((gram * 0x9E3779B97F4A7C15ULL) >> 55)
+            while used[slot] and keys[slot] != gram:
+                slot = (slot + 1) & (size - 1)
+            if used[slot] and stamp[slot] != i:
+                stamp[slot] = i
+                shared += 1
+        out[i] = shared
+    return out
