@@ -265,6 +265,24 @@ def test_a_sum_of_rule_sets_fires_like_one_set():
     assert [r.rule for r in strip_boilerplate(doc, both).trace][:2] == ["zh.header.welcome", "site.a"]
 
 
+def test_a_layer_without_span_rules_is_not_asked_for_spans():
+    """A site's mined rules are line rules: the span pass skips their layer (has_scope),
+    as it found none of their candidates before; a set read back from a pickle knows
+    its scopes too. The trace is the one of the flat set either way."""
+    import pickle
+
+    site = RuleSet((Rule(id="site.a", category="mined", pattern="^欢迎来到", trusted=True),))
+    spans = RuleSet((Rule(id="site.s", category="mined", pattern="〖站内〗", scope="span", trusted=True),))
+    assert BUILTIN.has_scope("span") and BUILTIN.has_scope("line")
+    assert site.has_scope("line") and not site.has_scope("span") and not RuleSet().has_scope("line")
+    assert spans.has_scope("span") and not spans.has_scope("line")
+    assert not pickle.loads(pickle.dumps(site)).has_scope("span")
+    doc = Document.from_text("欢迎来到某某范文网!\n正文〖站内〗第一段。\n欢迎来到这里\n本文来源:https://example.com/1.html")
+    for layer in (site, spans):
+        assert strip_boilerplate(doc, BUILTIN + layer).trace == strip_boilerplate(doc, RuleSet((BUILTIN + layer).rules)).trace
+    assert "site.s" in [r.rule for r in strip_boilerplate(doc, BUILTIN + spans).trace]
+
+
 def _probes(rule: Rule) -> list[str]:
     """Inputs that make nested quantifiers backtrack: long runs of one character and
     repeats of each example, at the longest length the rule accepts, ending in a mismatch."""

@@ -138,6 +138,8 @@ def _firing(
     layers = rules.layers()
     for zone in zones:
         for layer in layers:
+            if not layer.has_scope(scope):  # (a site's mined rules: no span rule)
+                continue
             if remembered and layer is memo.rules:  # type: ignore[union-attr]
                 key = (scope, zone, first, view)
                 hits = memo.found.get(key)  # type: ignore[union-attr]

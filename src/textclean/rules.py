@@ -232,6 +232,7 @@ class RuleSet:
     _layers: tuple[RuleSet, ...] = field(default=(), init=False, repr=False, compare=False)
     _screens: dict[tuple[str, int], Any] = field(default_factory=dict, init=False, repr=False, compare=False)
     _analysed: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    _scopes: frozenset[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         seen: set[str] = set()
@@ -259,6 +260,17 @@ class RuleSet:
         object.__setattr__(self, "_layers", state.get("layers", ()))
         object.__setattr__(self, "_screens", {})
         object.__setattr__(self, "_analysed", None)
+        object.__setattr__(self, "_scopes", None)
+
+    def has_scope(self, scope: str) -> bool:
+        """Whether this set (not the sets it is the sum of) has a rule of ``scope``: a
+        site's mined rules are all line rules, and the span pass of every line asked
+        their empty candidates (~50k calls in the real pages' 10 copies) before."""
+        scopes = self._scopes
+        if scopes is None:
+            scopes = frozenset(rule.scope for rule in self.rules)
+            object.__setattr__(self, "_scopes", scopes)
+        return scope in scopes
 
     def layers(self) -> tuple[RuleSet, ...]:
         """The sets this one is the sum of, in order (itself when it is not a sum)."""
