@@ -69,21 +69,25 @@ def _repeated_title(lines: Sequence[str], window: int, *, skip: bool) -> int | N
     compiled = core()
     lengths = compiled.stripped_lengths(lines if isinstance(lines, list) else list(lines), stop) \
         if compiled is not None else None
+    size_of_title = len(title)
+    longest, part_least, cover_most = 2 * size_of_title + 10, 0.3 * size_of_title, 1.5 * size_of_title
+    grams_needed = 0.9 * len(title_grams)
     for j in range(1, stop):
         if lengths is not None:  # what the checks below decide from the length alone
             size = lengths[j]
-            if size < 4 or size > 2 * len(title) + 10 or (skip and (size > len(title) or size < 0.3 * len(title)) and (
-                    size > 1.5 * len(title) or size - 1 < 0.9 * len(title_grams))):
+            if size < 4 or size > longest or (skip and (size > size_of_title or size < part_least) and (
+                    size > cover_most or size - 1 < grams_needed)):
                 continue
         raw = lines[j]
         line = raw if lengths is not None and lengths[j] == len(raw) else "".join(raw.split())  # (no white space)
-        if len(line) < 4 or len(line) > 2 * len(title) + 10:
+        size = len(line)
+        if size < 4 or size > longest:
             continue
         # the line is the title, or its front or back with a site part set off by a
         # separator (…_凤凰网, 多维博客 » …), and a fair part of it; or the title is
         # (90 %) inside the line (a title cut short)
-        inside = _title_part(line, title) and len(line) >= 0.3 * len(title)
-        if skip and not inside and (len(line) > 1.5 * len(title) or len(line) - 1 < 0.9 * len(title_grams)):
+        inside = size >= part_least and _title_part(line, title)
+        if skip and not inside and (size > cover_most or size - 1 < grams_needed):
             continue  # no cover either: too long, or fewer bigrams (at most len - 1) than 90 % of the title's
         candidates.append((j, line, inside))
     # the bigrams each candidate shares with the title (compiled: the title's read once for all)
@@ -91,7 +95,7 @@ def _repeated_title(lines: Sequence[str], window: int, *, skip: bool) -> int | N
     shares = compiled.shared_bigrams(title, texts, _BIGRAM_LIMIT) if compiled is not None and texts else \
         [len(_bigrams(line) & title_grams) for line in texts]
     for (j, line, inside), shared in zip(candidates, shares):
-        covers = len(line) <= 1.5 * len(title) and shared >= 0.9 * len(title_grams)
+        covers = len(line) <= cover_most and shared >= grams_needed
         # the title itself (or its front or back) first, then the fullest: a teaser is only
         # part of the headline, and "正在阅读：<headline>" merely contains the title
         rank = (inside, shared)
