@@ -266,7 +266,8 @@ def shared_bigrams(unicode title, list lines, Py_ssize_t limit):
     """For each line, how many distinct character bigrams of its first ``limit``
     characters are bigrams of the first ``limit`` of ``title`` (reference: the sets of
     ``textclean.title._bigrams``, intersected; lines of two characters or more). The
-    title's bigrams go in a small table once, each line is read where it lies."""
+    title's bigrams go in a small table once (512 slots: ``limit`` past 257 characters
+    of a title is refused), each line is read where it lies."""
     cdef Py_ssize_t count = len(lines), i, k, length, slot, shared, size = 512, title_length
     cdef int kind = PyUnicode_KIND(title)
     cdef const void *data = PyUnicode_DATA(title)
