@@ -345,6 +345,7 @@ def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_pa
         {"id": "y/" * 2000, "text": "第八篇正文，路径太深。"},
         {"id": "b\u0000c", "text": "第九篇正文，编号里有空字符。"},
         {"id": "z", "text": "第十篇正文，最后一篇照常写出。"},
+        {"id": "名" * 83, "text": "第十一篇正文，名字长到文件系统的上限。"},  # 253 bytes with .txt: written
     ]
     source = tmp_path / "in.jsonl"
     source.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
@@ -352,7 +353,8 @@ def test_record_ids_that_collide_or_cannot_be_paths_skip_only_that_record(tmp_pa
     code, err = run_cli("clean", str(source), str(out), "--format", "txt", "--report", str(tmp_path / "r.json"), "-q",
                         "--jobs", jobs)
     assert code == 1 and "Traceback" not in err, err
-    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == ["a.txt", "d.txt", "z.txt"]
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.txt")) == ["a.txt", "d.txt", "z.txt",
+                                                                                 "名" * 83 + ".txt"]
     assert (out / "a.txt").read_text(encoding="utf-8") == "第一篇正文，内容完整。\n"
     report = json.loads((tmp_path / "r.json").read_text())
     skipped = [f for f in report["files"] if f.get("skipped") == "invalid id"]

@@ -179,12 +179,25 @@ def check_output_dir(in_dir: Path, out_dir: Path) -> None:
         raise OutputError(f"output {out_dir} exists and is not a folder")
 
 
+def _temporary_name(path: Path | str, suffix: str = ".tmp") -> str:
+    """A name for a temporary file beside ``path`` (``.<name>.<12 hex digits><suffix>``,
+    what :func:`remove_temporaries` knows), its ``<name>`` cut so that the whole stays a
+    name the file system takes (:data:`_MAX_NAME` bytes): a page whose name is allowed
+    is never refused for its temporary's."""
+    parent, name = os.path.split(os.fspath(path))
+    tail = f".{secrets.token_hex(6)}{suffix}"
+    room = _MAX_NAME - 1 - len(tail)
+    encoded = name.encode("utf-8", "surrogateescape")
+    if len(encoded) > room:
+        name = encoded[:room].decode("utf-8", "ignore") or "x"  # (a cut character dropped whole)
+    return os.path.join(parent, f".{name}{tail}")
+
+
 def _temporary(path: Path | str, suffix: str = ".tmp") -> tuple[int, str]:
     """A new temporary file beside ``path``, with the permissions the umask gives a
     normal file (``tempfile.mkstemp`` would make it 0600, and the rename keeps that)."""
-    parent, name = os.path.split(os.fspath(path))
     for _ in range(100):
-        tmp = os.path.join(parent, f".{name}.{secrets.token_hex(6)}{suffix}")
+        tmp = _temporary_name(path, suffix)
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
