@@ -14,8 +14,10 @@ hand out pages and wait, the writer, start-up not in a part). The process's own 
 compression threads) and the workers' CPU are printed beside it, and what they
 say of scaling: the parent's CPU a MB once started against a worker's, i.e. how
 many workers a parent keeps busy. Wall-clock seconds include process start-up.
-OUT (a tree, or a .jsonl(.gz) path) is removed after each run; by default a
-temporary folder (a JSONL input is written as JSONL).
+OUT (a tree, or a .jsonl(.gz) path) gets a number for each run after the first,
+and all are removed once every run is timed (a tree removed just before the next run
+made that run's files dearer to create: ext4 skips recently deleted inodes one by
+one); by default a temporary folder (a JSONL input is written as JSONL).
 """
 
 from __future__ import annotations
@@ -125,7 +127,6 @@ def run(source: Path, out: Path, jobs: str, report: Path | None, output_format: 
     if report is not None:
         args += ["--report", str(report)]
     done = subprocess.run(args, capture_output=True, text=True, check=False)
-    shutil.rmtree(out, ignore_errors=True) if out.is_dir() else out.unlink(missing_ok=True)
     if done.returncode not in (0, 1):
         raise SystemExit(f"the run failed: {done.stderr.strip()[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -144,7 +145,12 @@ def main() -> None:
         records = args.input.is_file() and ".jsonl" in args.input.name.lower()
         out = args.out or Path(tmp) / ("out.jsonl" if records and args.format in (None, "jsonl") else "out")
         report = Path(tmp) / "report.json" if args.report else None
-        runs = [run(args.input, out, args.jobs, report, args.format) for _ in range(args.repeat)]
+        outs = [out if i == 0 else out.with_name(f"{out.name}.{i + 1}") for i in range(args.repeat)]
+        try:
+            runs = [run(args.input, each, args.jobs, report, args.format) for each in outs]
+        finally:
+            for each in outs:
+                shutil.rmtree(each, ignore_errors=True) if each.is_dir() else each.unlink(missing_ok=True)
     megabytes = (sum(p.stat().st_size for p in args.input.rglob("*") if p.is_file()) if args.input.is_dir()
                  else args.input.stat().st_size) / 1e6
 

@@ -33,13 +33,17 @@ datatrove lives in its own environment (never a dependency of textclean):
     python3 -m venv /tmp/bench-venv && /tmp/bench-venv/bin/pip install datatrove spacy jieba regex tokenizers orjson "xxhash<4"
     python benchmarks/speed.py --mb 10 --datatrove-python /tmp/bench-venv/bin/python
 
-MB are input bytes; wall-clock seconds include process start-up. This machine's
-speed drifts between runs: compare figures of one run, not across runs.
+MB are input bytes; wall-clock seconds include process start-up. Each run writes
+an output of its own, all removed when the benchmark ends: a tree removed just before
+the next run was timed made that run's files several times dearer to create (ext4
+skips recently deleted inodes one by one). This machine's speed drifts between runs:
+compare figures of one run, not across runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import shutil
@@ -184,9 +188,23 @@ def _run(args: list[str], env: dict[str, str] | None = None) -> str:
 
 
 def end_to_end(source: Path, out: Path, jobs: int) -> dict[str, float]:
-    result = json.loads(_run([sys.executable, "-c", RUN_DRIVER, str(source), str(out), str(jobs)]))
-    subprocess.run(["rm", "-rf", str(out)], check=False)
-    return result
+    """One run into ``out``, a path not used before; left in place (see :func:`_fresh`)."""
+    return json.loads(_run([sys.executable, "-c", RUN_DRIVER, str(source), str(out), str(jobs)]))
+
+
+def _fresh(folder: Path, name: str) -> Path:
+    """A path under ``folder`` that no run wrote yet. Outputs are kept until the benchmark
+    ends (its temporary folder goes then): on ext4, files made just after thousands were
+    deleted cost several times more kernel time — a new inode skips the recently deleted
+    ones one by one (``recently_deleted``, ~8 % of a --jobs 1 folder run here when the
+    previous run's tree was removed right before it) — a cost of the harness, not of
+    the run being timed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in itertools.count():
+        path = folder / f"{number:03d}-{name}"
+        if not path.exists():
+            return path
+    raise AssertionError("unreachable")
 
 
 def stages(folder: Path, pure: bool) -> dict[str, float]:
@@ -214,8 +232,8 @@ def _cached_bytecode() -> None:
 def write_floor(folder: Path, pages: list[tuple[str, str]]) -> float:
     """Seconds to write ``pages`` as files under a new ``folder`` as the tree writer does
     (each to a temporary name, then renamed; no fsync, folders made first): what the
-    file system alone costs a folder run, a lower bound beside it."""
-    shutil.rmtree(folder, ignore_errors=True)
+    file system alone costs a folder run, a lower bound beside it. The files stay (see
+    :func:`_fresh`)."""
     blobs = [(folder / rel, text.encode("utf-8")) for rel, text in pages]
     for parent in sorted({path.parent for path, _ in blobs}):
         parent.mkdir(parents=True, exist_ok=True)
@@ -226,9 +244,7 @@ def write_floor(folder: Path, pages: list[tuple[str, str]]) -> float:
         os.write(fd, data)
         os.close(fd)
         os.replace(tmp, path)
-    seconds = time.perf_counter() - started
-    shutil.rmtree(folder, ignore_errors=True)
-    return seconds
+    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -280,19 +296,19 @@ def main() -> None:
 
         print(f"\nend to end, `textclean clean IN OUT -q --jobs N` (median of {args.repeat}, wall clock):")
         # the generated pages once more as one JSONL file written as JSONL (how corpus jobs hand records over)
-        runs = {name: (folder, megabytes, root / "out") for name, (folder, megabytes, _) in corpora.items()}
-        runs["JSONL"] = (jsonl, jsonl.stat().st_size / 1e6, root / "out.jsonl")
+        runs = {name: (folder, megabytes, "out") for name, (folder, megabytes, _) in corpora.items()}
+        runs["JSONL"] = (jsonl, jsonl.stat().st_size / 1e6, "out.jsonl")
+        outputs = root / "outputs"
         rows: dict[tuple[str, int], list[dict[str, float]]] = {}
         datatrove: list[float] = []
         floor: list[float] = []
         for _ in range(args.repeat):  # alternately, so drifts of the machine hit both sides alike
             for name, (source, _, out) in runs.items():
                 for jobs in (1, 2):
-                    rows.setdefault((name, jobs), []).append(end_to_end(source, out, jobs))
-            floor.append(write_floor(root / "floor", corpora["generated"][2]))
+                    rows.setdefault((name, jobs), []).append(end_to_end(source, _fresh(outputs, out), jobs))
+            floor.append(write_floor(_fresh(outputs, "floor"), corpora["generated"][2]))
             if args.datatrove_python:
-                work = root / "datatrove"
-                subprocess.run(["rm", "-rf", str(work)], check=False)
+                work = _fresh(outputs, "datatrove")
                 seconds = _run([args.datatrove_python, "-c", DATATROVE_DRIVER, str(jsonl.parent), str(work), "2"])
                 datatrove.append(float(seconds))
         print(f"  {'corpus':11} {'jobs':>4} {'seconds':>8} {'MB/s':>7} {'MB/s/core':>9} {'speed-up':>8} "
