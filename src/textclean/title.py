@@ -73,22 +73,24 @@ def _repeated_title(lines: Sequence[str], window: int, *, skip: bool) -> int | N
     longest, part_least, cover_most = 2 * size_of_title + 10, 0.3 * size_of_title, 1.5 * size_of_title
     grams_needed = 0.9 * len(title_grams)
     for j in range(1, stop):
-        if lengths is not None:  # what the checks below decide from the length alone
-            size = lengths[j]
-            if size < 4 or size > longest or (skip and (size > size_of_title or size < part_least) and (
-                    size > cover_most or size - 1 < grams_needed)):
-                continue
         raw = lines[j]
-        line = raw if lengths is not None and lengths[j] == len(raw) else "".join(raw.split())  # (no white space)
-        size = len(line)
+        line = None if lengths is not None else "".join(raw.split())
+        size = lengths[j] if lengths is not None else len(line)  # (the line without white space)
         if size < 4 or size > longest:
             continue
         # the line is the title, or its front or back with a site part set off by a
         # separator (…_凤凰网, 多维博客 » …), and a fair part of it; or the title is
         # (90 %) inside the line (a title cut short)
-        inside = size >= part_least and _title_part(line, title)
-        if skip and not inside and (size > cover_most or size - 1 < grams_needed):
-            continue  # no cover either: too long, or fewer bigrams (at most len - 1) than 90 % of the title's
+        may_be_part = part_least <= size <= size_of_title  # (a part of the title is no longer than it)
+        # no cover: too long, or fewer bigrams (at most size - 1) than 90 % of the title's
+        no_cover = size > cover_most or size - 1 < grams_needed
+        if skip and no_cover and not may_be_part:  # neither, on its length alone
+            continue
+        if line is None:  # joined only now, and only when white space is in it
+            line = raw if size == len(raw) else "".join(raw.split())
+        inside = may_be_part and _title_part(line, title)
+        if skip and no_cover and not inside:
+            continue
         candidates.append((j, line, inside))
     # the bigrams each candidate shares with the title (compiled: the title's read once for all)
     texts = [line for _, line, _ in candidates]
